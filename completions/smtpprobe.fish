@@ -1,0 +1,20 @@
+# fish completion for smtpprobe(1). Options and their arguments follow
+# SPEC.md; keep this file, the man page and the other completions in step.
+
+complete -c smtpprobe -s p -l port -x -a '25 465 587' -d 'Comma list of ports to probe (default 25; 465 is implicit TLS)'
+complete -c smtpprobe -s s -l server -x -a '(__fish_print_hostnames)' -d 'Probe HOST[:PORT] instead of the MX hosts'
+complete -c smtpprobe -l starttls -x -a 'auto\t"Use STARTTLS if offered" require\t"A host that cannot do TLS fails" never\t"Stay in clear text"' -d 'When to use STARTTLS (default auto)'
+complete -c smtpprobe -s f -l from -x -d 'Reverse-path for MAIL FROM (default <>, the null sender)'
+complete -c smtpprobe -l helo -x -a '(__fish_print_hostnames)' -d 'Name sent in EHLO/HELO (default this host\'s FQDN)'
+complete -c smtpprobe -l dns-server -x -d 'Resolvers ADDR[:PORT][,...] instead of the system\'s'
+complete -c smtpprobe -s 4 -d 'IPv4 only'
+complete -c smtpprobe -s 6 -d 'IPv6 only'
+complete -c smtpprobe -s t -l timeout -x -d 'Limit for each step, in seconds (default 10)'
+complete -c smtpprobe -l ca-file -r -F -d 'Trust the CA certificates in this PEM file'
+complete -c smtpprobe -l auth -x -d 'Authenticate as USER, over TLS only (password from SMTPPROBE_PASSWORD or prompt)'
+complete -c smtpprobe -s v -l verbose -d 'Full timestamped transcript'
+complete -c smtpprobe -l json -d 'One JSON document on stdout'
+complete -c smtpprobe -l no-color -d 'No ANSI colour'
+complete -c smtpprobe -l explain -x -d 'Explain a reply code, enhanced code or reply line offline'
+complete -c smtpprobe -s h -l help -d 'Show usage and exit'
+complete -c smtpprobe -s V -l version -d 'Show version and exit'

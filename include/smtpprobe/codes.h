@@ -1,0 +1,128 @@
+/*
+ * codes.h - the code table: static knowledge about SMTP replies and local
+ * failures. Pure data plus lookups; no I/O, no allocation.
+ *
+ * Three layers, consulted by the interpreter in this order of precedence
+ * for the category: text patterns (only within the class the code decides),
+ * enhanced codes (RFC 3463 class.subject.detail), basic 3-digit codes.
+ */
+#ifndef SMTPPROBE_CODES_H
+#define SMTPPROBE_CODES_H
+
+#include <stddef.h>
+
+#include "smtpprobe/types.h"
+
+/* A basic 3-digit reply code. */
+struct code_info {
+	int code;
+	enum category category; /* the usual meaning, before context */
+	const char *meaning;    /* what the code says, one sentence */
+	const char *cause;      /* the likely cause, one sentence */
+	const char *remedy;     /* what to do, one sentence */
+};
+
+/* An RFC 3463 enhanced code, keyed by subject and detail; the class (2, 4
+ * or 5) comes from the reply. */
+struct enhanced_info {
+	int subject;
+	int detail;
+	enum category category;
+	const char *meaning;
+	const char *remedy;
+};
+
+/* RFC 3463 subject (the middle number) when the detail is not known. */
+struct enhanced_subject_info {
+	int subject;
+	const char *meaning;
+};
+
+/* Bit masks of reply classes a text pattern applies to. */
+#define PAT_2XX 0x1
+#define PAT_4XX 0x2
+#define PAT_5XX 0x4
+#define PAT_ERR (PAT_4XX | PAT_5XX)
+
+/* Wording real servers use. A pattern matches when every one of its
+ * needles (up to 3, NULL-terminated) occurs in the reply text,
+ * case-insensitively. The code's class is decided first; a pattern only
+ * refines the category and the remedy within the classes in its mask. */
+struct text_pattern {
+	const char *needles[4];
+	unsigned classes;
+	enum category category;
+	const char *explanation;
+	const char *remedy;
+};
+
+/* Failures that happen on this side or in the network, not in a reply. */
+enum local_error {
+	LE_NONE,
+	/* DNS */
+	LE_DNS_NXDOMAIN,
+	LE_DNS_NODATA,
+	LE_DNS_SERVFAIL,
+	LE_DNS_REFUSED,
+	LE_DNS_TIMEOUT,
+	LE_DNS_MALFORMED,
+	LE_DNS_NULL_MX,
+	LE_DNS_NO_ADDRESS, /* MX target has no A/AAAA */
+	LE_DNS_ERROR,      /* any other resolver failure */
+	/* connect */
+	LE_CONN_REFUSED,
+	LE_CONN_TIMEOUT,
+	LE_CONN_UNREACHABLE, /* ENETUNREACH / EHOSTUNREACH */
+	LE_CONN_RESET,
+	LE_CONN_CLOSED,     /* peer closed the connection (EOF) */
+	LE_CONN_ERROR,      /* any other errno */
+	LE_REPLY_TIMEOUT,   /* connected, but a reply did not come in time */
+	/* TLS */
+	LE_TLS_HANDSHAKE,   /* handshake failed (alert, no shared protocol...) */
+	LE_TLS_TIMEOUT,
+	LE_TLS_VERIFY,      /* certificate did not verify (detail separate) */
+	LE_TLS_NAME,        /* certificate chain ok, name does not match */
+	LE_TLS_NOT_OFFERED, /* STARTTLS required but not offered */
+	LE_TLS_REFUSED,     /* STARTTLS answered with an error */
+	LE_TLS_PLAINTEXT_ON_IMPLICIT, /* port 465 answered with plaintext */
+	/* protocol */
+	LE_PROTO_MALFORMED,   /* reply did not parse */
+	LE_PROTO_LINE_TOO_LONG,
+	LE_PROTO_TOO_MANY_LINES,
+	LE_PROTO_INJECTION,   /* bytes after 220 to STARTTLS */
+	LE_PROTO_UNSOLICITED, /* data nobody asked for */
+	LE_PROTO_UNEXPECTED,  /* a reply code that makes no sense here */
+	LE_PROTO_CLOSED_MID_REPLY,
+	LE_RUN_DEADLINE,      /* the run's overall deadline cut this probe */
+	/* capabilities the probe needs but the server lacks */
+	LE_AUTH_UNAVAILABLE,     /* --auth, but no AUTH PLAIN/LOGIN offered */
+	LE_SMTPUTF8_UNAVAILABLE, /* UTF-8 local part, no SMTPUTF8 offered */
+	LE__COUNT
+};
+
+struct local_error_info {
+	enum local_error error;
+	const char *name; /* short stable identifier, e.g. "connection_refused" */
+	enum category category; /* dns, network, tls or protocol */
+	const char *explanation;
+	const char *remedy;
+};
+
+const struct code_info *codes_basic(int code);
+const struct enhanced_info *codes_enhanced(int subject, int detail);
+const struct enhanced_subject_info *codes_enhanced_subject(int subject);
+/* First pattern matching text (lines joined by spaces) within class cls;
+ * NULL if none. */
+const struct text_pattern *codes_match_text(const char *text,
+					    enum reply_class cls);
+const struct local_error_info *codes_local(enum local_error e);
+
+/* Iteration, for tests and --explain listings. */
+size_t codes_basic_count(void);
+const struct code_info *codes_basic_at(size_t i);
+size_t codes_enhanced_count(void);
+const struct enhanced_info *codes_enhanced_at(size_t i);
+size_t codes_pattern_count(void);
+const struct text_pattern *codes_pattern_at(size_t i);
+
+#endif

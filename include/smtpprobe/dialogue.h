@@ -1,0 +1,138 @@
+/*
+ * dialogue.h - the SMTP client state machine, pure: a reply goes in, the
+ * next action comes out. It never does I/O, never reads a clock, and has
+ * no code path that produces DATA or BDAT.
+ *
+ * Sequence: banner, EHLO (HELO on 500/502), STARTTLS and EHLO again with
+ * capabilities forgotten, AUTH PLAIN or LOGIN (only inside TLS), MAIL FROM,
+ * RCPT TO (both in one write when PIPELINING is offered), RSET, QUIT.
+ */
+#ifndef SMTPPROBE_DIALOGUE_H
+#define SMTPPROBE_DIALOGUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smtpprobe/codes.h"
+#include "smtpprobe/reply.h"
+#include "smtpprobe/types.h"
+
+enum starttls_mode { STARTTLS_AUTO, STARTTLS_REQUIRE, STARTTLS_NEVER };
+
+struct dialogue_config {
+	const char *helo;      /* EHLO/HELO argument */
+	const char *mail_from; /* reverse-path without <>; "" = null sender */
+	const char *rcpt;      /* forward-path without <>; NULL = domain probe */
+	enum starttls_mode starttls;
+	int implicit_tls;      /* the connection starts inside TLS (465) */
+	const char *auth_user; /* NULL: no AUTH */
+	const char *auth_pass;
+	int need_smtputf8;     /* an address has a non-ASCII local part */
+};
+
+/* EHLO capabilities (RFC 5321 4.1.1.1 and the extensions' RFCs). */
+#define CAP_PIPELINING 0x001
+#define CAP_STARTTLS 0x002
+#define CAP_SIZE 0x004
+#define CAP_8BITMIME 0x008
+#define CAP_SMTPUTF8 0x010
+#define CAP_ENHANCEDSTATUSCODES 0x020
+#define CAP_CHUNKING 0x040
+#define CAP_DSN 0x080
+#define CAP_AUTH 0x100
+
+#define AUTH_MECH_PLAIN 0x01
+#define AUTH_MECH_LOGIN 0x02
+#define AUTH_MECH_CRAM_MD5 0x04
+#define AUTH_MECH_XOAUTH2 0x08
+#define AUTH_MECH_OTHER 0x10
+
+/* Capability parsing notes. */
+#define CAPF_SIZE_INVALID 0x1  /* SIZE with a non-numeric or huge value */
+#define CAPF_DUPLICATE 0x2     /* a keyword offered twice */
+#define CAPF_MANY_MECHS 0x4    /* more AUTH mechanisms than we count */
+
+struct capabilities {
+	unsigned flags;       /* CAP_* */
+	unsigned auth_mechs;  /* AUTH_MECH_* */
+	unsigned notes;       /* CAPF_* */
+	uint64_t size;        /* SIZE limit; 0 = none given or no limit */
+	unsigned nmechs;      /* AUTH mechanisms listed (capped count) */
+};
+
+/* Parse an EHLO reply's keyword lines (all lines after the first). */
+void caps_parse(struct capabilities *c, const struct reply *r);
+
+enum dlg_kind {
+	DA_WAIT,      /* send nothing; more replies are due */
+	DA_SEND,      /* send cmds[0..ncmds) in one write, then wait */
+	DA_START_TLS, /* begin the TLS handshake, then call dlg_tls_ready */
+	DA_CLOSE      /* close the connection; the dialogue is over */
+};
+
+#define DLG_WIRE_MAX 1024
+
+struct dlg_command {
+	enum stage stage;
+	char wire[DLG_WIRE_MAX];  /* exact bytes, ending in CRLF */
+	char shown[DLG_WIRE_MAX]; /* for the record: secrets redacted */
+};
+
+struct dlg_action {
+	enum dlg_kind kind;
+	size_t ncmds;
+	struct dlg_command cmds[2];
+};
+
+enum dlg_state {
+	DS_BANNER,
+	DS_EHLO,
+	DS_HELO,
+	DS_STARTTLS,
+	DS_HANDSHAKE,
+	DS_AUTH,
+	DS_AUTH_USER,
+	DS_AUTH_PASS,
+	DS_MAIL,
+	DS_RCPT,
+	DS_RSET,
+	DS_QUIT,
+	DS_DONE,
+	DS__COUNT
+};
+
+struct dialogue {
+	const struct dialogue_config *cfg;
+	enum dlg_state state;
+	struct capabilities caps;
+	int tls_active;
+	int pending;            /* replies still due for what was sent */
+	int rcpt_pipelined;     /* RCPT went out with MAIL */
+	int cleartext;          /* continued without TLS under "auto" */
+	int helo_fallback;      /* EHLO failed, HELO used */
+	int smtputf8_missing;   /* needed SMTPUTF8, not offered: not sent */
+	enum outcome outcome;   /* set once, by the reply that decides */
+	enum stage decided_at;
+	enum local_error error; /* a local reason for the outcome, if any */
+	struct dlg_action act;
+};
+
+const char *dlg_state_name(enum dlg_state s);
+
+void dlg_init(struct dialogue *d, const struct dialogue_config *cfg);
+/* A complete reply arrived (the banner first). */
+const struct dlg_action *dlg_on_reply(struct dialogue *d,
+				      const struct reply *r);
+/* The TLS handshake after STARTTLS succeeded. */
+const struct dlg_action *dlg_tls_ready(struct dialogue *d);
+/* Stop now with this outcome (timeout, closed, TLS failure...): records
+ * the outcome if none is set yet. */
+void dlg_abort(struct dialogue *d, enum outcome o, enum stage at,
+	       enum local_error e);
+
+/* RFC 4648 base64 of in[0..len) into out (size outsz); returns the
+ * length, or 0 if out is too small. */
+size_t base64_encode(char *out, size_t outsz, const unsigned char *in,
+		     size_t len);
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * record.h - the run record: everything that happened, filled in as it
+ * happens (DNS answers, connections, every line sent and received), then
+ * annotated by the interpreter and rendered by the reporters. All text in
+ * the record that came from the network is stored raw in replies and
+ * sanitised wherever else it is kept (names, certificate fields).
+ */
+#ifndef SMTPPROBE_RECORD_H
+#define SMTPPROBE_RECORD_H
+
+#include <stddef.h>
+
+#include "smtpprobe/bounds.h"
+#include "smtpprobe/codes.h"
+#include "smtpprobe/config.h"
+#include "smtpprobe/reply.h"
+#include "smtpprobe/types.h"
+
+#define ADDR_STR_MAX 64 /* textual IPv4/IPv6 address, with room */
+
+enum dns_status {
+	DNS_OK,
+	DNS_NXDOMAIN,
+	DNS_NODATA,
+	DNS_NULL_MX,
+	DNS_SERVFAIL,
+	DNS_TIMEOUT,
+	DNS_ERROR,
+	DNS__COUNT
+};
+const char *dns_status_name(enum dns_status s);
+
+/* Findings about one mail host, from DNS. */
+#define MXF_CNAME 0x01       /* the exchange name is an alias (RFC 2181 10.3) */
+#define MXF_IP_LITERAL 0x02  /* the exchange is an IP address, not a name */
+#define MXF_NO_ADDRESS 0x04  /* no A/AAAA: a dangling MX */
+#define MXF_PRIVATE 0x08     /* an address is loopback, private or unspecified */
+#define MXF_ADDRS_CAPPED 0x10
+#define MXF_FROM_SERVER 0x20 /* given with --server, not from DNS */
+#define MXF_IMPLICIT 0x40    /* the domain itself (no MX records) */
+
+struct mail_host {
+	int preference;
+	char *name;           /* sanitised exchange name, no trailing dot */
+	char *cname;          /* canonical name when MXF_CNAME, else NULL */
+	unsigned flags;       /* MXF_* */
+	enum local_error addr_error; /* why there is no address, if none */
+	int port_override;    /* -s HOST:PORT */
+	size_t naddrs;
+	char addrs[ADDRS_PER_HOST_CAP][ADDR_STR_MAX];
+	int families[ADDRS_PER_HOST_CAP]; /* AF_INET / AF_INET6 */
+};
+
+/* DNS-wide findings. */
+#define DNSF_NULL_MX_MIXED 0x01 /* "MX 0 ." beside other MX records */
+#define DNSF_MX_CAPPED 0x02     /* more MX records than MX_HOSTS_CAP */
+#define DNSF_MALFORMED 0x04     /* an answer did not parse */
+
+struct dns_result {
+	enum dns_status status;
+	enum local_error error; /* LE_DNS_* when status is not DNS_OK */
+	int implicit_mx;
+	unsigned flags;         /* DNSF_* */
+	size_t mx_total;        /* MX records in the answer, before the cap */
+	size_t nhosts;
+	struct mail_host hosts[MX_HOSTS_CAP];
+	long elapsed_ms;
+};
+
+enum tls_mode { TLSM_NONE, TLSM_STARTTLS, TLSM_IMPLICIT };
+const char *tls_mode_name(enum tls_mode m);
+
+struct tls_info {
+	enum tls_mode mode;
+	int established;
+	char version[16];
+	char cipher[64];
+	int chain_ok;       /* the chain verified against the trust store */
+	int name_ok;        /* the certificate names the host */
+	long verify_result; /* X509_V_* */
+	char *verify_error; /* sanitised text, NULL when verified */
+	char *subject;      /* sanitised */
+	char *issuer;       /* sanitised */
+	char *not_after;    /* "2027-01-01 00:00:00 UTC" */
+};
+
+/* One command and its reply, or one local event (connect, TLS). */
+struct step {
+	enum stage stage;
+	long at_ms;          /* when it was sent or started, since run start */
+	long reply_ms;       /* when the reply (or failure) came, -1 if none */
+	char *sent;          /* what was sent, secrets redacted; NULL if none */
+	int tls;             /* inside TLS */
+	struct reply *reply; /* NULL if none */
+	enum local_error error; /* LE_NONE, or what failed locally */
+	char *detail;        /* sanitised detail for a local failure */
+	/* Filled by the interpreter: */
+	enum category category;
+	const char *explanation;
+	const char *remediation;
+};
+
+/* Notes on a probe, beside its outcome. */
+#define PROBEF_CLEARTEXT 0x01     /* went on without TLS (auto) */
+#define PROBEF_HELO 0x02          /* EHLO refused, HELO used */
+#define PROBEF_LONG_LINE 0x04     /* a reply line over 512 octets */
+#define PROBEF_BARE_LF 0x08
+#define PROBEF_SMTPUTF8_MISSING 0x10
+
+struct probe {
+	size_t host;           /* index into dns.hosts */
+	char address[ADDR_STR_MAX];
+	int family;
+	int port;
+	char local_address[ADDR_STR_MAX + 8]; /* "ip:port" once connected */
+	enum outcome outcome;
+	int deciding_step;     /* index into steps, -1 if none */
+	long connect_ms;       /* connect duration, -1 if not connected */
+	unsigned flags;        /* PROBEF_* */
+	unsigned caps;         /* CAP_* last seen */
+	struct tls_info tls;
+	size_t nsteps, capsteps;
+	struct step *steps;
+};
+
+/* The transcript is a time-ordered list of events. */
+enum event_kind {
+	EV_NOTE, /* the probe's own note: DNS, connect, TLS details */
+	EV_SENT, /* a command line as sent (redacted) */
+	EV_REPLY /* a reply: lines printed from the step's reply */
+};
+
+struct event {
+	long t_ms;
+	int probe;        /* index into probes, -1 for DNS / run notes */
+	enum event_kind kind;
+	int tls;
+	int step;         /* for EV_REPLY and EV_SENT */
+	char *text;       /* sanitised; for EV_NOTE and EV_SENT */
+};
+
+struct verdict {
+	int port;            /* 0 for the overall verdict */
+	enum verdict_outcome outcome;
+	int exit_status;
+	int deciding_probe;  /* -1 if none */
+	char summary[512];
+	char remediation[512];
+};
+
+struct run_record {
+	const struct config *cfg;
+	char started_utc[32];  /* "2026-11-22 05:01:02 UTC" */
+	char resolvers[256];   /* the resolvers asked, for the header */
+	struct dns_result dns;
+	size_t nprobes;
+	struct probe *probes;
+	size_t nevents, capevents;
+	struct event *events;
+	int deadline_hit;
+	struct verdict verdicts[PORTS_CAP];
+	size_t nverdicts;
+	struct verdict overall;
+	long elapsed_ms;
+};
+
+void record_init(struct run_record *rec, const struct config *cfg);
+void record_free(struct run_record *rec);
+/* Append; text is sanitised (copied) here. Returns the new index. */
+int record_note(struct run_record *rec, long t_ms, int probe, int tls,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int record_event(struct run_record *rec, long t_ms, int probe,
+		 enum event_kind kind, int tls, int step, const char *text);
+struct probe *record_add_probe(struct run_record *rec, size_t host,
+			       const char *address, int family, int port);
+/* Add a step to a probe; sent may be NULL. Returns its index. */
+int probe_add_step(struct probe *p, enum stage st, long at_ms,
+		   const char *sent, int tls);
+
+#endif

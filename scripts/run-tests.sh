@@ -1,0 +1,29 @@
+#!/bin/sh
+# The whole test suite: install dependencies (when root), then build twice
+# - a normal build and an AddressSanitizer+UBSan build - and run the unit
+# and integration tests of both through ctest.
+set -eu
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" -eq 0 ]; then
+	scripts/install-deps.sh
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== format check"
+if command -v clang-format >/dev/null 2>&1; then
+	clang-format --dry-run --Werror src/*.c include/smtpprobe/*.h
+fi
+
+echo "== normal build"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure
+
+echo "== AddressSanitizer + UBSan build"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSMTPPROBE_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ctest --test-dir build-asan --output-on-failure

@@ -1,0 +1,596 @@
+/*
+ * interpreter.c - see interpreter.h.
+ *
+ * A reply's class comes from its first digit and is never overridden. The
+ * category and the words come from the most specific knowledge there is:
+ * the server's text (a known pattern), then the enhanced code, then what
+ * the code means at that stage (a 554 at the greeting is not a 554 at
+ * RCPT), then the bare code.
+ */
+#include "smtpprobe/interpreter.h"
+
+#include "smtpprobe/sanitize.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What a code means at one stage of the dialogue. code 0 = any code of
+ * the class given. */
+struct stage_rule {
+	enum stage stage;
+	int code;
+	enum reply_class cls;
+	enum category category;
+	const char *explanation;
+	const char *remedy;
+};
+
+static const struct stage_rule stage_rules[] = {
+	{ STAGE_BANNER, 554, CLASS_PERMANENT, CAT_SERVICE_UNAVAILABLE,
+	  "The server refused the session at its greeting: it will not talk "
+	  "to your IP address (often a blocklist or reputation decision), or "
+	  "there is no mail service here.",
+	  "Read the greeting text for a blocklist or policy reference, check "
+	  "your sending IP against public blocklists, and ask the receiver's "
+	  "postmaster from another network if it stays unclear." },
+	{ STAGE_BANNER, 421, CLASS_TRANSIENT, CAT_SERVICE_UNAVAILABLE,
+	  "The server is busy, shutting down, or limiting connections from "
+	  "your IP, and closed the session at its greeting.",
+	  "Retry later; if it lasts, the receiver may be throttling your IP "
+	  "address." },
+	{ STAGE_BANNER, 0, CLASS_PERMANENT, CAT_SERVICE_UNAVAILABLE,
+	  "The server refused the session at its greeting.",
+	  "Read the greeting text; the receiver does not accept mail from "
+	  "you here. Contact its postmaster." },
+	{ STAGE_BANNER, 0, CLASS_TRANSIENT, CAT_SERVICE_UNAVAILABLE,
+	  "The server is temporarily not accepting sessions.",
+	  "Retry later." },
+	{ STAGE_EHLO, 0, CLASS_PERMANENT, CAT_HELO_REJECTED,
+	  "The server rejected the EHLO greeting or the name sent in it.",
+	  "Send a fully qualified host name that resolves in DNS and matches "
+	  "your IP's reverse DNS (--helo NAME)." },
+	{ STAGE_HELO, 0, CLASS_PERMANENT, CAT_HELO_REJECTED,
+	  "The server rejected the HELO greeting or the name sent in it.",
+	  "Send a fully qualified host name that resolves in DNS and matches "
+	  "your IP's reverse DNS (--helo NAME)." },
+	{ STAGE_STARTTLS, 0, CLASS_TRANSIENT, CAT_TLS,
+	  "The server advertised STARTTLS but cannot start TLS now "
+	  "(RFC 3207: 454 TLS not available).",
+	  "Retry later; if it lasts, the receiver's TLS setup (certificate, "
+	  "key) is broken and its postmaster should check it." },
+	{ STAGE_STARTTLS, 0, CLASS_PERMANENT, CAT_TLS,
+	  "The server refused STARTTLS.",
+	  "The receiver's TLS is misconfigured or disabled; tell its "
+	  "postmaster, or probe with --starttls never to see the rest." },
+	{ STAGE_AUTH, 0, CLASS_PERMANENT, CAT_AUTH_FAILED,
+	  "The server refused the authentication.",
+	  "Check the user name and password, and that this account may send "
+	  "through this server." },
+	{ STAGE_AUTH, 0, CLASS_TRANSIENT, CAT_AUTH_FAILED,
+	  "Authentication failed for a temporary reason on the server.",
+	  "Retry later; if it lasts, the server's authentication backend is "
+	  "failing." },
+	{ STAGE_MAIL, 550, CLASS_PERMANENT, CAT_POLICY,
+	  "The server rejected the sender address (MAIL FROM).",
+	  "Check the sender domain's SPF/DMARC and that the sender address "
+	  "exists; try --from with an address of a domain you control." },
+	{ STAGE_MAIL, 553, CLASS_PERMANENT, CAT_BAD_ADDRESS,
+	  "The server rejected the sender address as not allowed or "
+	  "malformed.",
+	  "Use a valid sender address of a domain you control (--from)." },
+	{ STAGE_MAIL, 501, CLASS_PERMANENT, CAT_BAD_ADDRESS,
+	  "The server found the sender address malformed.",
+	  "Use a plain, valid sender address (--from)." },
+	{ STAGE_RCPT, 554, CLASS_PERMANENT, CAT_POLICY,
+	  "The server refused the recipient by local policy.",
+	  "Read the reply text for the reason; the mailbox's administrator "
+	  "can tell which policy applies." },
+	{ STAGE_RCPT, 503, CLASS_PERMANENT, CAT_PROTOCOL,
+	  "The server refused RCPT TO because MAIL FROM was not accepted "
+	  "first.",
+	  "See the reply to MAIL FROM: it is the real reason." },
+};
+
+static const struct stage_rule *find_stage_rule(enum stage st, int code)
+{
+	enum reply_class cls = reply_class_of(code);
+	size_t n = sizeof stage_rules / sizeof stage_rules[0];
+
+	for (size_t i = 0; i < n; i++)
+		if (stage_rules[i].stage == st && stage_rules[i].code == code)
+			return &stage_rules[i];
+	for (size_t i = 0; i < n; i++)
+		if (stage_rules[i].stage == st && stage_rules[i].code == 0 &&
+		    stage_rules[i].cls == cls)
+			return &stage_rules[i];
+	return NULL;
+}
+
+static void from_class(enum reply_class cls, struct interpretation *out)
+{
+	out->cls = cls;
+	switch (cls) {
+	case CLASS_SUCCESS:
+		out->category = CAT_SUCCESS;
+		out->explanation = "The server accepted the command.";
+		out->remediation = "Nothing to do.";
+		break;
+	case CLASS_INTERMEDIATE:
+		out->category = CAT_INTERMEDIATE;
+		out->explanation = "The server waits for more input.";
+		out->remediation = "Nothing to do.";
+		break;
+	case CLASS_TRANSIENT:
+		out->category = CAT_UNKNOWN;
+		out->explanation = "A temporary failure: a sending server "
+				   "would queue the message and retry.";
+		out->remediation = "Retry later; read the reply text for the "
+				   "reason.";
+		break;
+	case CLASS_PERMANENT:
+		out->category = CAT_UNKNOWN;
+		out->explanation = "A permanent failure: a sending server "
+				   "would bounce the message.";
+		out->remediation = "Read the reply text for the reason and "
+				   "contact the receiver's postmaster.";
+		break;
+	default:
+		out->category = CAT_PROTOCOL;
+		out->explanation = "The reply has no valid SMTP code.";
+		out->remediation = "The server is broken or is not an SMTP "
+				   "server; tell its administrator.";
+		break;
+	}
+}
+
+/* Enhanced code of a reply as subject/detail, if it has one. */
+static int enhanced_parts(const char *enh, int *subject, int *detail)
+{
+	char *end;
+	long s, d;
+
+	if (!enh[0] || enh[1] != '.')
+		return 0;
+	s = strtol(enh + 2, &end, 10);
+	if (*end != '.')
+		return 0;
+	d = strtol(end + 1, &end, 10);
+	if (*end != '\0')
+		return 0;
+	*subject = (int)s;
+	*detail = (int)d;
+	return 1;
+}
+
+/* Layers below the stage: enhanced code, then basic code. Returns 1 when
+ * something specific was found. */
+static int from_codes(int code, const char *enh, struct interpretation *out)
+{
+	int subject = 0, detail = 0;
+	const struct enhanced_info *ei = NULL;
+	const struct code_info *ci = code ? codes_basic(code) : NULL;
+
+	if (enhanced_parts(enh, &subject, &detail) && (subject || detail))
+		ei = codes_enhanced(subject, detail);
+	/* X.Y.0 is "other or undefined" within a subject: a known basic code
+	 * (530 5.7.0 is auth_required, not just policy) says more. */
+	if (ei && ei->category != CAT_UNKNOWN &&
+	    out->cls >= CLASS_TRANSIENT && !(detail == 0 && ci)) {
+		out->category = ei->category;
+		out->explanation = ei->meaning;
+		out->remediation = ei->remedy;
+		return 1;
+	}
+	if (ci) {
+		out->category = ci->category;
+		out->explanation = ci->meaning;
+		out->remediation = ci->remedy;
+		return 1;
+	}
+	if (ei) {
+		out->explanation = ei->meaning;
+		out->remediation = ei->remedy;
+		return 1;
+	}
+	return 0;
+}
+
+static int precise_enhanced(const char *enh)
+{
+	int subject, detail;
+	const struct enhanced_info *ei;
+
+	if (!enhanced_parts(enh, &subject, &detail) || detail == 0)
+		return 0;
+	ei = codes_enhanced(subject, detail);
+	return ei && ei->category != CAT_UNKNOWN;
+}
+
+static int from_text(const struct reply *r, struct interpretation *out)
+{
+	const struct text_pattern *tp;
+	char *text;
+
+	if (out->cls < CLASS_SUCCESS || r->nlines == 0)
+		return 0;
+	text = reply_join(r);
+	if (!text)
+		return 0;
+	tp = codes_match_text(text, out->cls);
+	free(text);
+	if (!tp)
+		return 0;
+	out->category = tp->category;
+	out->explanation = tp->explanation;
+	out->remediation = tp->remedy;
+	return 1;
+}
+
+/* Keep success and intermediate replies in their own categories. */
+static void pin_class(struct interpretation *out)
+{
+	if (out->cls == CLASS_SUCCESS)
+		out->category = CAT_SUCCESS;
+	else if (out->cls == CLASS_INTERMEDIATE)
+		out->category = CAT_INTERMEDIATE;
+}
+
+void interpret_reply_nostage(const struct reply *r, struct interpretation *out)
+{
+	from_class(reply_class_of(r->code), out);
+	if (out->cls == CLASS_NONE)
+		return;
+	if (!from_text(r, out))
+		from_codes(r->code, r->enhanced, out);
+	pin_class(out);
+}
+
+void interpret_reply(enum stage st, const struct reply *r,
+		     struct interpretation *out)
+{
+	const struct stage_rule *sr;
+
+	from_class(reply_class_of(r->code), out);
+	if (out->cls == CLASS_NONE)
+		return;
+	if (from_text(r, out)) {
+		pin_class(out);
+		return;
+	}
+	sr = out->cls >= CLASS_TRANSIENT ? find_stage_rule(st, r->code) : NULL;
+	/* A precise enhanced code (a known X.Y.Z, Z not 0) outranks the
+	 * stage's default reading; the stage outranks the bare code. */
+	if (sr && !precise_enhanced(r->enhanced)) {
+		out->category = sr->category;
+		out->explanation = sr->explanation;
+		out->remediation = sr->remedy;
+	} else {
+		from_codes(r->code, r->enhanced, out);
+	}
+	pin_class(out);
+}
+
+void interpret_local(enum local_error e, struct interpretation *out)
+{
+	const struct local_error_info *li = codes_local(e);
+
+	out->cls = CLASS_NONE;
+	if (li) {
+		out->category = li->category;
+		out->explanation = li->explanation;
+		out->remediation = li->remedy;
+	} else {
+		out->category = CAT_UNKNOWN;
+		out->explanation = "Nothing went wrong here.";
+		out->remediation = "Nothing to do.";
+	}
+}
+
+/* ---- the record ---- */
+
+static const struct interpretation connect_ok = {
+	CLASS_NONE, CAT_SUCCESS, "The TCP connection was established.",
+	"Nothing to do."
+};
+static const struct interpretation tls_ok = {
+	CLASS_NONE, CAT_SUCCESS,
+	"The TLS handshake completed; see the certificate facts for whether "
+	"it was verified.",
+	"Nothing to do."
+};
+
+static void annotate(struct step *s)
+{
+	struct interpretation in;
+
+	if (s->reply && s->error == LE_NONE)
+		interpret_reply(s->stage, s->reply, &in);
+	else if (s->error != LE_NONE)
+		interpret_local(s->error, &in);
+	else if (s->stage == STAGE_CONNECT || s->stage == STAGE_TLS)
+		in = s->stage == STAGE_CONNECT ? connect_ok : tls_ok;
+	else
+		return; /* a command that got no reply and no error */
+	s->category = in.category;
+	s->explanation = in.explanation;
+	s->remediation = in.remediation;
+}
+
+/* How good a verdict is, for "the best of the ports": delivery first. */
+static int verdict_rank(enum verdict_outcome v)
+{
+	switch (v) {
+	case VERDICT_ACCEPTED: return 0;
+	case VERDICT_REJECTED: return 1;
+	case VERDICT_TEMPFAIL: return 2;
+	case VERDICT_PROTOCOL_ERROR: return 3;
+	case VERDICT_TLS_ERROR: return 4;
+	case VERDICT_UNREACHABLE: return 5;
+	case VERDICT_DNS_ERROR: return 6;
+	default: return 7;
+	}
+}
+
+static const struct step *deciding_step(const struct probe *p)
+{
+	if (p->deciding_step >= 0 && (size_t)p->deciding_step < p->nsteps)
+		return &p->steps[p->deciding_step];
+	return NULL;
+}
+
+static void describe_probe(char *buf, size_t n, const struct run_record *rec,
+			   const struct probe *p)
+{
+	snprintf(buf, n, "%s [%s]:%d", rec->dns.hosts[p->host].name,
+		 p->address, p->port);
+}
+
+/* The reply that decided, as "550 5.1.1", for sentences. */
+static void reply_tag(char *buf, size_t n, const struct step *s)
+{
+	if (s && s->reply && s->reply->code)
+		snprintf(buf, n, " (%d%s%s)", s->reply->code,
+			 s->reply->enhanced[0] ? " " : "", s->reply->enhanced);
+	else
+		buf[0] = '\0';
+}
+
+static void verdict_dns(struct run_record *rec, struct verdict *v)
+{
+	const struct dns_result *d = &rec->dns;
+	const char *dom = rec->cfg->domain;
+	struct interpretation in;
+
+	interpret_local(d->error, &in);
+	v->deciding_probe = -1;
+	switch (d->status) {
+	case DNS_NXDOMAIN:
+	case DNS_NULL_MX:
+	case DNS_NODATA:
+		v->outcome = VERDICT_NO_MAIL_HOST;
+		break;
+	default:
+		v->outcome = VERDICT_DNS_ERROR;
+		break;
+	}
+	snprintf(v->summary, sizeof v->summary, "%s: %s", dom,
+		 d->status == DNS_NULL_MX ?
+			 "the domain publishes a null MX (RFC 7505): it "
+			 "accepts no mail at all." :
+			 in.explanation);
+	snprintf(v->remediation, sizeof v->remediation, "%s", in.remediation);
+}
+
+/* One port's verdict, the way a sending MTA would walk the probes. */
+static void verdict_port(struct run_record *rec, int port, struct verdict *v)
+{
+	const struct probe *decider = NULL, *fallback = NULL;
+	enum verdict_outcome fb = VERDICT_UNREACHABLE;
+	char who[300], tag[40];
+	const struct step *s;
+
+	v->port = port;
+	for (size_t i = 0; i < rec->nprobes; i++) {
+		const struct probe *p = &rec->probes[i];
+		enum verdict_outcome o;
+
+		if (p->port != port)
+			continue;
+		if (p->outcome == OUTCOME_ACCEPTED ||
+		    p->outcome == OUTCOME_REJECTED) {
+			decider = p;
+			break;
+		}
+		switch (p->outcome) {
+		case OUTCOME_TEMPFAIL: o = VERDICT_TEMPFAIL; break;
+		case OUTCOME_PROTOCOL_ERROR: o = VERDICT_PROTOCOL_ERROR; break;
+		case OUTCOME_TLS_ERROR: o = VERDICT_TLS_ERROR; break;
+		default: o = VERDICT_UNREACHABLE; break;
+		}
+		if (!fallback || verdict_rank(o) < verdict_rank(fb))
+			fallback = p, fb = o;
+	}
+	if (decider) {
+		v->outcome = decider->outcome == OUTCOME_ACCEPTED ?
+				     VERDICT_ACCEPTED :
+				     VERDICT_REJECTED;
+	} else {
+		decider = fallback;
+		v->outcome = fb;
+	}
+	if (!decider) {
+		v->outcome = VERDICT_NO_MAIL_HOST;
+		v->deciding_probe = -1;
+		snprintf(v->summary, sizeof v->summary,
+			 "No mail host of %s has an address to connect to.",
+			 rec->cfg->domain);
+		snprintf(v->remediation, sizeof v->remediation,
+			 "The receiver's DNS is broken: its MX hosts need A "
+			 "or AAAA records. Tell the domain's administrator.");
+		return;
+	}
+	v->deciding_probe = (int)(decider - rec->probes);
+	s = deciding_step(decider);
+	describe_probe(who, sizeof who, rec, decider);
+	reply_tag(tag, sizeof tag, s);
+	switch (v->outcome) {
+	case VERDICT_ACCEPTED:
+		snprintf(v->summary, sizeof v->summary,
+			 "%s accepts %s%s: a sending server would deliver "
+			 "there.", who, rec->cfg->is_address ?
+			 "the recipient" : "mail from the sender", tag);
+		break;
+	case VERDICT_REJECTED:
+		snprintf(v->summary, sizeof v->summary,
+			 "%s rejected the %s%s: a sending server would bounce "
+			 "the message.", who, s ? stage_name(s->stage) : "?",
+			 tag);
+		break;
+	case VERDICT_TEMPFAIL:
+		snprintf(v->summary, sizeof v->summary,
+			 "No host accepted or rejected; %s answered a "
+			 "temporary failure at %s%s: a sending server would "
+			 "queue and retry.", who,
+			 s ? stage_name(s->stage) : "?", tag);
+		break;
+	case VERDICT_PROTOCOL_ERROR:
+		snprintf(v->summary, sizeof v->summary,
+			 "No host completed the dialogue; %s broke the SMTP "
+			 "protocol at %s.", who,
+			 s ? stage_name(s->stage) : "?");
+		break;
+	case VERDICT_TLS_ERROR:
+		snprintf(v->summary, sizeof v->summary,
+			 "No host could be used; %s failed TLS at %s.", who,
+			 s ? stage_name(s->stage) : "?");
+		break;
+	default:
+		snprintf(v->summary, sizeof v->summary,
+			 "No mail host could be reached on port %d (%s: %s).",
+			 port, who, outcome_name(decider->outcome));
+		break;
+	}
+	snprintf(v->remediation, sizeof v->remediation, "%s",
+		 s && s->remediation ? s->remediation :
+				       "Run with -v to see the transcript.");
+}
+
+void interpret_record(struct run_record *rec)
+{
+	const struct config *cfg = rec->cfg;
+	int best = -1;
+
+	for (size_t i = 0; i < rec->nprobes; i++)
+		for (size_t k = 0; k < rec->probes[i].nsteps; k++)
+			annotate(&rec->probes[i].steps[k]);
+	rec->nverdicts = 0;
+	if (rec->dns.status != DNS_OK) {
+		verdict_dns(rec, &rec->overall);
+	} else {
+		for (int i = 0; i < cfg->nports; i++) {
+			struct verdict *v = &rec->verdicts[rec->nverdicts++];
+			verdict_port(rec, cfg->ports[i], v);
+			v->exit_status = verdict_exit_status(v->outcome);
+			if (best < 0 ||
+			    verdict_rank(v->outcome) <
+				    verdict_rank(rec->verdicts[best].outcome))
+				best = i;
+		}
+		if (best >= 0)
+			rec->overall = rec->verdicts[best];
+		rec->overall.port = 0;
+	}
+	rec->overall.exit_status = verdict_exit_status(rec->overall.outcome);
+}
+
+/* ---- --explain ---- */
+
+static const char *skip_space(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/* Turn the argument into one reply: "550", "5.7.1", or reply lines
+ * ("550-5.7.26 a\n550-5.7.26 b") whose texts are joined. */
+int explain_parse(const char *arg, struct explanation *out)
+{
+	struct reply_parser rp;
+	const char *p = skip_space(arg);
+	size_t len = strlen(p);
+	char *buf;
+	struct reply *r = NULL;
+
+	memset(out, 0, sizeof *out);
+	if (len >= 5 && p[1] == '.' && isdigit((unsigned char)p[0])) {
+		int subject, detail;
+
+		if (reply_enhanced(p, len, p[0] - '0', out->enhanced) == 0 ||
+		    !enhanced_parts(out->enhanced, &subject, &detail))
+			return -1;
+		struct reply tmp = { 0 };
+		snprintf(tmp.enhanced, sizeof tmp.enhanced, "%s", out->enhanced);
+		tmp.code = (p[0] - '0') * 100; /* class only, for the layers */
+		from_class(reply_class_of(tmp.code), &out->in);
+		if (out->in.cls == CLASS_NONE)
+			return -1;
+		from_codes(0, tmp.enhanced, &out->in);
+		pin_class(&out->in);
+		return 0;
+	}
+	/* Feed the argument as wire text, each line ended by CRLF. */
+	buf = malloc(len * 2 + 3);
+	if (!buf)
+		return -1;
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] == '\r')
+			continue;
+		if (p[i] == '\n')
+			buf[o++] = '\r';
+		buf[o++] = p[i];
+	}
+	if (o == 0 || buf[o - 1] != '\n') {
+		buf[o++] = '\r';
+		buf[o++] = '\n';
+	}
+	/* A pasted bounce may end on a "550-" line: whatever was parsed
+	 * is taken, final line or not. */
+	rp_init(&rp);
+	enum rp_status st;
+	size_t used = 0;
+	while (used < o) {
+		size_t n = rp_feed(&rp, buf + used, o - used, &st);
+		used += n;
+		if (st != RP_MORE || n == 0)
+			break;
+	}
+	r = rp_take(&rp);
+	rp_reset(&rp);
+	free(buf);
+	if (!r || r->code == 0) {
+		reply_free(r);
+		return -1;
+	}
+	out->code = r->code;
+	memcpy(out->enhanced, r->enhanced, sizeof out->enhanced);
+	interpret_reply_nostage(r, &out->in);
+	if (r->nlines > 0) {
+		char *joined = reply_join(r);
+		if (joined && joined[0]) {
+			out->text = sanitize_dup(joined, strlen(joined));
+		}
+		free(joined);
+	}
+	reply_free(r);
+	return 0;
+}
+
+void explanation_free(struct explanation *e)
+{
+	free(e->text);
+	e->text = NULL;
+}

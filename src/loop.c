@@ -1,0 +1,226 @@
+/*
+ * loop.c - see loop.h. Each turn builds one pollfd array from c-ares's
+ * sockets and every live session's wanted events; poll's timeout is the
+ * earliest of c-ares's timer, the nearest session deadline and the run
+ * deadline. After poll: c-ares first, then sessions, then expired
+ * deadlines become timeout steps. Sessions beyond CONNECTIONS_CAP wait
+ * their turn in MX order.
+ */
+#include "smtpprobe/loop.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "smtpprobe/resolver.h"
+#include "smtpprobe/session.h"
+#include "smtpprobe/tlsconn.h"
+
+static struct timespec t0;
+
+static long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)(ts.tv_sec - t0.tv_sec) * 1000 +
+	       (ts.tv_nsec - t0.tv_nsec) / 1000000;
+}
+
+long run_clock_ms(void)
+{
+	return mono_ms();
+}
+
+struct run {
+	const struct config *cfg;
+	struct run_record *rec;
+	struct resolver *res;
+	struct session_env env;
+	struct session **sess;
+	size_t nsess, next; /* sessions, and the next one to start */
+	long deadline;
+};
+
+#define POLL_MAX (16 + CONNECTIONS_CAP)
+
+static size_t live_sessions(const struct run *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->next; i++)
+		n += r->sess[i] && !session_done(r->sess[i]);
+	return n;
+}
+
+static void start_more(struct run *r, long now)
+{
+	size_t live = live_sessions(r);
+
+	while (r->next < r->nsess && live < CONNECTIONS_CAP) {
+		session_start(r->sess[r->next++], now);
+		live++;
+	}
+}
+
+static long min_timeout(const struct run *r, long now)
+{
+	long t = r->deadline - now, rt;
+
+	if (r->res && !resolver_done(r->res)) {
+		rt = resolver_timeout_ms(r->res);
+		if (rt >= 0 && rt < t)
+			t = rt;
+	}
+	for (size_t i = 0; i < r->next; i++) {
+		long d = session_deadline(r->sess[i]);
+		if (d != LONG_MAX && d - now < t)
+			t = d - now;
+	}
+	return t < 0 ? 0 : t;
+}
+
+/* One turn of the loop. */
+static void turn(struct run *r)
+{
+	struct pollfd pfds[POLL_MAX];
+	struct session *owner[POLL_MAX];
+	int n = 0, nres = 0;
+	long now = mono_ms();
+
+	if (r->res && !resolver_done(r->res))
+		n = nres = resolver_pollfds(r->res, pfds, 16);
+	for (size_t i = 0; i < r->next && n < POLL_MAX; i++) {
+		short ev = session_events(r->sess[i]);
+		if (!ev)
+			continue;
+		pfds[n].fd = session_fd(r->sess[i]);
+		pfds[n].events = ev;
+		pfds[n].revents = 0;
+		owner[n++] = r->sess[i];
+	}
+	if (poll(pfds, (nfds_t)n, (int)min_timeout(r, now)) < 0 &&
+	    errno != EINTR)
+		return;
+	now = mono_ms();
+	if (r->res && !resolver_done(r->res))
+		resolver_process(r->res, pfds, nres);
+	for (int i = nres; i < n; i++)
+		if (pfds[i].revents)
+			session_handle(owner[i], pfds[i].revents, now);
+	now = mono_ms();
+	for (size_t i = 0; i < r->next; i++)
+		session_check_timeout(r->sess[i], now);
+	start_more(r, now);
+}
+
+/* One probe per host x address x port, in MX order. */
+static int make_sessions(struct run *r)
+{
+	struct run_record *rec = r->rec;
+	const struct config *cfg = r->cfg;
+	size_t max = rec->dns.nhosts * ADDRS_PER_HOST_CAP * (size_t)cfg->nports;
+
+	r->sess = calloc(max ? max : 1, sizeof *r->sess);
+	if (!r->sess)
+		return -1;
+	for (size_t h = 0; h < rec->dns.nhosts; h++) {
+		const struct mail_host *mh = &rec->dns.hosts[h];
+		for (size_t a = 0; a < mh->naddrs; a++) {
+			for (int p = 0; p < cfg->nports; p++) {
+				int port = mh->port_override ?
+						   mh->port_override :
+						   cfg->ports[p];
+				struct probe *pr = record_add_probe(
+					rec, h, mh->addrs[a], mh->families[a],
+					port);
+				if (!pr)
+					return -1;
+				r->sess[r->nsess] = session_new(
+					&r->env, (int)(pr - rec->probes));
+				if (!r->sess[r->nsess])
+					return -1;
+				r->nsess++;
+				if (mh->port_override)
+					break; /* -s HOST:PORT: one port */
+			}
+		}
+	}
+	return 0;
+}
+
+static void stamp_start(struct run_record *rec)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(rec->started_utc, sizeof rec->started_utc,
+		 "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+static void cleanup(struct run *r)
+{
+	for (size_t i = 0; i < r->nsess; i++)
+		session_free(r->sess[i]);
+	free(r->sess);
+	resolver_free(r->res);
+	if (r->env.ssl_ctx)
+		SSL_CTX_free(r->env.ssl_ctx);
+}
+
+int run_probe(const struct config *cfg, struct run_record *rec, char *err,
+	      size_t errlen)
+{
+	struct run r;
+
+	memset(&r, 0, sizeof r);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	stamp_start(rec);
+	r.cfg = cfg;
+	r.rec = rec;
+	r.deadline = (long)cfg->timeout_s * 1000 * RUN_DEADLINE_TIMEOUTS;
+	r.env.cfg = cfg;
+	r.env.rec = rec;
+	r.env.ssl_ctx = tls_ctx_new(cfg->ca_file, err, errlen);
+	if (!r.env.ssl_ctx)
+		return -1;
+	r.res = resolver_new(cfg, rec, err, errlen);
+	if (!r.res) {
+		cleanup(&r);
+		return -1;
+	}
+	resolver_start(r.res);
+	while (!resolver_done(r.res) && mono_ms() < r.deadline)
+		turn(&r);
+	if (!resolver_done(r.res)) {
+		rec->deadline_hit = 1;
+		resolver_abort(r.res);
+	}
+	rec->dns.elapsed_ms = mono_ms();
+	if (rec->dns.status == DNS_OK) {
+		if (make_sessions(&r) < 0) {
+			snprintf(err, errlen, "out of memory");
+			cleanup(&r);
+			return -1;
+		}
+		start_more(&r, mono_ms());
+		while (live_sessions(&r) > 0 && mono_ms() < r.deadline)
+			turn(&r);
+		long now = mono_ms();
+		for (size_t i = 0; i < r.nsess; i++) {
+			if (!session_done(r.sess[i])) {
+				rec->deadline_hit = 1;
+				session_abort(r.sess[i], now);
+			}
+		}
+	}
+	rec->elapsed_ms = mono_ms();
+	cleanup(&r);
+	return 0;
+}

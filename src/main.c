@@ -1,0 +1,97 @@
+/*
+ * main.c - parse, run, interpret, report, exit with the verdict's status.
+ * The only place that decides what goes to stdout and stderr.
+ */
+#include <ares.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "smtpprobe/cli.h"
+#include "smtpprobe/interpreter.h"
+#include "smtpprobe/loop.h"
+#include "smtpprobe/record.h"
+#include "smtpprobe/report.h"
+#include "smtpprobe/sanitize.h"
+
+static int do_explain(const struct config *cfg)
+{
+	struct explanation e;
+	char shown[256];
+
+	if (explain_parse(cfg->explain, &e) < 0) {
+		sanitize_buf(shown, sizeof shown, cfg->explain,
+			     strlen(cfg->explain));
+		fprintf(stderr,
+			"smtpprobe: --explain: no reply code or enhanced code "
+			"in '%s'\n", shown);
+		return EX_USAGE;
+	}
+	if (cfg->json)
+		report_explain_json(stdout, &e);
+	else
+		report_explain(stdout, &e, cfg->color);
+	explanation_free(&e);
+	return EX_OK;
+}
+
+static int do_probe(const struct config *cfg)
+{
+	struct run_record rec;
+	char err[256];
+	int status;
+
+	record_init(&rec, cfg);
+	if (run_probe(cfg, &rec, err, sizeof err) < 0) {
+		fprintf(stderr, "smtpprobe: %s\n", err);
+		record_free(&rec);
+		return EX_USAGE;
+	}
+	interpret_record(&rec);
+	if (cfg->json) {
+		if (report_json(stdout, &rec) < 0) {
+			fprintf(stderr, "smtpprobe: cannot build the JSON "
+					"document\n");
+			record_free(&rec);
+			return EX_SOFTWARE;
+		}
+	} else if (cfg->verbose) {
+		report_transcript(stdout, &rec, cfg->color);
+	} else {
+		report_summary(stdout, &rec, cfg->color);
+	}
+	status = rec.overall.exit_status;
+	record_free(&rec);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static struct config cfg;
+	int rc;
+
+	rc = cli_parse(argc, argv, &cfg, stderr);
+	if (rc == CLI_EXIT_HELP || rc == CLI_EXIT_VERSION)
+		return EX_OK;
+	if (rc != 0)
+		return rc;
+	if (cfg.do_explain)
+		return do_explain(&cfg);
+	rc = cli_read_password(&cfg, stderr);
+	if (rc != 0)
+		return rc;
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
+		fprintf(stderr, "smtpprobe: cannot initialise c-ares\n");
+		return EX_SOFTWARE;
+	}
+	rc = do_probe(&cfg);
+	ares_library_cleanup();
+	memset(cfg.auth_pass, 0, sizeof cfg.auth_pass);
+	if (fflush(stdout) != 0)
+		return EX_IOERR;
+	return rc;
+}

@@ -1,0 +1,154 @@
+/*
+ * record.c - construction and destruction of the run record. The record
+ * owns every string in it; record_free() releases them all.
+ */
+#include "smtpprobe/record.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtpprobe/sanitize.h"
+
+static const char *const dns_names[DNS__COUNT] = {
+	[DNS_OK] = "ok",          [DNS_NXDOMAIN] = "nxdomain",
+	[DNS_NODATA] = "nodata",  [DNS_NULL_MX] = "null_mx",
+	[DNS_SERVFAIL] = "servfail", [DNS_TIMEOUT] = "timeout",
+	[DNS_ERROR] = "error",
+};
+
+const char *dns_status_name(enum dns_status s)
+{
+	return (unsigned)s < DNS__COUNT ? dns_names[s] : "error";
+}
+
+const char *tls_mode_name(enum tls_mode m)
+{
+	switch (m) {
+	case TLSM_STARTTLS: return "starttls";
+	case TLSM_IMPLICIT: return "implicit";
+	default: return "none";
+	}
+}
+
+void record_init(struct run_record *rec, const struct config *cfg)
+{
+	memset(rec, 0, sizeof *rec);
+	rec->cfg = cfg;
+	rec->overall.deciding_probe = -1;
+}
+
+static void free_probe(struct probe *p)
+{
+	for (size_t i = 0; i < p->nsteps; i++) {
+		free(p->steps[i].sent);
+		free(p->steps[i].detail);
+		reply_free(p->steps[i].reply);
+	}
+	free(p->steps);
+	free(p->tls.verify_error);
+	free(p->tls.subject);
+	free(p->tls.issuer);
+	free(p->tls.not_after);
+}
+
+void record_free(struct run_record *rec)
+{
+	for (size_t i = 0; i < rec->dns.nhosts; i++) {
+		free(rec->dns.hosts[i].name);
+		free(rec->dns.hosts[i].cname);
+	}
+	for (size_t i = 0; i < rec->nprobes; i++)
+		free_probe(&rec->probes[i]);
+	free(rec->probes);
+	for (size_t i = 0; i < rec->nevents; i++)
+		free(rec->events[i].text);
+	free(rec->events);
+	memset(rec, 0, sizeof *rec);
+}
+
+int record_event(struct run_record *rec, long t_ms, int probe,
+		 enum event_kind kind, int tls, int step, const char *text)
+{
+	struct event *e;
+
+	if (rec->nevents == rec->capevents) {
+		size_t cap = rec->capevents ? rec->capevents * 2 : 64;
+		struct event *ne = realloc(rec->events, cap * sizeof *ne);
+		if (!ne)
+			return -1;
+		rec->events = ne;
+		rec->capevents = cap;
+	}
+	e = &rec->events[rec->nevents];
+	e->t_ms = t_ms;
+	e->probe = probe;
+	e->kind = kind;
+	e->tls = tls;
+	e->step = step;
+	e->text = text ? sanitize_dup(text, strlen(text)) : NULL;
+	return (int)rec->nevents++;
+}
+
+int record_note(struct run_record *rec, long t_ms, int probe, int tls,
+		const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	return record_event(rec, t_ms, probe, EV_NOTE, tls, -1, buf);
+}
+
+struct probe *record_add_probe(struct run_record *rec, size_t host,
+			       const char *address, int family, int port)
+{
+	/* Sized once for the most there can be, so probe pointers stay
+	 * valid while sessions hold them. */
+	static const size_t max = MX_HOSTS_CAP * ADDRS_PER_HOST_CAP * PORTS_CAP;
+	struct probe *p;
+
+	if (!rec->probes) {
+		rec->probes = calloc(max, sizeof *rec->probes);
+		if (!rec->probes)
+			return NULL;
+	}
+	if (rec->nprobes >= max)
+		return NULL;
+	p = &rec->probes[rec->nprobes++];
+	memset(p, 0, sizeof *p);
+	p->host = host;
+	snprintf(p->address, sizeof p->address, "%s", address);
+	p->family = family;
+	p->port = port;
+	p->deciding_step = -1;
+	p->connect_ms = -1;
+	return p;
+}
+
+int probe_add_step(struct probe *p, enum stage st, long at_ms,
+		   const char *sent, int tls)
+{
+	struct step *s;
+
+	if (p->nsteps == p->capsteps) {
+		size_t cap = p->capsteps ? p->capsteps * 2 : 8;
+		struct step *ns = realloc(p->steps, cap * sizeof *ns);
+		if (!ns)
+			return -1;
+		p->steps = ns;
+		p->capsteps = cap;
+	}
+	s = &p->steps[p->nsteps];
+	memset(s, 0, sizeof *s);
+	s->stage = st;
+	s->at_ms = at_ms;
+	s->reply_ms = -1;
+	s->tls = tls;
+	s->sent = sent ? sanitize_dup(sent, strlen(sent)) : NULL;
+	s->category = CAT_UNKNOWN;
+	return (int)p->nsteps++;
+}

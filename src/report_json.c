@@ -1,0 +1,354 @@
+/*
+ * report_json.c - the --json document: exactly one JSON value on the
+ * output, then a newline. The fields of SPEC.md are all there, with the
+ * names and types it fixes; extra fields (DNS findings, certificate
+ * facts, local error names, per-port verdicts) only add to them.
+ *
+ * Every string handed to jansson is sanitised text, hence valid UTF-8
+ * with no control characters: a consumer can print any field as it is.
+ * Absent values are null, never "" or 0, so "no reply" and "empty reply"
+ * stay distinct. Any allocation failure abandons the document: half a
+ * document would be worse than none.
+ */
+#include "smtpprobe/report.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtpprobe/sanitize.h"
+
+/* jansson's *_set_new and *_append_new take the value even when they
+ * fail (and fail on NULL), so each call is one check; errors are or-ed
+ * together and looked at once per object. */
+static int set(json_t *o, const char *key, json_t *v)
+{
+	return json_object_set_new(o, key, v) < 0;
+}
+
+static int push(json_t *a, json_t *v)
+{
+	return json_array_append_new(a, v) < 0;
+}
+
+static json_t *done(json_t *o, int err)
+{
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* A record string (sanitised when stored, checked again), or null. */
+static json_t *jstr(const char *s)
+{
+	char *c;
+	json_t *j;
+
+	if (!s)
+		return json_null();
+	c = report_clean_dup(s);
+	if (!c)
+		return NULL;
+	j = json_string(c);
+	free(c);
+	return j;
+}
+
+/* As jstr, but "" is absent too. */
+static json_t *jstr_opt(const char *s)
+{
+	return s && *s ? jstr(s) : json_null();
+}
+
+/* Untrusted bytes from the network (may hold NUL). */
+static json_t *jraw(const char *s, size_t len)
+{
+	char *c = sanitize_dup(s, len);
+	json_t *j;
+
+	if (!c)
+		return NULL;
+	j = json_string(c);
+	free(c);
+	return j;
+}
+
+static json_t *local_name(enum local_error e)
+{
+	const struct local_error_info *li;
+
+	if (e == LE_NONE)
+		return json_null();
+	li = codes_local(e);
+	return json_string(li && li->name ? li->name : "local_error");
+}
+
+/* ---- dns ---- */
+
+static json_t *json_host(const struct mail_host *h)
+{
+	json_t *o = json_object(), *addrs = json_array();
+	int err = !o || !addrs;
+
+	for (size_t i = 0; !err && i < h->naddrs && i < ADDRS_PER_HOST_CAP; i++)
+		err |= push(addrs, jstr(h->addrs[i]));
+	if (!o) {
+		json_decref(addrs);
+		return NULL;
+	}
+	err |= set(o, "preference", json_integer(h->preference));
+	err |= set(o, "host", jstr(h->name ? h->name : ""));
+	err |= set(o, "addresses", addrs);
+	err |= set(o, "cname", jstr((h->flags & MXF_CNAME) ? h->cname : NULL));
+	err |= set(o, "ip_literal", json_boolean(h->flags & MXF_IP_LITERAL));
+	err |= set(o, "dangling", json_boolean(h->flags & MXF_NO_ADDRESS));
+	err |= set(o, "address_error", local_name(h->addr_error));
+	err |= set(o, "private_address", json_boolean(h->flags & MXF_PRIVATE));
+	err |= set(o, "addresses_capped",
+		   json_boolean(h->flags & MXF_ADDRS_CAPPED));
+	err |= set(o, "from_server", json_boolean(h->flags & MXF_FROM_SERVER));
+	err |= set(o, "implicit", json_boolean(h->flags & MXF_IMPLICIT));
+	return done(o, err);
+}
+
+static json_t *json_dns(const struct dns_result *d)
+{
+	json_t *o = json_object(), *mx = json_array();
+	int err = !o || !mx;
+
+	for (size_t i = 0; !err && i < d->nhosts && i < MX_HOSTS_CAP; i++)
+		err |= push(mx, json_host(&d->hosts[i]));
+	if (!o) {
+		json_decref(mx);
+		return NULL;
+	}
+	err |= set(o, "status", json_string(dns_status_name(d->status)));
+	err |= set(o, "implicit_mx", json_boolean(d->implicit_mx));
+	err |= set(o, "mx", mx);
+	err |= set(o, "error", local_name(d->error));
+	err |= set(o, "mx_total", json_integer((json_int_t)d->mx_total));
+	err |= set(o, "mx_capped", json_boolean(d->flags & DNSF_MX_CAPPED));
+	err |= set(o, "null_mx_mixed",
+		   json_boolean(d->flags & DNSF_NULL_MX_MIXED));
+	err |= set(o, "malformed", json_boolean(d->flags & DNSF_MALFORMED));
+	err |= set(o, "elapsed_ms", json_integer(d->elapsed_ms));
+	return done(o, err);
+}
+
+/* ---- probes ---- */
+
+static json_t *json_tls(const struct tls_info *t)
+{
+	json_t *o = json_object();
+	int err = !o;
+
+	if (!o)
+		return NULL;
+	err |= set(o, "mode", json_string(tls_mode_name(t->mode)));
+	err |= set(o, "established", json_boolean(t->established));
+	err |= set(o, "version", jstr_opt(t->version));
+	err |= set(o, "cipher", jstr_opt(t->cipher));
+	err |= set(o, "verified",
+		   json_boolean(t->established && t->chain_ok && t->name_ok));
+	err |= set(o, "verify_error", jstr(t->verify_error));
+	err |= set(o, "chain_trusted", json_boolean(t->chain_ok));
+	err |= set(o, "name_matches", json_boolean(t->name_ok));
+	err |= set(o, "subject", jstr(t->subject));
+	err |= set(o, "issuer", jstr(t->issuer));
+	err |= set(o, "not_after", jstr(t->not_after));
+	return done(o, err);
+}
+
+static json_t *json_reply(const struct reply *r)
+{
+	json_t *o, *lines;
+	int err;
+
+	if (!r)
+		return json_null();
+	o = json_object();
+	lines = json_array();
+	err = !o || !lines;
+	for (size_t i = 0; !err && i < r->nlines; i++)
+		err |= push(lines, jraw(r->lines[i].text, r->lines[i].len));
+	if (!o) {
+		json_decref(lines);
+		return NULL;
+	}
+	err |= set(o, "code", r->code ? json_integer(r->code) : json_null());
+	err |= set(o, "enhanced", jstr_opt(r->enhanced));
+	err |= set(o, "lines", lines);
+	err |= set(o, "long_line", json_boolean(r->flags & REPLY_F_LONG_LINE));
+	err |= set(o, "bare_lf", json_boolean(r->flags & REPLY_F_BARE_LF));
+	err |= set(o, "nul", json_boolean(r->flags & REPLY_F_NUL));
+	err |= set(o, "enhanced_ignored",
+		   json_boolean(r->flags & REPLY_F_ENH_IGNORED));
+	return done(o, err);
+}
+
+static json_t *json_step(const struct step *s)
+{
+	json_t *o = json_object();
+	int err = !o;
+
+	if (!o)
+		return NULL;
+	err |= set(o, "at_ms", json_integer(s->at_ms));
+	err |= set(o, "stage", json_string(stage_name(s->stage)));
+	err |= set(o, "sent", jstr(s->sent));
+	err |= set(o, "reply", json_reply(s->reply));
+	err |= set(o, "category", json_string(category_name(s->category)));
+	err |= set(o, "explanation", jstr(s->explanation));
+	err |= set(o, "remediation", jstr(s->remediation));
+	err |= set(o, "reply_ms",
+		   s->reply_ms >= 0 ? json_integer(s->reply_ms) : json_null());
+	err |= set(o, "tls", json_boolean(s->tls));
+	if (s->error != LE_NONE) {
+		err |= set(o, "error", local_name(s->error));
+		err |= set(o, "detail", jstr(s->detail));
+	}
+	return done(o, err);
+}
+
+static json_t *json_notes(const struct probe *p)
+{
+	static const struct {
+		unsigned flag;
+		const char *name;
+	} names[] = {
+	    {PROBEF_CLEARTEXT, "cleartext"},
+	    {PROBEF_HELO, "helo_fallback"},
+	    {PROBEF_LONG_LINE, "long_line"},
+	    {PROBEF_BARE_LF, "bare_lf"},
+	    {PROBEF_SMTPUTF8_MISSING, "smtputf8_missing"},
+	};
+	json_t *a = json_array();
+	int err = !a;
+
+	for (size_t i = 0; !err && i < sizeof names / sizeof names[0]; i++)
+		if (p->flags & names[i].flag)
+			err |= push(a, json_string(names[i].name));
+	return done(a, err);
+}
+
+static json_t *json_caps(unsigned caps)
+{
+	static const struct {
+		unsigned flag;
+		const char *name;
+	} names[] = {
+	    {CAP_PIPELINING, "PIPELINING"},
+	    {CAP_STARTTLS, "STARTTLS"},
+	    {CAP_SIZE, "SIZE"},
+	    {CAP_8BITMIME, "8BITMIME"},
+	    {CAP_SMTPUTF8, "SMTPUTF8"},
+	    {CAP_ENHANCEDSTATUSCODES, "ENHANCEDSTATUSCODES"},
+	    {CAP_CHUNKING, "CHUNKING"},
+	    {CAP_DSN, "DSN"},
+	    {CAP_AUTH, "AUTH"},
+	};
+	json_t *a = json_array();
+	int err = !a;
+
+	for (size_t i = 0; !err && i < sizeof names / sizeof names[0]; i++)
+		if (caps & names[i].flag)
+			err |= push(a, json_string(names[i].name));
+	return done(a, err);
+}
+
+static json_t *json_probe(const struct run_record *rec, const struct probe *p)
+{
+	json_t *o = json_object(), *steps = json_array();
+	const char *host = "";
+	int err = !o || !steps;
+
+	for (size_t i = 0; !err && i < p->nsteps; i++)
+		err |= push(steps, json_step(&p->steps[i]));
+	if (!o) {
+		json_decref(steps);
+		return NULL;
+	}
+	if (p->host < rec->dns.nhosts && rec->dns.hosts[p->host].name)
+		host = rec->dns.hosts[p->host].name;
+	err |= set(o, "host", jstr(host));
+	err |= set(o, "address", jstr(p->address));
+	err |= set(o, "port", json_integer(p->port));
+	err |= set(o, "outcome", json_string(outcome_name(p->outcome)));
+	err |= set(o, "tls", json_tls(&p->tls));
+	err |= set(o, "steps", steps);
+	err |= set(o, "local_address", jstr_opt(p->local_address));
+	err |=
+	    set(o, "connect_ms",
+		p->connect_ms >= 0 ? json_integer(p->connect_ms) : json_null());
+	err |= set(o, "deciding_step",
+		   p->deciding_step >= 0 ? json_integer(p->deciding_step)
+					 : json_null());
+	err |= set(o, "notes", json_notes(p));
+	err |= set(o, "capabilities", json_caps(p->caps));
+	return done(o, err);
+}
+
+/* ---- verdicts and the document ---- */
+
+static json_t *json_verdict(const struct verdict *v, int with_port)
+{
+	json_t *o = json_object();
+	int err = !o;
+
+	if (!o)
+		return NULL;
+	if (with_port)
+		err |= set(o, "port", json_integer(v->port));
+	err |= set(o, "outcome", json_string(verdict_outcome_name(v->outcome)));
+	err |= set(o, "exit_status", json_integer(v->exit_status));
+	err |= set(o, "summary", jstr(v->summary));
+	err |= set(o, "remediation", jstr(v->remediation));
+	err |= set(o, "deciding_probe",
+		   v->deciding_probe >= 0 ? json_integer(v->deciding_probe)
+					  : json_null());
+	return done(o, err);
+}
+
+static json_t *json_document(const struct run_record *rec)
+{
+	const struct config *cfg = rec->cfg;
+	json_t *o = json_object(), *probes = json_array(), *vs = json_array();
+	int err = !o || !probes || !vs;
+
+	for (size_t i = 0; !err && i < rec->nprobes; i++)
+		err |= push(probes, json_probe(rec, &rec->probes[i]));
+	for (size_t i = 0; !err && i < rec->nverdicts && i < PORTS_CAP; i++)
+		err |= push(vs, json_verdict(&rec->verdicts[i], 1));
+	if (!o) {
+		json_decref(probes);
+		json_decref(vs);
+		return NULL;
+	}
+	err |= set(o, "smtpprobe", json_string(SMTPPROBE_VERSION));
+	err |= set(o, "target", jstr(cfg ? cfg->target : ""));
+	err |= set(o, "domain", jstr(cfg ? cfg->domain : ""));
+	err |= set(o, "dns", json_dns(&rec->dns));
+	err |= set(o, "probes", probes);
+	err |= set(o, "verdict", json_verdict(&rec->overall, 0));
+	err |= set(o, "verdicts", vs);
+	err |= set(o, "started", jstr_opt(rec->started_utc));
+	err |= set(o, "elapsed_ms", json_integer(rec->elapsed_ms));
+	err |= set(o, "deadline_hit", json_boolean(rec->deadline_hit));
+	return done(o, err);
+}
+
+int report_json(FILE *out, const struct run_record *rec)
+{
+	json_t *doc = json_document(rec);
+	int rc;
+
+	if (!doc)
+		return -1;
+	rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (rc < 0 || fputc('\n', out) == EOF)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,386 @@
+/*
+ * report_summary.c - the default output: a few lines a person reads at a
+ * glance. The target and the DNS answer (one line per mail host, with its
+ * findings), one entry per probe (where it connected, how TLS went, what
+ * decided it), one verdict line per port, then the one thing to do next.
+ *
+ * Also home of the helpers every reporter shares (report.h): the last
+ * check that nothing unsanitised reaches the output, and the colours.
+ * Colour marks outcome words only, and only when the caller asks for it.
+ */
+#include "smtpprobe/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtpprobe/sanitize.h"
+
+/* How much of a reply's first line the summary shows. */
+#define SUMMARY_TEXT_MAX 100
+
+#define SGR_GREEN  "\033[32m"
+#define SGR_RED	   "\033[31m"
+#define SGR_YELLOW "\033[33m"
+
+/* ---- shared helpers (report.h) ---- */
+
+char *report_clean_dup(const char *s)
+{
+	size_t len, backslashes = 0;
+	char *out;
+
+	if (!s)
+		return NULL;
+	len = strlen(s);
+	out = sanitize_dup(s, len);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+		backslashes += s[i] == '\\';
+	/* Every escape sanitize adds makes the text longer, and only a
+	 * backslash is doubled: equal lengths mean s was clean already, and
+	 * s itself is what should be shown (its escapes stay single). */
+	if (strlen(out) == len + backslashes)
+		memcpy(out, s, len + 1);
+	return out;
+}
+
+void report_put_clean(FILE *out, const char *s)
+{
+	char *c;
+
+	if (!s)
+		return;
+	c = report_clean_dup(s);
+	fputs(c ? c : "(out of memory)", out);
+	free(c);
+}
+
+void report_put_raw(FILE *out, const char *s, size_t len)
+{
+	/* A reply line is at most REPLY_LINE_CAP bytes: the stack holds its
+	 * sanitised form; anything longer (a hand-built record) is heaped. */
+	char buf[SANITIZE_SIZE(REPLY_LINE_CAP)];
+	char *heap;
+
+	if (len <= REPLY_LINE_CAP) {
+		sanitize_buf(buf, sizeof buf, s, len);
+		fputs(buf, out);
+		return;
+	}
+	heap = sanitize_dup(s, len);
+	fputs(heap ? heap : "(out of memory)", out);
+	free(heap);
+}
+
+const char *report_color_outcome(enum outcome o)
+{
+	switch (o) {
+	case OUTCOME_ACCEPTED: return SGR_GREEN;
+	case OUTCOME_TEMPFAIL: return SGR_YELLOW;
+	case OUTCOME_REJECTED:
+	case OUTCOME_REFUSED:
+	case OUTCOME_TIMEOUT:
+	case OUTCOME_UNREACHABLE:
+	case OUTCOME_TLS_ERROR:
+	case OUTCOME_PROTOCOL_ERROR: return SGR_RED;
+	default: return "";
+	}
+}
+
+const char *report_color_verdict(enum verdict_outcome v)
+{
+	switch (v) {
+	case VERDICT_ACCEPTED: return SGR_GREEN;
+	case VERDICT_TEMPFAIL: return SGR_YELLOW;
+	case VERDICT__COUNT: return "";
+	default: return SGR_RED;
+	}
+}
+
+/* ---- the summary ---- */
+
+static void put_colored(FILE *out, const char *sgr, const char *word, int color)
+{
+	if (color && *sgr)
+		fprintf(out, "%s%s%s", sgr, word, REPORT_SGR_RESET);
+	else
+		fputs(word, out);
+}
+
+static const char *local_name(enum local_error e)
+{
+	const struct local_error_info *li = codes_local(e);
+
+	return li && li->name ? li->name : "local_error";
+}
+
+static void summary_target(FILE *out, const struct run_record *rec)
+{
+	const struct config *cfg = rec->cfg;
+
+	if (!cfg)
+		return;
+	fputs("Target:  ", out);
+	report_put_clean(out, cfg->target);
+	if (cfg->domain[0] && strcmp(cfg->domain, cfg->target) != 0) {
+		fputs(" (domain ", out);
+		report_put_clean(out, cfg->domain);
+		fputc(')', out);
+	}
+	fputc('\n', out);
+}
+
+static void summary_dns_line(FILE *out, const struct dns_result *d)
+{
+	fprintf(out, "DNS:     %s", dns_status_name(d->status));
+	if (d->status != DNS_OK && d->error != LE_NONE)
+		fprintf(out, " (%s)", local_name(d->error));
+	if (d->implicit_mx)
+		fputs(", no MX records: implicit MX, the domain's own address",
+		      out);
+	else if (d->nhosts > 0 && !(d->hosts[0].flags & MXF_FROM_SERVER))
+		fprintf(out, ", %zu MX host%s", d->nhosts,
+			d->nhosts == 1 ? "" : "s");
+	else if (d->nhosts > 0)
+		fputs(", host given with --server", out);
+	fprintf(out, " (%ld ms)\n", d->elapsed_ms);
+	if (d->flags & DNSF_NULL_MX_MIXED)
+		fputs("  !! null MX (\"MX 0 .\") beside other MX records: a "
+		      "misconfiguration\n",
+		      out);
+	if (d->flags & DNSF_MX_CAPPED)
+		fprintf(out, "  !! %zu MX records, only the first %d kept\n",
+			d->mx_total, MX_HOSTS_CAP);
+	if (d->flags & DNSF_MALFORMED)
+		fputs("  !! a DNS answer was malformed and did not parse\n",
+		      out);
+}
+
+static void host_flags(FILE *out, const struct mail_host *h)
+{
+	if (h->flags & MXF_CNAME) {
+		fputs("  [CNAME", out);
+		if (h->cname) {
+			fputs(" to ", out);
+			report_put_clean(out, h->cname);
+		}
+		fputc(']', out);
+	}
+	if (h->flags & MXF_IP_LITERAL)
+		fputs("  [IP literal, not a name]", out);
+	if (h->flags & MXF_NO_ADDRESS) {
+		fputs("  [no address", out);
+		if (h->addr_error != LE_NONE)
+			fprintf(out, ": %s", local_name(h->addr_error));
+		fputc(']', out);
+	}
+	if (h->flags & MXF_PRIVATE)
+		fputs("  [private/loopback address]", out);
+	if (h->flags & MXF_ADDRS_CAPPED)
+		fprintf(out, "  [only %d addresses kept]", ADDRS_PER_HOST_CAP);
+}
+
+static void summary_host(FILE *out, const struct mail_host *h)
+{
+	if (h->flags & MXF_FROM_SERVER)
+		fputs("  server  ", out);
+	else
+		fprintf(out, "  MX %-4d ", h->preference);
+	report_put_clean(out, h->name ? h->name : "?");
+	for (size_t i = 0; i < h->naddrs && i < ADDRS_PER_HOST_CAP; i++) {
+		fputs(i == 0 ? "  " : ", ", out);
+		report_put_clean(out, h->addrs[i]);
+	}
+	host_flags(out, h);
+	fputc('\n', out);
+}
+
+static const char *host_name(const struct run_record *rec,
+			     const struct probe *p)
+{
+	if (p->host < rec->dns.nhosts && rec->dns.hosts[p->host].name)
+		return rec->dns.hosts[p->host].name;
+	return "?";
+}
+
+static void probe_tls(FILE *out, const struct probe *p)
+{
+	const struct tls_info *t = &p->tls;
+
+	if (p->connect_ms < 0)
+		return; /* never connected: TLS is not a question yet */
+	if (!t->established) {
+		if (t->mode == TLSM_NONE)
+			fputs("  TLS: none (cleartext)", out);
+		else
+			fprintf(out, "  TLS: %s failed",
+				tls_mode_name(t->mode));
+		return;
+	}
+	fprintf(out, "  TLS: %s ", tls_mode_name(t->mode));
+	report_put_clean(out, t->version);
+	fputc(' ', out);
+	report_put_clean(out, t->cipher);
+	if (t->chain_ok && t->name_ok) {
+		fputs(", verified", out);
+		return;
+	}
+	fputs(", NOT verified: ", out);
+	if (t->verify_error)
+		report_put_clean(out, t->verify_error);
+	else
+		fputs(!t->chain_ok ? "untrusted chain" : "name mismatch", out);
+}
+
+/* The step to show for a probe: the one that decided it, else the last
+ * that failed, else none. */
+static const struct step *decisive_step(const struct probe *p)
+{
+	if (p->deciding_step >= 0 && (size_t)p->deciding_step < p->nsteps)
+		return &p->steps[p->deciding_step];
+	for (size_t i = p->nsteps; i-- > 0;) {
+		const struct step *s = &p->steps[i];
+
+		if (s->error != LE_NONE ||
+		    (s->reply &&
+		     reply_class_of(s->reply->code) >= CLASS_TRANSIENT))
+			return s;
+	}
+	return NULL;
+}
+
+/* The first line of a reply, sanitised and cut at a character boundary;
+ * its enhanced code is already shown beside the reply code, so the text
+ * starts after it. */
+static void put_first_line(FILE *out, const struct reply *r)
+{
+	char cut[SUMMARY_TEXT_MAX + 1];
+	const char *text;
+	size_t len, enh = strlen(r->enhanced);
+	char *full;
+
+	if (r->nlines == 0)
+		return;
+	text = r->lines[0].text;
+	len = r->lines[0].len;
+	if (enh && len >= enh && memcmp(text, r->enhanced, enh) == 0 &&
+	    (len == enh || text[enh] == ' ')) {
+		text += len == enh ? enh : enh + 1;
+		len -= len == enh ? enh : enh + 1;
+	}
+	full = sanitize_dup(text, len);
+	if (!full)
+		return;
+	fputs(" \"", out);
+	if (strlen(full) <= SUMMARY_TEXT_MAX) {
+		fputs(full, out);
+	} else {
+		/* sanitize_buf never splits a character or an escape. */
+		sanitize_buf(cut, sizeof cut - 3, text, len);
+		fprintf(out, "%s...", cut);
+	}
+	fputc('"', out);
+	free(full);
+}
+
+static void summary_step(FILE *out, const struct step *s)
+{
+	fprintf(out, "      at %s:", stage_name(s->stage));
+	if (s->reply && s->reply->code)
+		fprintf(out, " %d", s->reply->code);
+	if (s->reply && s->reply->enhanced[0])
+		fprintf(out, " %s", s->reply->enhanced);
+	if (s->error != LE_NONE)
+		fprintf(out, " %s", local_name(s->error));
+	fprintf(out, " [%s]", category_name(s->category));
+	if (s->reply) {
+		put_first_line(out, s->reply);
+	} else if (s->detail) {
+		fputs(" (", out);
+		report_put_clean(out, s->detail);
+		fputc(')', out);
+	}
+	fputc('\n', out);
+}
+
+static void summary_probe(FILE *out, const struct run_record *rec, size_t i,
+			  int color)
+{
+	const struct probe *p = &rec->probes[i];
+	const struct step *s = decisive_step(p);
+
+	fprintf(out, "  #%zu ", i + 1);
+	report_put_clean(out, host_name(rec, p));
+	fputs(" [", out);
+	report_put_clean(out, p->address);
+	fprintf(out, "]:%d", p->port);
+	if (p->connect_ms >= 0)
+		fprintf(out, "  connect %ld ms", p->connect_ms);
+	else
+		fputs("  not connected", out);
+	probe_tls(out, p);
+	fputs("  => ", out);
+	put_colored(out, report_color_outcome(p->outcome),
+		    outcome_name(p->outcome), color);
+	fputc('\n', out);
+	if (p->flags & PROBEF_CLEARTEXT)
+		fputs("      !! WARNING: NO TLS. The dialogue went on in CLEAR "
+		      "TEXT; mail to this host would cross the network "
+		      "unencrypted.\n",
+		      out);
+	if (s)
+		summary_step(out, s);
+}
+
+static void summary_verdict(FILE *out, const char *label,
+			    const struct verdict *v, int color)
+{
+	fputs(label, out);
+	put_colored(out, report_color_verdict(v->outcome),
+		    verdict_outcome_name(v->outcome), color);
+	fprintf(out, " (exit status %d)", v->exit_status);
+	if (v->summary[0]) {
+		fputs(" - ", out);
+		report_put_clean(out, v->summary);
+	}
+	fputc('\n', out);
+}
+
+static void summary_verdicts(FILE *out, const struct run_record *rec, int color)
+{
+	char label[64];
+
+	for (size_t i = 0; i < rec->nverdicts && i < PORTS_CAP; i++) {
+		snprintf(label, sizeof label,
+			 "Verdict for port %d: ", rec->verdicts[i].port);
+		summary_verdict(out, label, &rec->verdicts[i], color);
+	}
+	/* One port: its line is the whole story. None (DNS failed before
+	 * any probe) or several: say what the run as a whole amounts to. */
+	if (rec->nverdicts != 1)
+		summary_verdict(out, rec->nverdicts ? "Overall: " : "Verdict: ",
+				&rec->overall, color);
+	fputs("Next step: ", out);
+	if (rec->overall.remediation[0])
+		report_put_clean(out, rec->overall.remediation);
+	else
+		fputs("none.", out);
+	fputc('\n', out);
+}
+
+void report_summary(FILE *out, const struct run_record *rec, int color)
+{
+	summary_target(out, rec);
+	summary_dns_line(out, &rec->dns);
+	for (size_t i = 0; i < rec->dns.nhosts && i < MX_HOSTS_CAP; i++)
+		summary_host(out, &rec->dns.hosts[i]);
+	if (rec->nprobes > 0)
+		fputs("Probes:\n", out);
+	for (size_t i = 0; i < rec->nprobes; i++)
+		summary_probe(out, rec, i, color);
+	if (rec->deadline_hit)
+		fputs("  !! the run's overall deadline cut some probes short\n",
+		      out);
+	summary_verdicts(out, rec, color);
+}

@@ -1,0 +1,736 @@
+/*
+ * session.c - see session.h.
+ *
+ * Replies are matched to the commands that asked for them in order: every
+ * command sent opens a step, every reply closes the oldest open step. A
+ * reply that arrives with nothing open, or bytes still buffered when the
+ * last due reply is complete, are unsolicited: a protocol error, and after
+ * "220" to STARTTLS an injection attempt (curl CVE-2021-22947). The TLS
+ * handshake then never starts, so no pre-TLS byte is ever trusted.
+ *
+ * Each wait has a deadline set when the wait begins (connect, handshake,
+ * a command sent); partial reads do not extend it, so a server dripping
+ * one byte at a time is cut off like a silent one.
+ */
+#include "smtpprobe/session.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "smtpprobe/dialogue.h"
+#include "smtpprobe/reply.h"
+#include "smtpprobe/tlsconn.h"
+
+enum sess_state { SS_IDLE, SS_CONNECTING, SS_HANDSHAKE, SS_DIALOGUE, SS_DONE };
+
+#define OPEN_MAX 4 /* commands awaiting a reply; pipelining sends two */
+#define OUT_MAX (2 * DLG_WIRE_MAX)
+
+struct session {
+	const struct session_env *env;
+	int idx;
+	struct probe *probe;
+	const char *host; /* name checked against the certificate */
+	int fd;
+	SSL *ssl;
+	int ssl_want_write;
+	enum sess_state state;
+	long deadline;
+	long started; /* connect start, for connect_ms */
+	int cur_step; /* connect or TLS step in progress */
+	int open[OPEN_MAX];
+	size_t nopen;
+	char out[OUT_MAX];
+	size_t outlen, outoff;
+	struct reply_parser rp;
+	struct dialogue dlg;
+	struct dialogue_config dcfg;
+};
+
+static void finish(struct session *s, long now);
+static void perform(struct session *s, const struct dlg_action *a, long now);
+
+static int in_tls(const struct session *s)
+{
+	return s->ssl != NULL && s->state == SS_DIALOGUE;
+}
+
+struct session *session_new(const struct session_env *env, int probe)
+{
+	struct session *s = calloc(1, sizeof *s);
+	const struct config *cfg = env->cfg;
+
+	if (!s)
+		return NULL;
+	s->env = env;
+	s->idx = probe;
+	s->probe = &env->rec->probes[probe];
+	s->host = env->rec->dns.hosts[s->probe->host].name;
+	s->fd = -1;
+	s->deadline = LONG_MAX;
+	s->cur_step = -1;
+	rp_init(&s->rp);
+	s->dcfg.helo = cfg->helo;
+	s->dcfg.mail_from = cfg->from;
+	s->dcfg.rcpt = cfg->is_address ? cfg->rcpt : NULL;
+	s->dcfg.starttls = cfg->starttls;
+	s->dcfg.implicit_tls = s->probe->port == 465;
+	s->dcfg.auth_user = cfg->auth_user[0] ? cfg->auth_user : NULL;
+	s->dcfg.auth_pass = cfg->auth_pass;
+	s->dcfg.need_smtputf8 = cfg->need_smtputf8;
+	dlg_init(&s->dlg, &s->dcfg);
+	s->probe->tls.mode = s->dcfg.implicit_tls ? TLSM_IMPLICIT : TLSM_NONE;
+	return s;
+}
+
+void session_free(struct session *s)
+{
+	if (!s)
+		return;
+	if (s->ssl)
+		SSL_free(s->ssl);
+	if (s->fd >= 0)
+		close(s->fd);
+	rp_reset(&s->rp);
+	memset(s->out, 0, sizeof s->out); /* may hold AUTH credentials */
+	free(s);
+}
+
+int session_fd(const struct session *s)
+{
+	return s->fd;
+}
+
+long session_deadline(const struct session *s)
+{
+	return s->state == SS_DONE ? LONG_MAX : s->deadline;
+}
+
+int session_done(const struct session *s)
+{
+	return s->state == SS_DONE;
+}
+
+short session_events(const struct session *s)
+{
+	switch (s->state) {
+	case SS_CONNECTING:
+		return POLLOUT;
+	case SS_HANDSHAKE:
+		return s->ssl_want_write ? POLLOUT : POLLIN;
+	case SS_DIALOGUE:
+		return POLLIN | (s->outoff < s->outlen || s->ssl_want_write ?
+					 POLLOUT : 0);
+	default:
+		return 0;
+	}
+}
+
+static long timeout_ms(const struct session *s)
+{
+	return (long)s->env->cfg->timeout_s * 1000;
+}
+
+static void note(struct session *s, long now, const char *msg)
+{
+	record_note(s->env->rec, now, s->idx, in_tls(s), "%s", msg);
+}
+
+/* A failure that ends the probe: mark the step, decide, close. */
+static void fail(struct session *s, long now, int step, enum outcome o,
+		 enum local_error e, const char *detail)
+{
+	struct probe *p = s->probe;
+	enum stage st = STAGE_CONNECT;
+
+	if (step < 0) {
+		st = s->nopen ? p->steps[s->open[0]].stage : STAGE_CONNECT;
+		step = s->nopen ? s->open[0] : -1;
+	}
+	if (step >= 0) {
+		struct step *sp = &p->steps[step];
+		st = sp->stage;
+		if (sp->error == LE_NONE) {
+			sp->error = e;
+			if (detail && !sp->detail)
+				sp->detail = strdup(detail);
+		}
+		if (sp->reply_ms < 0)
+			sp->reply_ms = now;
+	}
+	if (s->dlg.outcome == OUTCOME_NONE && step >= 0)
+		p->deciding_step = step;
+	dlg_abort(&s->dlg, o, st, e);
+	const struct local_error_info *li = codes_local(e);
+	if (detail)
+		record_note(s->env->rec, now, s->idx, in_tls(s), "%s: %s",
+			    li ? li->name : "error", detail);
+	else
+		note(s, now, li ? li->name : "error");
+	finish(s, now);
+}
+
+static void finish(struct session *s, long now)
+{
+	struct probe *p = s->probe;
+
+	if (s->state == SS_DONE)
+		return;
+	if (s->dlg.outcome == OUTCOME_NONE)
+		dlg_abort(&s->dlg, OUTCOME_PROTOCOL_ERROR, STAGE_QUIT,
+			  LE_CONN_CLOSED);
+	p->outcome = s->dlg.outcome;
+	if (s->dlg.cleartext)
+		p->flags |= PROBEF_CLEARTEXT;
+	if (s->dlg.helo_fallback)
+		p->flags |= PROBEF_HELO;
+	if (s->dlg.smtputf8_missing)
+		p->flags |= PROBEF_SMTPUTF8_MISSING;
+	p->caps = s->dlg.caps.flags;
+	if (s->ssl) {
+		SSL_free(s->ssl);
+		s->ssl = NULL;
+	}
+	if (s->fd >= 0) {
+		close(s->fd);
+		s->fd = -1;
+		record_note(s->env->rec, now, s->idx, 0,
+			    "connection closed (%s)", outcome_name(p->outcome));
+	}
+	s->state = SS_DONE;
+}
+
+/* ---- connecting ---- */
+
+static void connect_failed(struct session *s, long now, int err)
+{
+	enum outcome o;
+	enum local_error e;
+
+	switch (err) {
+	case ECONNREFUSED: o = OUTCOME_REFUSED, e = LE_CONN_REFUSED; break;
+	case ECONNRESET: o = OUTCOME_REFUSED, e = LE_CONN_RESET; break;
+	case ETIMEDOUT: o = OUTCOME_TIMEOUT, e = LE_CONN_TIMEOUT; break;
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+	case ENETDOWN:
+	case EHOSTDOWN:
+	case EADDRNOTAVAIL:
+	case EAFNOSUPPORT:
+		o = OUTCOME_UNREACHABLE, e = LE_CONN_UNREACHABLE;
+		break;
+	default: o = OUTCOME_UNREACHABLE, e = LE_CONN_ERROR; break;
+	}
+	fail(s, now, s->cur_step, o, e, strerror(err));
+}
+
+static void open_step(struct session *s, enum stage st, long now,
+		      const char *sent)
+{
+	int i = probe_add_step(s->probe, st, now, sent, in_tls(s));
+
+	if (i >= 0 && s->nopen < OPEN_MAX)
+		s->open[s->nopen++] = i;
+	if (sent)
+		record_event(s->env->rec, now, s->idx, EV_SENT, in_tls(s), i,
+			     sent);
+	s->deadline = now + timeout_ms(s);
+}
+
+static void start_tls(struct session *s, long now);
+static void drive_handshake(struct session *s, long now);
+
+static void connected(struct session *s, long now)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	char ip[ADDR_STR_MAX] = "?";
+	int port = 0;
+	struct probe *p = s->probe;
+
+	if (getsockname(s->fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+			inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
+			port = ntohs(in->sin_port);
+		} else if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+			inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
+			port = ntohs(in6->sin6_port);
+		}
+	}
+	snprintf(p->local_address, sizeof p->local_address,
+		 ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d", ip, port);
+	p->connect_ms = now - s->started;
+	p->steps[s->cur_step].reply_ms = now;
+	record_note(s->env->rec, now, s->idx, 0,
+		    "connected to %s [%s]:%d from %s in %ld ms", s->host,
+		    p->address, p->port, p->local_address, p->connect_ms);
+	if (s->dcfg.implicit_tls) {
+		start_tls(s, now);
+		if (s->state == SS_HANDSHAKE)
+			drive_handshake(s, now); /* the ClientHello goes first */
+		return;
+	}
+	s->state = SS_DIALOGUE;
+	open_step(s, STAGE_BANNER, now, NULL);
+}
+
+static int make_sockaddr(const struct probe *p, struct sockaddr_storage *ss,
+			 socklen_t *len)
+{
+	memset(ss, 0, sizeof *ss);
+	if (p->family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((unsigned short)p->port);
+		*len = sizeof *in6;
+		return inet_pton(AF_INET6, p->address, &in6->sin6_addr) == 1;
+	}
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	in->sin_family = AF_INET;
+	in->sin_port = htons((unsigned short)p->port);
+	*len = sizeof *in;
+	return inet_pton(AF_INET, p->address, &in->sin_addr) == 1;
+}
+
+void session_start(struct session *s, long now)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	struct probe *p = s->probe;
+
+	s->started = now;
+	s->cur_step = probe_add_step(p, STAGE_CONNECT, now, NULL, 0);
+	s->state = SS_CONNECTING;
+	s->deadline = now + timeout_ms(s);
+	record_note(s->env->rec, now, s->idx, 0,
+		    "connecting to %s [%s]:%d%s", s->host, p->address, p->port,
+		    s->dcfg.implicit_tls ? " (implicit TLS)" : "");
+	if (!make_sockaddr(p, &ss, &sl)) {
+		connect_failed(s, now, EAFNOSUPPORT);
+		return;
+	}
+	s->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		       0);
+	if (s->fd < 0) {
+		connect_failed(s, now, errno);
+		return;
+	}
+	if (connect(s->fd, (struct sockaddr *)&ss, sl) == 0)
+		connected(s, now);
+	else if (errno != EINPROGRESS)
+		connect_failed(s, now, errno);
+}
+
+static void on_connect_ready(struct session *s, long now)
+{
+	int err = 0;
+	socklen_t len = sizeof err;
+
+	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err)
+		connect_failed(s, now, err);
+	else
+		connected(s, now);
+}
+
+/* ---- TLS ---- */
+
+static void start_tls(struct session *s, long now)
+{
+	s->state = SS_HANDSHAKE;
+	s->cur_step = probe_add_step(s->probe, STAGE_TLS, now, NULL, 0);
+	s->deadline = now + timeout_ms(s);
+	if (s->probe->tls.mode == TLSM_NONE)
+		s->probe->tls.mode = TLSM_STARTTLS;
+	rp_reset(&s->rp); /* TLS starts from an empty buffer */
+	ERR_clear_error();
+	s->ssl = tls_new(s->env->ssl_ctx, s->fd, s->host);
+	if (!s->ssl) {
+		fail(s, now, s->cur_step, OUTCOME_TLS_ERROR, LE_TLS_HANDSHAKE,
+		     "cannot set up TLS");
+		return;
+	}
+	note(s, now, s->dcfg.implicit_tls ? "TLS handshake started (implicit TLS)"
+					  : "TLS handshake started (STARTTLS)");
+}
+
+static void handshake_done(struct session *s, long now)
+{
+	struct tls_info *ti = &s->probe->tls;
+
+	tls_collect(s->ssl, s->host, ti);
+	s->probe->steps[s->cur_step].reply_ms = now;
+	s->state = SS_DIALOGUE;
+	record_note(s->env->rec, now, s->idx, 1, "TLS established: %s, %s",
+		    ti->version, ti->cipher);
+	record_note(s->env->rec, now, s->idx, 1,
+		    "certificate: subject %s; issuer %s; expires %s",
+		    ti->subject ? ti->subject : "?",
+		    ti->issuer ? ti->issuer : "?",
+		    ti->not_after ? ti->not_after : "?");
+	record_note(s->env->rec, now, s->idx, 1,
+		    "chain trusted: %s; name matches %s: %s%s%s",
+		    ti->chain_ok ? "yes" : "NO", s->host,
+		    ti->name_ok ? "yes" : "NO",
+		    ti->verify_error ? " - " : "",
+		    ti->verify_error ? ti->verify_error : "");
+	if (s->dcfg.implicit_tls)
+		open_step(s, STAGE_BANNER, now, NULL);
+	else
+		perform(s, dlg_tls_ready(&s->dlg), now);
+}
+
+static void drive_handshake(struct session *s, long now)
+{
+	int r = SSL_connect(s->ssl);
+	char why[256];
+
+	s->ssl_want_write = 0;
+	if (r == 1) {
+		handshake_done(s, now);
+		return;
+	}
+	switch (SSL_get_error(s->ssl, r)) {
+	case SSL_ERROR_WANT_READ:
+		return;
+	case SSL_ERROR_WANT_WRITE:
+		s->ssl_want_write = 1;
+		return;
+	default:
+		break;
+	}
+	unsigned long e = ERR_peek_last_error();
+	int plain = s->dcfg.implicit_tls &&
+		    ERR_GET_REASON(e) == SSL_R_WRONG_VERSION_NUMBER;
+	tls_error_text(why, sizeof why);
+	if (r == 0 || (e == 0 && errno == 0))
+		snprintf(why, sizeof why, "the server closed the connection "
+					  "during the handshake");
+	fail(s, now, s->cur_step, OUTCOME_TLS_ERROR,
+	     plain ? LE_TLS_PLAINTEXT_ON_IMPLICIT : LE_TLS_HANDSHAKE, why);
+}
+
+/* ---- the dialogue ---- */
+
+/* Send what is buffered; returns -1 when the connection failed. */
+static int flush_out(struct session *s, long now)
+{
+	while (s->outoff < s->outlen) {
+		size_t n = s->outlen - s->outoff;
+		ssize_t w;
+
+		s->ssl_want_write = 0;
+		if (s->ssl) {
+			int r = SSL_write(s->ssl, s->out + s->outoff, (int)n);
+			if (r <= 0) {
+				int e = SSL_get_error(s->ssl, r);
+				if (e == SSL_ERROR_WANT_WRITE)
+					s->ssl_want_write = 1;
+				if (e == SSL_ERROR_WANT_READ ||
+				    e == SSL_ERROR_WANT_WRITE)
+					return 0;
+				fail(s, now, -1, OUTCOME_PROTOCOL_ERROR,
+				     LE_CONN_RESET, "TLS write failed");
+				return -1;
+			}
+			w = r;
+		} else {
+			w = send(s->fd, s->out + s->outoff, n, MSG_NOSIGNAL);
+			if (w < 0) {
+				if (errno == EAGAIN || errno == EWOULDBLOCK ||
+				    errno == EINTR)
+					return 0;
+				fail(s, now, -1, OUTCOME_PROTOCOL_ERROR,
+				     LE_CONN_RESET, strerror(errno));
+				return -1;
+			}
+		}
+		s->outoff += (size_t)w;
+	}
+	memset(s->out, 0, s->outlen);
+	s->outlen = s->outoff = 0;
+	return 0;
+}
+
+/* Is anything waiting in the socket that nobody asked for? Used right
+ * before the TLS handshake after STARTTLS. */
+static int socket_has_bytes(int fd)
+{
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return n > 0;
+}
+
+static void perform(struct session *s, const struct dlg_action *a, long now)
+{
+	switch (a->kind) {
+	case DA_WAIT:
+		s->deadline = now + timeout_ms(s);
+		return;
+	case DA_SEND:
+		for (size_t i = 0; i < a->ncmds; i++) {
+			size_t len = strlen(a->cmds[i].wire);
+			if (s->outlen + len > sizeof s->out)
+				break; /* cannot happen: two bounded lines */
+			memcpy(s->out + s->outlen, a->cmds[i].wire, len);
+			s->outlen += len;
+			open_step(s, a->cmds[i].stage, now, a->cmds[i].shown);
+		}
+		flush_out(s, now);
+		return;
+	case DA_START_TLS:
+		if (rp_pending(&s->rp) || socket_has_bytes(s->fd)) {
+			fail(s, now, s->probe->nsteps - 1,
+			     OUTCOME_PROTOCOL_ERROR, LE_PROTO_INJECTION,
+			     "bytes after the 220 reply to STARTTLS were "
+			     "discarded");
+			return;
+		}
+		start_tls(s, now);
+		if (s->state == SS_HANDSHAKE)
+			drive_handshake(s, now);
+		return;
+	case DA_CLOSE:
+		finish(s, now);
+		return;
+	}
+}
+
+static unsigned reply_probe_flags(const struct reply *r)
+{
+	unsigned f = 0;
+
+	if (r->flags & REPLY_F_LONG_LINE)
+		f |= PROBEF_LONG_LINE;
+	if (r->flags & REPLY_F_BARE_LF)
+		f |= PROBEF_BARE_LF;
+	return f;
+}
+
+/* A complete reply; more bytes (rest) may follow it in this read. */
+static void on_reply(struct session *s, struct reply *r, size_t rest,
+		     long now)
+{
+	struct probe *p = s->probe;
+	enum outcome before = s->dlg.outcome;
+	int step;
+
+	if (s->nopen == 0) {
+		int i = probe_add_step(p, STAGE_QUIT, now, NULL, in_tls(s));
+		if (i >= 0) {
+			p->steps[i].reply = r;
+			p->steps[i].stage = p->nsteps > 1 ?
+				p->steps[i - 1].stage : STAGE_BANNER;
+			record_event(s->env->rec, now, s->idx, EV_REPLY,
+				     in_tls(s), i, NULL);
+		} else {
+			reply_free(r);
+		}
+		fail(s, now, i, OUTCOME_PROTOCOL_ERROR, LE_PROTO_UNSOLICITED,
+		     "a reply arrived that no command asked for");
+		return;
+	}
+	step = s->open[0];
+	memmove(s->open, s->open + 1, --s->nopen * sizeof s->open[0]);
+	p->steps[step].reply = r;
+	p->steps[step].reply_ms = now;
+	p->flags |= reply_probe_flags(r);
+	record_event(s->env->rec, now, s->idx, EV_REPLY, in_tls(s), step, NULL);
+	if (s->nopen == 0 && (rest > 0 || rp_pending(&s->rp)) &&
+	    s->dlg.state != DS_QUIT) {
+		int starttls = p->steps[step].stage == STAGE_STARTTLS &&
+			       r->code == 220;
+		if (s->dlg.outcome == OUTCOME_NONE)
+			p->deciding_step = step;
+		fail(s, now, step, OUTCOME_PROTOCOL_ERROR,
+		     starttls ? LE_PROTO_INJECTION : LE_PROTO_UNSOLICITED,
+		     starttls ? "bytes after the 220 reply to STARTTLS were "
+				"discarded" :
+				"more data arrived than the commands asked for");
+		return;
+	}
+	const struct dlg_action *a = dlg_on_reply(&s->dlg, r);
+	if (before == OUTCOME_NONE && s->dlg.outcome != OUTCOME_NONE)
+		p->deciding_step = step;
+	perform(s, a, now);
+}
+
+static void on_parse_error(struct session *s, long now)
+{
+	struct reply *partial = rp_take(&s->rp);
+	int step = s->nopen ? s->open[0] : -1;
+	enum local_error e;
+
+	switch (s->rp.error) {
+	case RPE_LINE_TOO_LONG: e = LE_PROTO_LINE_TOO_LONG; break;
+	case RPE_TOO_MANY_LINES:
+	case RPE_TOO_MANY_BYTES: e = LE_PROTO_TOO_MANY_LINES; break;
+	default: e = LE_PROTO_MALFORMED; break;
+	}
+	if (step >= 0 && partial && partial->nlines > 0 &&
+	    !s->probe->steps[step].reply) {
+		s->probe->steps[step].reply = partial;
+		record_event(s->env->rec, now, s->idx, EV_REPLY, in_tls(s),
+			     step, NULL);
+		partial = NULL;
+	}
+	reply_free(partial);
+	fail(s, now, step, OUTCOME_PROTOCOL_ERROR, e, rp_error_text(s->rp.error));
+}
+
+static void consume(struct session *s, const char *buf, size_t n, long now)
+{
+	size_t off = 0;
+
+	while (off < n && s->state == SS_DIALOGUE) {
+		enum rp_status st;
+
+		off += rp_feed(&s->rp, buf + off, n - off, &st);
+		if (st == RP_REPLY)
+			on_reply(s, rp_take(&s->rp), n - off, now);
+		else if (st == RP_ERROR)
+			on_parse_error(s, now);
+		else
+			break;
+	}
+}
+
+/* The peer closed or the connection broke while reading. */
+static void on_eof(struct session *s, long now, int reset)
+{
+	if (s->dlg.outcome != OUTCOME_NONE) {
+		finish(s, now); /* after a decision, a close is fine */
+		return;
+	}
+	if (rp_pending(&s->rp)) {
+		struct reply *partial = rp_take(&s->rp);
+		int step = s->nopen ? s->open[0] : -1;
+		if (step >= 0 && partial && partial->nlines > 0) {
+			s->probe->steps[step].reply = partial;
+			record_event(s->env->rec, now, s->idx, EV_REPLY,
+				     in_tls(s), step, NULL);
+			partial = NULL;
+		}
+		reply_free(partial);
+		fail(s, now, step, OUTCOME_PROTOCOL_ERROR,
+		     LE_PROTO_CLOSED_MID_REPLY, "closed mid-reply");
+		return;
+	}
+	fail(s, now, -1, OUTCOME_PROTOCOL_ERROR,
+	     reset ? LE_CONN_RESET : LE_CONN_CLOSED,
+	     reset ? "connection reset by the server" :
+		     "the server closed the connection");
+}
+
+static void read_some(struct session *s, long now)
+{
+	char buf[4096];
+
+	for (int rounds = 0; rounds < 16 && s->state == SS_DIALOGUE; rounds++) {
+		ssize_t n;
+
+		if (s->ssl) {
+			int r = SSL_read(s->ssl, buf, sizeof buf);
+			if (r <= 0) {
+				int e = SSL_get_error(s->ssl, r);
+				if (e == SSL_ERROR_WANT_READ)
+					return;
+				if (e == SSL_ERROR_WANT_WRITE) {
+					s->ssl_want_write = 1;
+					return;
+				}
+				on_eof(s, now, e != SSL_ERROR_ZERO_RETURN &&
+						       errno == ECONNRESET);
+				return;
+			}
+			n = r;
+		} else {
+			n = recv(s->fd, buf, sizeof buf, 0);
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+				      errno == EINTR))
+				return;
+			if (n <= 0) {
+				on_eof(s, now, n < 0);
+				return;
+			}
+		}
+		consume(s, buf, (size_t)n, now);
+		if (!s->ssl)
+			return; /* poll says when there is more */
+	}
+}
+
+void session_handle(struct session *s, short revents, long now)
+{
+	switch (s->state) {
+	case SS_CONNECTING:
+		if (revents & (POLLOUT | POLLERR | POLLHUP))
+			on_connect_ready(s, now);
+		return;
+	case SS_HANDSHAKE:
+		if (revents)
+			drive_handshake(s, now);
+		return;
+	case SS_DIALOGUE:
+		if (revents & (POLLIN | POLLERR | POLLHUP))
+			read_some(s, now);
+		if (s->state == SS_DIALOGUE && (revents & POLLOUT))
+			flush_out(s, now);
+		return;
+	default:
+		return;
+	}
+}
+
+void session_check_timeout(struct session *s, long now)
+{
+	if (s->state == SS_DONE || now < s->deadline)
+		return;
+	switch (s->state) {
+	case SS_CONNECTING:
+		fail(s, now, s->cur_step, OUTCOME_TIMEOUT, LE_CONN_TIMEOUT,
+		     "no answer to the connection attempt");
+		return;
+	case SS_HANDSHAKE:
+		fail(s, now, s->cur_step, OUTCOME_TIMEOUT, LE_TLS_TIMEOUT,
+		     "the TLS handshake did not complete in time");
+		return;
+	default:
+		if (s->dlg.outcome != OUTCOME_NONE) {
+			finish(s, now); /* only RSET/QUIT were left */
+			return;
+		}
+		fail(s, now, -1, OUTCOME_TIMEOUT, LE_REPLY_TIMEOUT,
+		     "no complete reply in time");
+		return;
+	}
+}
+
+void session_abort(struct session *s, long now)
+{
+	if (s->state == SS_DONE)
+		return;
+	if (s->state == SS_IDLE) {
+		dlg_abort(&s->dlg, OUTCOME_SKIPPED, STAGE_CONNECT,
+			  LE_RUN_DEADLINE);
+		s->probe->outcome = OUTCOME_SKIPPED;
+		s->state = SS_DONE;
+		return;
+	}
+	fail(s, now, s->state == SS_DIALOGUE ? -1 : s->cur_step,
+	     OUTCOME_TIMEOUT, LE_RUN_DEADLINE, "the run's deadline passed");
+}

@@ -1,0 +1,421 @@
+#!/usr/bin/python3
+"""Self-test of the integration harness: fakesmtp.py and fakedns.py, checked
+with Python's own smtplib/ssl and a hand-built DNS client. It needs no
+smtpprobe binary, so the harness can be trusted before the probe exists.
+
+    tests/integration/test_fakes.py
+
+Prints "ok NAME" / "FAIL NAME: why" and ends with "N passed, M failed".
+"""
+
+import os
+import shutil
+import signal
+import smtplib
+import socket
+import ssl
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import json
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+# Importing the fakes must not leave __pycache__ in the source tree.
+sys.dont_write_bytecode = True
+from fakedns import FakeDNS, encode_name  # noqa: E402
+from fakesmtp import FakeSMTP  # noqa: E402
+from test_probe import CaseFailure, check, eq, make_pki  # noqa: E402
+
+ADDR = "127.0.0.2"
+NAMES = ["mx1.example.test", "mx2.example.test"]
+ZONE = {
+    "ok.example.test": {"MX": [[10, "mx1.example.test"], [20, "mx2.example.test"]]},
+    "mx1.example.test": {"A": ["127.0.0.2"], "AAAA": ["::1"]},
+    "null.example.test": {"MX": [[0, "."]]},
+    "alias.example.test": {"CNAME": "mx1.example.test"},
+    "big.example.test": {"TXT": ["t" * 200] * 5},
+    "fail.example.test": "SERVFAIL",
+    "drop.example.test": "DROP",
+}
+
+CASES = []
+
+
+def case(fn):
+    CASES.append((fn.__name__, fn))
+    return fn
+
+
+# --- a tiny DNS client -------------------------------------------------------
+
+def dns_query(port, name, qtype, tcp=False, qid=0x1234, rd=True, timeout=1.0):
+    """Send one question; return the parsed reply dict, or None on timeout."""
+    types = {"A": 1, "CNAME": 5, "MX": 15, "TXT": 16, "AAAA": 28}
+    q = struct.pack("!6H", qid, 0x0100 if rd else 0, 1, 0, 0, 0)
+    q += encode_name(name) + struct.pack("!HH", types[qtype], 1)
+    if tcp:
+        s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        s.sendall(struct.pack("!H", len(q)) + q)
+        data = b""
+        try:
+            while len(data) < 2 or len(data) < 2 + struct.unpack("!H", data[:2])[0]:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+        finally:
+            s.close()
+        msg = data[2:]
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(timeout)
+        try:
+            s.sendto(q, ("127.0.0.1", port))
+            msg = s.recv(65535)
+        except socket.timeout:
+            return None
+        finally:
+            s.close()
+    qid_r, flags, qd, an, ns, ar = struct.unpack("!6H", msg[:12])
+    # The question must be echoed byte for byte (0x20 spelling included).
+    question = msg[12:12 + len(q) - 12]
+    return {"id": qid_r, "aa": bool(flags & 0x400), "tc": bool(flags & 0x200),
+            "rd": bool(flags & 0x100), "ra": bool(flags & 0x80), "qr": bool(flags & 0x8000),
+            "rcode": flags & 0xF, "an": an, "question_echoed": question == q[12:], "raw": msg}
+
+
+# --- SMTP ----------------------------------------------------------------------
+
+@case
+def smtp_starttls_dialogue_and_log(env):
+    sc = {"name": "mx1.example.test", "cert": env.cert, "key": env.key,
+          "rcpt": {"alice@ok.example.test": "250 2.1.5 Ok"},
+          "replies": {"RCPT": "550 5.1.1 <x>: Recipient address rejected: User unknown"}}
+    log = os.path.join(env.tmp, "a.log")
+    with FakeSMTP(ADDR, 0, sc, log_path=log) as srv:
+        c = smtplib.SMTP(ADDR, srv.port, local_hostname="probe.test", timeout=5)
+        code, caps = c.ehlo()
+        eq(code, 250, "EHLO code")
+        check(b"PIPELINING" in caps and b"STARTTLS" in caps, "EHLO lacks PIPELINING/STARTTLS: %r" % caps)
+        ctx = ssl.create_default_context(cafile=env.ca)
+        c._host = "mx1.example.test"  # the name to verify, not the IP we dialled
+        eq(c.starttls(context=ctx)[0], 220, "STARTTLS code")
+        eq(c.sock.version(), "TLSv1.3", "TLS version")
+        code, caps = c.ehlo()
+        check(b"STARTTLS" not in caps, "STARTTLS still offered inside TLS")
+        eq(c.mail("")[0], 250, "MAIL code")
+        eq(c.rcpt("alice@ok.example.test")[0], 250, "known RCPT code")
+        code, text = c.rcpt("bob@ok.example.test")
+        eq((code, text[:5]), (550, b"5.1.1"), "unknown RCPT reply")
+        eq(c.rset()[0], 250, "RSET code")
+        c.quit()
+        check(srv.wait_idle(), "connection still open")
+    # smtplib spells most verbs in lower case; the log keeps the wire spelling.
+    want = ["ehlo probe.test", "STARTTLS", "ehlo probe.test", "mail FROM:<>",
+            "rcpt TO:<alice@ok.example.test>", "rcpt TO:<bob@ok.example.test>", "rset", "quit"]
+    eq(srv.lines, want, "in-memory log")
+    with open(log) as f:
+        eq(f.read().splitlines(), want, "log file")
+
+
+@case
+def smtp_implicit_tls(env):
+    sc = {"name": "mx1.example.test", "cert": env.cert, "key": env.key, "implicit_tls": True}
+    with FakeSMTP(ADDR, 0, sc) as srv:
+        ctx = ssl.create_default_context(cafile=env.ca)
+        c = NamedSMTP_SSL(ADDR, srv.port, local_hostname="probe.test", timeout=5, context=ctx)
+        code, caps = c.ehlo()
+        check(b"STARTTLS" not in caps, "STARTTLS offered on an implicit-TLS port")
+        c.quit()
+        srv.wait_idle()
+    eq(srv.lines, ["ehlo probe.test", "quit"], "log")
+
+
+class NamedSMTP_SSL(smtplib.SMTP_SSL):
+    """SMTP_SSL that verifies the certificate against mx1.example.test
+    while dialling the loopback address."""
+
+    def _get_socket(self, host, port, timeout):
+        sock = socket.create_connection((host, port), timeout)
+        return self.context.wrap_socket(sock, server_hostname="mx1.example.test")
+
+
+def raw_client(port, timeout=2.0):
+    s = socket.create_connection((ADDR, port), timeout=timeout)
+    return s
+
+
+def recv_until(s, needle, limit=2.0):
+    data, end = b"", time.monotonic() + limit
+    while needle not in data and time.monotonic() < end:
+        try:
+            chunk = s.recv(4096)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+@case
+def smtp_starttls_injection_in_one_write(env):
+    sc = {"cert": env.cert, "key": env.key, "inject": "250 injected\r\n"}
+    with FakeSMTP(ADDR, 0, sc) as srv:
+        s = raw_client(srv.port)
+        recv_until(s, b"\r\n")
+        s.sendall(b"STARTTLS\r\n")
+        data = recv_until(s, b"250 injected\r\n")
+        eq(data, b"220 2.0.0 Ready to start TLS\r\n250 injected\r\n", "bytes after STARTTLS")
+        s.close()
+        check(srv.wait_idle(), "server kept the connection")
+    eq(srv.lines, ["STARTTLS"], "log")
+
+
+@case
+def smtp_banner_variants_and_silence(env):
+    # A multiline banner, a silent verb, and a raw-bytes reply.
+    sc = {"banner": ["220-first", "220 second"], "silent": ["NOOP"],
+          "replies": {"HELO": b"250 raw\xff\r\n"}}
+    with FakeSMTP(ADDR, 0, sc) as srv:
+        s = raw_client(srv.port, timeout=0.5)
+        eq(recv_until(s, b"220 second\r\n"), b"220-first\r\n220 second\r\n", "banner")
+        s.sendall(b"NOOP\r\n")
+        eq(recv_until(s, b"\n", 0.5), b"", "reply to a silent verb")
+        s.sendall(b"HELO x\r\nFOO bar\r\n")
+        data = recv_until(s, b"502", 1.0)
+        check(data.startswith(b"250 raw\xff\r\n502 "), "HELO/unknown replies: %r" % data)
+        s.sendall(b"BDAT 3 LAST\r\n\x1b\xff\r\n")
+        time.sleep(0.2)
+        s.close()
+        srv.wait_idle()
+    # backslashreplace: invalid UTF-8 is escaped, valid control bytes are kept.
+    eq(srv.lines, ["NOOP", "HELO x", "FOO bar", "BDAT 3 LAST", "\x1b\\xff"], "log (backslashreplace)")
+
+
+@case
+def smtp_never_reply_and_delay(env):
+    with FakeSMTP(ADDR, 0, {"never_reply": True}) as srv:
+        s = raw_client(srv.port, timeout=0.3)
+        s.sendall(b"EHLO x\r\n")
+        eq(recv_until(s, b"\n", 0.6), b"", "bytes from a never-reply server")
+        s.close()
+        srv.wait_idle()
+        eq(srv.lines, ["EHLO x"], "log")
+    with FakeSMTP(ADDR, 0, {"delays": {"banner": 0.4}, "trickle": 0.001}) as srv:
+        t0 = time.monotonic()
+        s = raw_client(srv.port)
+        data = recv_until(s, b"\r\n")
+        took = time.monotonic() - t0
+        check(0.35 < took < 2.0, "banner came after %.2f s, want ~0.4" % took)
+        check(data.startswith(b"220 "), "banner %r" % data)
+        s.close()
+
+
+@case
+def smtp_survives_abrupt_clients(env):
+    sc = {"cert": env.cert, "key": env.key}
+    with FakeSMTP(ADDR, 0, sc) as srv:
+        # Half a line, then gone.
+        s = raw_client(srv.port)
+        s.sendall(b"EHLO hal")
+        s.close()
+        # Gone in the middle of the TLS handshake.
+        s = raw_client(srv.port)
+        recv_until(s, b"\r\n")
+        s.sendall(b"STARTTLS\r\n")
+        recv_until(s, b"\r\n")
+        s.sendall(b"\x16\x03\x01\x00")
+        s.close()
+        # Reset (RST) instead of FIN.
+        s = raw_client(srv.port)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.sendall(b"MAIL FROM:<>\r\n")
+        s.close()
+        check(srv.wait_idle(), "a dead client's thread is still running")
+        c = smtplib.SMTP(ADDR, srv.port, timeout=5)
+        eq(c.noop()[0], 250, "NOOP after abrupt clients")
+        c.quit()
+        srv.wait_idle()
+        check(srv.lines[-2:] == ["noop", "quit"], "log tail %r" % srv.lines[-2:])
+        check(any("tls handshake failed" in e for _, e in srv.events), "handshake failure not noted")
+
+
+@case
+def smtp_stop_ends_everything(env):
+    before = set(threading.enumerate())
+    srv = FakeSMTP(ADDR, 0, {"never_reply": True}).start()
+    port = srv.port
+    held = [raw_client(port) for _ in range(3)]
+    time.sleep(0.2)
+    t0 = time.monotonic()
+    srv.stop()
+    check(time.monotonic() - t0 < 1.5, "stop() took %.1f s" % (time.monotonic() - t0))
+    left = [t.name for t in set(threading.enumerate()) - before]
+    eq(left, [], "threads left after stop()")
+    for h in held:
+        h.close()
+    try:
+        raw_client(port).close()
+        raise CaseFailure("still accepting after stop()")
+    except ConnectionRefusedError:
+        pass
+
+
+@case
+def smtp_connection_bound(env):
+    with FakeSMTP(ADDR, 0, {"never_reply": True}, max_connections=2) as srv:
+        held = [raw_client(srv.port) for _ in range(2)]
+        time.sleep(0.2)
+        extra = raw_client(srv.port)
+        data = recv_until(extra, b"\r\n", 1.0)
+        check(data.startswith(b"421 "), "third connection got %r, want 421" % data)
+        for h in held + [extra]:
+            h.close()
+
+
+@case
+def smtp_loopback_only(env):
+    try:
+        FakeSMTP("0.0.0.0", 0, {})
+        raise CaseFailure("bound outside 127.0.0.0/8")
+    except ValueError:
+        pass
+    try:
+        FakeDNS({}, "0.0.0.0", 0)
+        raise CaseFailure("fakedns bound outside 127.0.0.0/8")
+    except ValueError:
+        pass
+
+
+# --- DNS -------------------------------------------------------------------------
+
+@case
+def dns_answers(env):
+    with FakeDNS(ZONE) as dns:
+        r = dns_query(dns.port, "ok.example.test", "MX", qid=0xBEEF)
+        eq((r["id"], r["qr"], r["aa"], r["ra"], r["rd"], r["rcode"], r["an"]),
+           (0xBEEF, True, True, True, True, 0, 2), "MX reply header")
+        check(r["question_echoed"], "question not echoed")
+        check(b"\x03mx2\x07example\x04test\x00" in r["raw"], "mx2 target missing")
+        r = dns_query(dns.port, "oK.ExAmPle.TEST", "MX", rd=False)
+        check(r["question_echoed"] and not r["rd"] and r["an"] == 2, "case-randomised query: %r" % r)
+        r = dns_query(dns.port, "null.example.test", "MX")
+        check(r["an"] == 1 and r["raw"].endswith(b"\x00\x00\x00"), "null MX rdata: %r" % r["raw"][-8:])
+        r = dns_query(dns.port, "mx1.example.test", "AAAA")
+        check(r["an"] == 1 and r["raw"].endswith(socket.inet_pton(socket.AF_INET6, "::1")), "AAAA")
+        r = dns_query(dns.port, "alias.example.test", "A")
+        eq(r["an"], 2, "CNAME chain answer count")
+        check(r["raw"].endswith(bytes([127, 0, 0, 2])), "CNAME not chased to its A")
+        eq(dns_query(dns.port, "mx1.example.test", "MX")[("rcode")], 0, "NODATA rcode")
+        eq(dns_query(dns.port, "mx1.example.test", "MX")["an"], 0, "NODATA answers")
+        eq(dns_query(dns.port, "nope.example.test", "MX")["rcode"], 3, "NXDOMAIN rcode")
+        eq(dns_query(dns.port, "fail.example.test", "MX")["rcode"], 2, "SERVFAIL rcode")
+        eq(dns_query(dns.port, "drop.example.test", "MX", timeout=0.4), None, "DROP reply")
+        eq(dns_query(dns.port, "ok.example.test", "MX", tcp=True)["an"], 2, "MX over TCP")
+        r = dns_query(dns.port, "big.example.test", "TXT")
+        check(r["tc"] and r["an"] == 0, "large UDP answer not truncated: %r" % {k: r[k] for k in ("tc", "an")})
+        eq(dns_query(dns.port, "big.example.test", "TXT", tcp=True)["an"], 5, "large answer over TCP")
+        eq(dns.queries[0], ("ok.example.test", "MX", "udp"), "first logged query")
+        eq(len(dns.queries), 13, "queries logged")
+        dns.clear()
+        eq(dns.queries, [], "queries after clear()")
+
+
+@case
+def dns_with_dig(env):
+    if not shutil.which("dig"):
+        return  # optional cross-check; the hand-built client covers the rest
+    with FakeDNS(ZONE) as dns:
+        p = subprocess.run(["dig", "+norecurse", "+time=1", "+tries=1", "@127.0.0.1", "-p",
+                            str(dns.port), "ok.example.test", "MX", "+short"],
+                           capture_output=True, text=True, timeout=10)
+        eq(sorted(p.stdout.split("\n")), ["", "10 mx1.example.test.", "20 mx2.example.test."],
+           "dig +short")
+
+
+# --- the CLIs ------------------------------------------------------------------
+
+def start_cli(argv):
+    p = subprocess.Popen([sys.executable, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = p.stdout.readline()
+    check(line.startswith("listening on "), "CLI said %r" % line)
+    return p, int(line.rsplit(":", 1)[1])
+
+
+def sigterm(p):
+    p.send_signal(signal.SIGTERM)
+    try:
+        rc = p.wait(5)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        raise CaseFailure("CLI ignored SIGTERM")
+    eq(rc, 0, "CLI exit status after SIGTERM")
+
+
+@case
+def cli_fakedns_and_fakesmtp(env):
+    zone = os.path.join(env.tmp, "zone.json")
+    scen = os.path.join(env.tmp, "sc.json")
+    log = os.path.join(env.tmp, "cli.log")
+    with open(zone, "w") as f:
+        json.dump(ZONE, f)
+    with open(scen, "w") as f:
+        json.dump({"banner": "220 cli.test ESMTP", "replies": {"RCPT": "450 4.2.0 Greylisted"}}, f)
+    dns, dport = start_cli([os.path.join(HERE, "fakedns.py"), "--listen", "127.0.0.1:0", "--zone", zone])
+    try:
+        eq(dns_query(dport, "ok.example.test", "MX")["an"], 2, "CLI MX answer")
+    finally:
+        sigterm(dns)
+    smtp, sport = start_cli([os.path.join(HERE, "fakesmtp.py"), "--listen", ADDR + ":0",
+                             "--scenario", scen, "--log", log])
+    try:
+        c = smtplib.SMTP(ADDR, sport, timeout=5)
+        c.ehlo("cli")
+        c.mail("")
+        eq(c.rcpt("x@y.test")[0], 450, "CLI RCPT reply")
+        c.quit()
+        time.sleep(0.2)
+    finally:
+        sigterm(smtp)
+    with open(log) as f:
+        eq(f.read().splitlines(), ["ehlo cli", "mail FROM:<>", "rcpt TO:<x@y.test>", "quit"], "CLI log")
+
+
+class Env:
+    pass
+
+
+def main():
+    env = Env()
+    env.tmp = tempfile.mkdtemp(prefix="fakes-selftest-")
+    passed = failed = 0
+    before = set(threading.enumerate())
+    try:
+        env.ca, env.cert, env.key = make_pki(env.tmp, NAMES)
+        for name, fn in CASES:
+            try:
+                fn(env)
+                passed += 1
+                print("ok %s" % name, flush=True)
+            except Exception as e:
+                failed += 1
+                print("FAIL %s: %s" % (name, e if isinstance(e, CaseFailure) else repr(e)), flush=True)
+    finally:
+        shutil.rmtree(env.tmp, ignore_errors=True)
+    time.sleep(0.3)  # let stopped servers' threads finish unwinding
+    left = [t.name for t in set(threading.enumerate()) - before if t.is_alive()]
+    if left:
+        failed += 1
+        print("FAIL cleanup: threads still running: %s" % ", ".join(left))
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
