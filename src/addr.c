@@ -42,8 +42,8 @@ static const char *const messages[ADDR_E__COUNT] = {
     [ADDR_E_NUMERIC_TLD] =
 	"last domain label is all digits: an IP address is not a domain name",
     [ADDR_E_IDN] = "domain is not a valid internationalised name (IDNA)",
-    [ADDR_E_LITERAL] = "address literals like [192.0.2.1] are not supported "
-		       "yet: give a domain name",
+    [ADDR_E_LITERAL] =
+	"address literals like [192.0.2.1] are not supported yet",
     [ADDR_E_BAD_LITERAL] =
 	"bad address literal: expected [192.0.2.1] or [IPv6:2001:db8::1]",
     [ADDR_E_PATH_LONG] = "address longer than 254 octets (256 with < >)",
@@ -288,9 +288,8 @@ static int check_quoted(const char *l, size_t len)
 		return ADDR_E_LOCAL_QUOTE;
 	for (size_t i = 1; i < len - 1; i++) {
 		if (l[i] == '\\') {
-			/* quoted-pairSMTP: a backslash and one printable ASCII
-			 * character; escaping the closing quote leaves it open.
-			 */
+			/* quoted-pairSMTP is a backslash and printable ASCII;
+			 * an escaped closing quote leaves the string open. */
 			if (i + 1 >= len - 1 || (unsigned char)l[i + 1] >= 0x80)
 				return ADDR_E_LOCAL_QUOTE;
 			i++;

@@ -104,8 +104,14 @@ static const char *show(char buf[static SHOW_SIZE], const char *s)
 	return clean(buf, SHOW_SIZE, s, SHOW_MAX);
 }
 
-__attribute__((format(printf, 3, 0))) static void
-vsay(FILE *err, int usage, const char *fmt, va_list ap)
+static void vsay(FILE *err, int usage, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static int usage_error(FILE *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int data_error(FILE *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void vsay(FILE *err, int usage, const char *fmt, va_list ap)
 {
 	fputs(PROG ": ", err);
 	vfprintf(err, fmt, ap);
@@ -115,8 +121,7 @@ vsay(FILE *err, int usage, const char *fmt, va_list ap)
 	fflush(err);
 }
 
-__attribute__((format(printf, 2, 3))) static int
-usage_error(FILE *err, const char *fmt, ...)
+static int usage_error(FILE *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -126,8 +131,7 @@ usage_error(FILE *err, const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
-__attribute__((format(printf, 2, 3))) static int
-data_error(FILE *err, const char *fmt, ...)
+static int data_error(FILE *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -210,7 +214,8 @@ static int split_hostport(const char *s, char *host, size_t hostsz, int *port,
 		c = strchr(s, ']');
 		if (!c || (c[1] != '\0' && c[1] != ':'))
 			return -1;
-		hlen = (size_t)(c - ++s);
+		s++;
+		hlen = (size_t)(c - s);
 		p = c[1] == ':' ? c + 2 : NULL;
 	} else if ((c = strchr(s, ':')) && !strchr(c + 1, ':')) {
 		hlen = (size_t)(c - s);
@@ -758,8 +763,10 @@ int cli_parse(int argc, char **argv, struct config *cfg, FILE *err)
 
 	optind = 0; /* glibc: 0 re-initialises getopt fully, so we can rerun */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) !=
-	       -1) {
+	for (;;) {
+		c = getopt_long(argc, argv, short_opts, long_opts, NULL);
+		if (c == -1)
+			break;
 		rc = handle_option(&st, c, argv);
 		if (rc)
 			return rc;
@@ -807,8 +814,7 @@ void cli_default_helo(char *out, size_t outsz, const char *hostname,
 	    read_first_line(mailname_path, line, sizeof line) == 0 &&
 	    dotted_name(line, out, outsz))
 		return;
-	if (addr_parse_domain(hostname, strlen(hostname), out, outsz) ==
-	    ADDR_OK)
+	if (addr_parse_domain(hostname, strlen(hostname), out, outsz) == 0)
 		return;
 	snprintf(out, outsz, "localhost");
 }
@@ -972,90 +978,75 @@ int cli_read_password(struct config *cfg, FILE *err)
 
 /* ---- --help ------------------------------------------------------------ */
 
+/* One literal per printed line; clang-format would split them. */
+/* clang-format off */
 static const char usage_text[] =
-    "Usage: smtpprobe [OPTIONS] ADDRESS\n"
-    "       smtpprobe [OPTIONS] DOMAIN\n"
-    "       smtpprobe --explain CODE|'REPLY'\n"
-    "\n"
-    "Find where mail delivery to an address or domain breaks, and why.\n"
-    "  ADDRESS   probe delivery to one mailbox (stops after RCPT TO)\n"
-    "  DOMAIN    probe the domain's mail hosts (stops after MAIL FROM)\n"
-    "  --explain explain a reply offline: \"550\", \"5.7.1\", \"550 5.1.1 User "
-    "unknown\"\n"
-    "No message is ever delivered: smtpprobe never sends DATA or BDAT.\n"
-    "\n"
-    "Options:\n"
-    "  -p, --port LIST          comma list of ports to probe on every host, "
-    "at\n"
-    "                           most 8; 465 is implicit TLS (RFC 8314), others "
-    "use\n"
-    "                           STARTTLS when offered (default: 25)\n"
-    "  -s, --server HOST[:PORT] probe this host instead of the domain's MX "
-    "hosts,\n"
-    "                           e.g. a submission server; IPv6 as [ADDR]:PORT\n"
-    "                           (default: MX lookup)\n"
-    "      --starttls MODE      auto (use if offered), require (a host that "
-    "cannot\n"
-    "                           do TLS fails) or never (default: auto)\n"
-    "  -f, --from ADDR          reverse-path for MAIL FROM; <> is the null "
-    "sender\n"
-    "                           (default: <>)\n"
-    "      --helo NAME          name sent in EHLO/HELO\n"
-    "                           (default: this host's fully qualified name)\n"
-    "      --dns-server ADDR[:PORT][,...]\n"
-    "                           resolvers to ask instead of the system's\n"
-    "                           (/etc/resolv.conf); IPv6 with a port as\n"
-    "                           [ADDR]:PORT (default: system)\n"
-    "  -4                       IPv4 only (default: IPv4 and IPv6)\n"
-    "  -6                       IPv6 only (default: IPv4 and IPv6)\n"
-    "  -t, --timeout SECONDS    limit for each step: a DNS query, a connect, a "
-    "TLS\n"
-    "                           handshake, each reply; 1 to 300 (default: 10)\n"
-    "      --ca-file FILE       trust the CA certificates in this PEM file "
-    "when\n"
-    "                           verifying server certificates (default: system "
-    "store)\n"
-    "      --auth USER          authenticate as USER, only over TLS; the "
-    "password\n"
-    "                           comes from SMTPPROBE_PASSWORD or a prompt on "
-    "the\n"
-    "                           terminal, never from the command line\n"
-    "                           (default: no AUTH)\n"
-    "  -v, --verbose            full transcript: every line sent and "
-    "received,\n"
-    "                           timestamped, each reply annotated (default: "
-    "summary)\n"
-    "      --json               one JSON document on stdout, nothing else "
-    "there\n"
-    "                           (default: human text)\n"
-    "      --no-color           no ANSI colour (default: colour on a "
-    "terminal)\n"
-    "      --explain ARG        explain a code, an enhanced code or a whole "
-    "reply\n"
-    "                           line, with its category and remedy; no "
-    "network\n"
-    "  -h, --help               show this help and exit\n"
-    "  -V, --version            show the version and exit\n"
-    "\n"
-    "Environment:\n"
-    "  SMTPPROBE_PASSWORD  password for --auth (if unset, prompted for)\n"
-    "  NO_COLOR            when set, no ANSI colour, as with --no-color\n"
-    "\n"
-    "Exit status:\n"
-    "   0  accepted      the recipient was accepted (DOMAIN: a host completed\n"
-    "                    the dialogue through MAIL FROM)\n"
-    "  64  usage         bad command line, or contradictory options\n"
-    "  65  bad address   the address or domain is malformed\n"
-    "  68  no mail host  NXDOMAIN, null MX, no MX and no A/AAAA, or no MX "
-    "host\n"
-    "                    has an address\n"
-    "  69  unreachable   no mail host could be reached, or TLS was required\n"
-    "                    and failed\n"
-    "  75  temporary     a 4xx reply decided it, or DNS SERVFAIL or timeout\n"
-    "  76  protocol      the server broke the SMTP protocol\n"
-    "  77  rejected      a 5xx reply decided it\n"
-    "\n"
-    "See smtpprobe(1) for details.\n";
+	"Usage: smtpprobe [OPTIONS] ADDRESS\n"
+	"       smtpprobe [OPTIONS] DOMAIN\n"
+	"       smtpprobe --explain CODE|'REPLY'\n"
+	"\n"
+	"Find where mail delivery to an address or domain breaks, and why.\n"
+	"  ADDRESS   probe delivery to one mailbox (stops after RCPT TO)\n"
+	"  DOMAIN    probe the domain's mail hosts (stops after MAIL FROM)\n"
+	"  --explain explain a reply offline: \"550\", \"5.7.1\", \"550 5.1.1 User unknown\"\n"
+	"No message is ever delivered: smtpprobe never sends DATA or BDAT.\n"
+	"\n"
+	"Options:\n"
+	"  -p, --port LIST          comma list of ports to probe on every host, at\n"
+	"                           most 8; 465 is implicit TLS (RFC 8314), others use\n"
+	"                           STARTTLS when offered (default: 25)\n"
+	"  -s, --server HOST[:PORT] probe this host instead of the domain's MX hosts,\n"
+	"                           e.g. a submission server; IPv6 as [ADDR]:PORT\n"
+	"                           (default: MX lookup)\n"
+	"      --starttls MODE      auto (use if offered), require (a host that cannot\n"
+	"                           do TLS fails) or never (default: auto)\n"
+	"  -f, --from ADDR          reverse-path for MAIL FROM; <> is the null sender\n"
+	"                           (default: <>)\n"
+	"      --helo NAME          name sent in EHLO/HELO\n"
+	"                           (default: this host's fully qualified name)\n"
+	"      --dns-server ADDR[:PORT][,...]\n"
+	"                           resolvers to ask instead of the system's\n"
+	"                           (/etc/resolv.conf); IPv6 with a port as\n"
+	"                           [ADDR]:PORT (default: system)\n"
+	"  -4                       IPv4 only (default: IPv4 and IPv6)\n"
+	"  -6                       IPv6 only (default: IPv4 and IPv6)\n"
+	"  -t, --timeout SECONDS    limit for each step: a DNS query, a connect, a TLS\n"
+	"                           handshake, each reply; 1 to 300 (default: 10)\n"
+	"      --ca-file FILE       trust the CA certificates in this PEM file when\n"
+	"                           verifying server certificates (default: system store)\n"
+	"      --auth USER          authenticate as USER, only over TLS; the password\n"
+	"                           comes from SMTPPROBE_PASSWORD or a prompt on the\n"
+	"                           terminal, never from the command line\n"
+	"                           (default: no AUTH)\n"
+	"  -v, --verbose            full transcript: every line sent and received,\n"
+	"                           timestamped, each reply annotated (default: summary)\n"
+	"      --json               one JSON document on stdout, nothing else there\n"
+	"                           (default: human text)\n"
+	"      --no-color           no ANSI colour (default: colour on a terminal)\n"
+	"      --explain ARG        explain a code, an enhanced code or a whole reply\n"
+	"                           line, with its category and remedy; no network\n"
+	"  -h, --help               show this help and exit\n"
+	"  -V, --version            show the version and exit\n"
+	"\n"
+	"Environment:\n"
+	"  SMTPPROBE_PASSWORD  password for --auth (if unset, prompted for)\n"
+	"  NO_COLOR            when set, no ANSI colour, as with --no-color\n"
+	"\n"
+	"Exit status:\n"
+	"   0  accepted      the recipient was accepted (DOMAIN: a host completed\n"
+	"                    the dialogue through MAIL FROM)\n"
+	"  64  usage         bad command line, or contradictory options\n"
+	"  65  bad address   the address or domain is malformed\n"
+	"  68  no mail host  NXDOMAIN, null MX, no MX and no A/AAAA, or no MX host\n"
+	"                    has an address\n"
+	"  69  unreachable   no mail host could be reached, or TLS was required\n"
+	"                    and failed\n"
+	"  75  temporary     a 4xx reply decided it, or DNS SERVFAIL or timeout\n"
+	"  76  protocol      the server broke the SMTP protocol\n"
+	"  77  rejected      a 5xx reply decided it\n"
+	"\n"
+	"See smtpprobe(1) for details.\n";
+/* clang-format on */
 
 void cli_usage(FILE *out)
 {

@@ -147,6 +147,7 @@ int probe_add_step(struct probe *p, enum stage st, long at_ms,
 	s->stage = st;
 	s->at_ms = at_ms;
 	s->reply_ms = -1;
+	s->event = -1;
 	s->tls = tls;
 	s->sent = sent ? sanitize_dup(sent, strlen(sent)) : NULL;
 	s->category = CAT_UNKNOWN;

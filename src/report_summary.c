@@ -134,7 +134,9 @@ static void summary_target(FILE *out, const struct run_record *rec)
 static void summary_dns_line(FILE *out, const struct dns_result *d)
 {
 	fprintf(out, "DNS:     %s", dns_status_name(d->status));
-	if (d->status != DNS_OK && d->error != LE_NONE)
+	/* The error's name only when it says more than the status. */
+	if (d->status != DNS_OK && d->error != LE_NONE &&
+	    strcmp(local_name(d->error), dns_status_name(d->status)) != 0)
 		fprintf(out, " (%s)", local_name(d->error));
 	if (d->implicit_mx)
 		fputs(", no MX records: implicit MX, the domain's own address",

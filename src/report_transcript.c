@@ -261,6 +261,9 @@ static size_t find_anchor(const struct run_record *rec, size_t pi, size_t si)
 	const struct step *s = &rec->probes[pi].steps[si];
 	size_t from = 0, found = SIZE_MAX;
 
+	/* The session links the note that reported the failure. */
+	if (s->event >= 0 && (size_t)s->event < rec->nevents)
+		return (size_t)s->event;
 	if (s->reply) {
 		found = reply_event(rec, pi, si);
 		from = found == SIZE_MAX ? 0 : found + 1;

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,11 +173,11 @@ static void fail(struct session *s, long now, int step, enum outcome o,
 		p->deciding_step = step;
 	dlg_abort(&s->dlg, o, st, e);
 	const struct local_error_info *li = codes_local(e);
-	if (detail)
-		record_note(s->env->rec, now, s->idx, in_tls(s), "%s: %s",
-			    li ? li->name : "error", detail);
-	else
-		note(s, now, li ? li->name : "error");
+	int ev = record_note(s->env->rec, now, s->idx, in_tls(s), "%s%s%s",
+			     li ? li->name : "error", detail ? ": " : "",
+			     detail ? detail : "");
+	if (step >= 0 && p->steps[step].event < 0)
+		p->steps[step].event = ev;
 	finish(s, now);
 }
 
@@ -327,6 +328,9 @@ void session_start(struct session *s, long now)
 		connect_failed(s, now, errno);
 		return;
 	}
+	/* Commands are small and each waits for its reply: no Nagle. */
+	int one = 1;
+	setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	if (connect(s->fd, (struct sockaddr *)&ss, sl) == 0)
 		connected(s, now);
 	else if (errno != EINPROGRESS)

@@ -94,6 +94,7 @@ struct step {
 	struct reply *reply; /* NULL if none */
 	enum local_error error; /* LE_NONE, or what failed locally */
 	char *detail;        /* sanitised detail for a local failure */
+	int event;           /* the EV_NOTE reporting that failure, or -1 */
 	/* Filled by the interpreter: */
 	enum category category;
 	const char *explanation;
