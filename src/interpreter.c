@@ -205,7 +205,10 @@ static int precise_enhanced(const char *enh)
 	if (!enhanced_parts(enh, &subject, &detail) || detail == 0)
 		return 0;
 	ei = codes_enhanced(subject, detail);
-	return ei && ei->category != CAT_UNKNOWN;
+	/* X.5.x (syntax) says less than the stage does: a 501 5.5.2 to EHLO
+	 * is about the name sent, to MAIL about the sender address. */
+	return ei && ei->category != CAT_UNKNOWN &&
+	       ei->category != CAT_PROTOCOL;
 }
 
 static int from_text(const struct reply *r, struct interpretation *out)

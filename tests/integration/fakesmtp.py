@@ -59,7 +59,6 @@ import argparse
 import base64
 import ipaddress
 import json
-import os
 import selectors
 import signal
 import socket
@@ -446,6 +445,9 @@ class FakeSMTP:
                     csock, peer = self.sock.accept()
                 except OSError:
                     continue
+                # Each reply is one write; without this, Nagle plus the
+                # client's delayed ACK adds ~40 ms to back-to-back replies.
+                csock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 if not self._slots.acquire(blocking=False):
                     # Bounded threads: refuse rather than queue without limit.
                     try:

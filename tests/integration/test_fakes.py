@@ -8,6 +8,7 @@ smtpprobe binary, so the harness can be trusted before the probe exists.
 Prints "ok NAME" / "FAIL NAME: why" and ends with "N passed, M failed".
 """
 
+import json
 import os
 import shutil
 import signal
@@ -20,7 +21,6 @@ import sys
 import tempfile
 import threading
 import time
-import json
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)

@@ -288,10 +288,9 @@ class Env:
     """Everything the cases share: PKI, ports, fakedns, and the per-case
     servers (stopped by end_case)."""
 
-    def __init__(self, binary, tmp, verbose=False):
+    def __init__(self, binary, tmp):
         self.binary = os.path.abspath(binary)
         self.tmp = tmp
-        self.verbose = verbose
         self.runs = []        # this case's runs, for -v output on failure
         self._cleanup = []    # this case's stop callables
         self.dns = None
@@ -675,14 +674,10 @@ def _(env):
     r = env.run("-v", "alice@ok.example.test", json_out=False)
     r.expect_exit(0)
     out = r.text.splitlines()
-
-    def has(pattern, what):
-        rx = re.compile(pattern)
-        check(any(rx.search(l) for l in out), "transcript has no %s" % what)
-
-    has(r"S:.*220 mx1\.example\.test ESMTP fakesmtp", "'S:' banner line")
-    has(r"C:.*RCPT TO:<alice@ok\.example\.test>", "'C: RCPT TO:<alice@ok.example.test>' line")
-    has(r"\[\+0\.", "'[+0.' timestamp")
+    for needle in ("S: 220 mx1.example.test ESMTP fakesmtp",
+                   "C: RCPT TO:<alice@ok.example.test>",
+                   "[+0."):
+        check(any(needle in l for l in out), "transcript has no line with %r" % needle)
     sent_data = [l for l in out if re.search(r"C:.*\b(DATA|BDAT)\b", l)]
     check(not sent_data, "transcript shows %s" % clip(sent_data))
     no_delivery(env.log(srv))
@@ -813,9 +808,9 @@ def show_runs(env):
     for r in env.runs:
         print("    $ %s" % " ".join(clip(a, 80) for a in r.cmd))
         print("    exit %s after %.2f s" % (r.rc, r.elapsed))
-        for name, data in (("stdout", r.out), ("stderr", r.err)):
+        for name, data in (("out", r.out), ("err", r.err)):
             for line in data.decode("utf-8", "backslashreplace").splitlines()[:60]:
-                print("    %s| %s" % (name[3], clip(line, 400)))
+                print("    %s| %s" % (name, clip(line, 400)))
 
 
 def main(argv=None):
@@ -843,12 +838,12 @@ def main(argv=None):
 
     threads_before = set(threading.enumerate())
     tmp = tempfile.mkdtemp(prefix="smtpprobe-it-")
-    env = Env(args.binary, tmp, args.verbose)
+    env = Env(args.binary, tmp)
     started = time.monotonic()
     try:
         try:
             env.setup()
-        except CaseFailure as e:
+        except (CaseFailure, OSError) as e:  # OSError: no openssl, no ports
             print("FAIL setup: %s" % e)
             failed += 1
             cases = []

@@ -1,0 +1,364 @@
+/*
+ * test_interpreter.c - the interpreter reads a reply in its context:
+ * {stage, reply text} -> {class, category}, the same code meaning
+ * different things at the banner and at RCPT; local failures get the
+ * dns/network/tls categories; and the verdict walks the probes the way a
+ * sending MTA would (SPEC.md "Exit status"), on synthetic run records.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtpprobe/interpreter.h"
+#include "smtpprobe/reply.h"
+
+/* Parse wire text (CRLF added when missing) into one reply. */
+static struct reply *parse(const char *wire)
+{
+	struct reply_parser p;
+	enum rp_status st;
+	char buf[1024];
+	size_t n = strlen(wire);
+
+	assert_true(n + 3 < sizeof buf);
+	memcpy(buf, wire, n);
+	if (n < 2 || wire[n - 1] != '\n') {
+		memcpy(buf + n, "\r\n", 2);
+		n += 2;
+	}
+	rp_init(&p);
+	rp_feed(&p, buf, n, &st);
+	assert_int_equal(st, RP_REPLY);
+	return rp_take(&p);
+}
+
+struct reply_case {
+	enum stage stage;
+	const char *wire;
+	enum reply_class cls;
+	enum category cat;
+};
+
+static void check_cases(const struct reply_case *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct reply *r = parse(t[i].wire);
+		struct interpretation in;
+
+		interpret_reply(t[i].stage, r, &in);
+		if (in.cls != t[i].cls || in.category != t[i].cat)
+			fail_msg("case %zu (%s at %s): got %s/%s, want %s/%s", i,
+				 t[i].wire, stage_name(t[i].stage),
+				 reply_class_name(in.cls),
+				 category_name(in.category),
+				 reply_class_name(t[i].cls),
+				 category_name(t[i].cat));
+		assert_non_null(in.explanation);
+		assert_non_null(in.remediation);
+		assert_true(in.explanation[0] && in.remediation[0]);
+		reply_free(r);
+	}
+}
+
+static void test_replies_in_context(void **state)
+{
+	static const struct reply_case t[] = {
+		{ STAGE_BANNER, "220 mx.example.test ESMTP", CLASS_SUCCESS,
+		  CAT_SUCCESS },
+		/* 554 at the greeting: the service refuses you. */
+		{ STAGE_BANNER, "554 mx.example.test", CLASS_PERMANENT,
+		  CAT_SERVICE_UNAVAILABLE },
+		{ STAGE_BANNER, "421 4.3.2 Service shutting down",
+		  CLASS_TRANSIENT, CAT_SERVICE_UNAVAILABLE },
+		{ STAGE_BANNER,
+		  "554 5.7.1 Service unavailable; Client host [192.0.2.1] "
+		  "blocked using zen.spamhaus.org",
+		  CLASS_PERMANENT, CAT_IP_BLOCKLISTED },
+		/* 554 at RCPT: a policy refusal of this recipient. */
+		{ STAGE_RCPT, "554 Transaction failed", CLASS_PERMANENT,
+		  CAT_POLICY },
+		{ STAGE_RCPT, "554 5.7.1 <x@example.test>: Relay access denied",
+		  CLASS_PERMANENT, CAT_RELAY_DENIED },
+		{ STAGE_RCPT,
+		  "550 5.1.1 <bob@example.test>: Recipient address rejected: "
+		  "User unknown in local recipient table",
+		  CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN },
+		{ STAGE_RCPT, "550 Requested action not taken", CLASS_PERMANENT,
+		  CAT_MAILBOX_UNKNOWN },
+		/* 550 at MAIL FROM is about the sender, not a mailbox. */
+		{ STAGE_MAIL, "550 Requested action not taken", CLASS_PERMANENT,
+		  CAT_POLICY },
+		{ STAGE_MAIL, "553 sorry, that domain isn't allowed",
+		  CLASS_PERMANENT, CAT_BAD_ADDRESS },
+		{ STAGE_RCPT,
+		  "450 4.2.0 <carol@grey.example.test>: Recipient address "
+		  "rejected: Greylisted, see "
+		  "http://postgrey.schweikert.ch/help/grey.example.test.html",
+		  CLASS_TRANSIENT, CAT_GREYLISTED },
+		{ STAGE_RCPT, "452 4.2.2 Mailbox full", CLASS_TRANSIENT,
+		  CAT_MAILBOX_FULL },
+		{ STAGE_EHLO, "501 5.5.2 Syntax: EHLO hostname",
+		  CLASS_PERMANENT, CAT_HELO_REJECTED },
+		{ STAGE_AUTH,
+		  "535 5.7.8 Error: authentication failed: authentication "
+		  "failure",
+		  CLASS_PERMANENT, CAT_AUTH_FAILED },
+		{ STAGE_MAIL, "530 5.7.0 Authentication required",
+		  CLASS_PERMANENT, CAT_AUTH_REQUIRED },
+		{ STAGE_MAIL, "530 5.7.0 Must issue a STARTTLS command first",
+		  CLASS_PERMANENT, CAT_TLS_REQUIRED },
+		{ STAGE_STARTTLS, "454 4.7.0 TLS not available due to local "
+				  "problem",
+		  CLASS_TRANSIENT, CAT_TLS },
+		{ STAGE_MAIL, "552 5.3.4 Message size exceeds fixed limit",
+		  CLASS_PERMANENT, CAT_MESSAGE_TOO_LARGE },
+		{ STAGE_RCPT, "354 go ahead", CLASS_INTERMEDIATE,
+		  CAT_INTERMEDIATE },
+		/* The class is the code's, whatever the text says. */
+		{ STAGE_RCPT, "250 2.1.5 Ok, user unknown is now known",
+		  CLASS_SUCCESS, CAT_SUCCESS },
+		/* A mismatched enhanced code is ignored: 550 decides. */
+		{ STAGE_RCPT, "550 2.1.5 odd", CLASS_PERMANENT,
+		  CAT_MAILBOX_UNKNOWN },
+	};
+
+	(void)state;
+	check_cases(t, sizeof t / sizeof t[0]);
+}
+
+static void test_local_failures(void **state)
+{
+	static const struct {
+		enum local_error e;
+		enum category cat;
+	} t[] = {
+		{ LE_DNS_NXDOMAIN, CAT_DNS },   { LE_DNS_SERVFAIL, CAT_DNS },
+		{ LE_DNS_TIMEOUT, CAT_DNS },    { LE_CONN_REFUSED, CAT_NETWORK },
+		{ LE_CONN_TIMEOUT, CAT_NETWORK }, { LE_CONN_UNREACHABLE, CAT_NETWORK },
+		{ LE_TLS_HANDSHAKE, CAT_TLS },  { LE_TLS_NOT_OFFERED, CAT_TLS },
+		{ LE_PROTO_INJECTION, CAT_PROTOCOL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct interpretation in;
+
+		interpret_local(t[i].e, &in);
+		assert_int_equal(in.category, t[i].cat);
+		assert_true(in.explanation[0] && in.remediation[0]);
+	}
+}
+
+/* ---- verdicts on synthetic records ---- */
+
+static struct config cfg;
+
+static void setup_record(struct run_record *rec, int nhosts)
+{
+	memset(&cfg, 0, sizeof cfg);
+	strcpy(cfg.target, "alice@example.test");
+	strcpy(cfg.domain, "example.test");
+	strcpy(cfg.rcpt, "alice@example.test");
+	cfg.is_address = 1;
+	cfg.ports[0] = 25;
+	cfg.nports = 1;
+	record_init(rec, &cfg);
+	rec->dns.status = DNS_OK;
+	for (int i = 0; i < nhosts; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "mx%d.example.test", i + 1);
+		rec->dns.hosts[i].name = strdup(name);
+		rec->dns.hosts[i].preference = 10 * (i + 1);
+	}
+	rec->dns.nhosts = (size_t)nhosts;
+}
+
+/* A probe of host h that ended with outcome o; when wire is given, the
+ * reply at stage st decided it. */
+static void add_probe(struct run_record *rec, size_t h, int port,
+		      enum outcome o, enum stage st, const char *wire)
+{
+	struct probe *p = record_add_probe(rec, h, "192.0.2.1", 2, port);
+	int i;
+
+	assert_non_null(p);
+	p->outcome = o;
+	i = probe_add_step(p, st, 1, NULL, 0);
+	if (wire)
+		p->steps[i].reply = parse(wire);
+	else
+		p->steps[i].error = o == OUTCOME_REFUSED ? LE_CONN_REFUSED :
+							  LE_CONN_TIMEOUT;
+	p->deciding_step = i;
+}
+
+static void test_verdict_first_decisive_wins(void **state)
+{
+	struct run_record rec;
+
+	(void)state;
+	/* Primary refuses, the backup greylists, the third accepts: the
+	 * connection failure and the 4xx move on; the 2xx decides. */
+	setup_record(&rec, 3);
+	add_probe(&rec, 0, 25, OUTCOME_REFUSED, STAGE_CONNECT, NULL);
+	add_probe(&rec, 1, 25, OUTCOME_TEMPFAIL, STAGE_RCPT,
+		  "450 4.2.0 Greylisted");
+	add_probe(&rec, 2, 25, OUTCOME_ACCEPTED, STAGE_RCPT, "250 2.1.5 Ok");
+	interpret_record(&rec);
+	assert_int_equal(rec.overall.outcome, VERDICT_ACCEPTED);
+	assert_int_equal(rec.overall.exit_status, 0);
+	assert_int_equal(rec.overall.deciding_probe, 2);
+	record_free(&rec);
+}
+
+static void test_verdict_5xx_decides_before_later_accept(void **state)
+{
+	struct run_record rec;
+
+	(void)state;
+	setup_record(&rec, 2);
+	add_probe(&rec, 0, 25, OUTCOME_REJECTED, STAGE_RCPT,
+		  "550 5.1.1 User unknown");
+	add_probe(&rec, 1, 25, OUTCOME_ACCEPTED, STAGE_RCPT, "250 Ok");
+	interpret_record(&rec);
+	assert_int_equal(rec.overall.outcome, VERDICT_REJECTED);
+	assert_int_equal(rec.overall.exit_status, 77);
+	assert_int_equal(rec.overall.deciding_probe, 0);
+	assert_non_null(strstr(rec.overall.summary, "550 5.1.1"));
+	record_free(&rec);
+}
+
+static void test_verdict_no_decision(void **state)
+{
+	struct run_record rec;
+
+	(void)state;
+	setup_record(&rec, 2);
+	add_probe(&rec, 0, 25, OUTCOME_TIMEOUT, STAGE_CONNECT, NULL);
+	add_probe(&rec, 1, 25, OUTCOME_TEMPFAIL, STAGE_RCPT,
+		  "451 4.3.0 Temporary lookup failure");
+	interpret_record(&rec);
+	assert_int_equal(rec.overall.outcome, VERDICT_TEMPFAIL);
+	assert_int_equal(rec.overall.exit_status, 75);
+	record_free(&rec);
+
+	setup_record(&rec, 2);
+	add_probe(&rec, 0, 25, OUTCOME_TIMEOUT, STAGE_CONNECT, NULL);
+	add_probe(&rec, 1, 25, OUTCOME_REFUSED, STAGE_CONNECT, NULL);
+	interpret_record(&rec);
+	assert_int_equal(rec.overall.outcome, VERDICT_UNREACHABLE);
+	assert_int_equal(rec.overall.exit_status, 69);
+	record_free(&rec);
+}
+
+static void test_verdict_ports_best_of(void **state)
+{
+	struct run_record rec;
+
+	(void)state;
+	setup_record(&rec, 1);
+	cfg.ports[1] = 587;
+	cfg.nports = 2;
+	add_probe(&rec, 0, 25, OUTCOME_TIMEOUT, STAGE_CONNECT, NULL);
+	add_probe(&rec, 0, 587, OUTCOME_ACCEPTED, STAGE_RCPT, "250 Ok");
+	interpret_record(&rec);
+	assert_int_equal(rec.nverdicts, 2);
+	assert_int_equal(rec.verdicts[0].port, 25);
+	assert_int_equal(rec.verdicts[0].outcome, VERDICT_UNREACHABLE);
+	assert_int_equal(rec.verdicts[1].port, 587);
+	assert_int_equal(rec.verdicts[1].outcome, VERDICT_ACCEPTED);
+	assert_int_equal(rec.overall.exit_status, 0);
+	record_free(&rec);
+}
+
+static void test_verdict_dns(void **state)
+{
+	static const struct {
+		enum dns_status st;
+		enum local_error e;
+		enum verdict_outcome v;
+		int exit;
+	} t[] = {
+		{ DNS_NXDOMAIN, LE_DNS_NXDOMAIN, VERDICT_NO_MAIL_HOST, 68 },
+		{ DNS_NULL_MX, LE_DNS_NULL_MX, VERDICT_NO_MAIL_HOST, 68 },
+		{ DNS_NODATA, LE_DNS_NODATA, VERDICT_NO_MAIL_HOST, 68 },
+		{ DNS_SERVFAIL, LE_DNS_SERVFAIL, VERDICT_DNS_ERROR, 75 },
+		{ DNS_TIMEOUT, LE_DNS_TIMEOUT, VERDICT_DNS_ERROR, 75 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct run_record rec;
+
+		setup_record(&rec, 0);
+		rec.dns.status = t[i].st;
+		rec.dns.error = t[i].e;
+		interpret_record(&rec);
+		assert_int_equal(rec.overall.outcome, t[i].v);
+		assert_int_equal(rec.overall.exit_status, t[i].exit);
+		assert_true(rec.overall.summary[0] && rec.overall.remediation[0]);
+		record_free(&rec);
+	}
+	/* MX hosts, none with an address: no mail host. */
+	struct run_record rec;
+	setup_record(&rec, 2);
+	interpret_record(&rec);
+	assert_int_equal(rec.overall.outcome, VERDICT_NO_MAIL_HOST);
+	assert_int_equal(rec.overall.exit_status, 68);
+	record_free(&rec);
+}
+
+static void test_explain_parse(void **state)
+{
+	struct explanation e;
+
+	(void)state;
+	assert_int_equal(explain_parse("550", &e), 0);
+	assert_int_equal(e.code, 550);
+	assert_int_equal(e.in.cls, CLASS_PERMANENT);
+	explanation_free(&e);
+
+	assert_int_equal(explain_parse("5.7.26", &e), 0);
+	assert_int_equal(e.code, 0);
+	assert_string_equal(e.enhanced, "5.7.26");
+	assert_int_equal(e.in.category, CAT_SENDER_AUTH);
+	explanation_free(&e);
+
+	/* A pasted multi-line bounce, ending on a continuation line. */
+	assert_int_equal(explain_parse("550-5.7.26 This mail has been blocked "
+				       "because the sender is\n550-5.7.26 "
+				       "unauthenticated.",
+				       &e),
+			 0);
+	assert_int_equal(e.code, 550);
+	assert_string_equal(e.enhanced, "5.7.26");
+	assert_int_equal(e.in.category, CAT_SENDER_AUTH);
+	assert_non_null(e.text);
+	explanation_free(&e);
+
+	assert_int_equal(explain_parse("hello", &e), -1);
+	assert_int_equal(explain_parse("", &e), -1);
+	assert_int_equal(explain_parse("9.9.9", &e), -1);
+	assert_int_equal(explain_parse("650 nope", &e), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_replies_in_context),
+		cmocka_unit_test(test_local_failures),
+		cmocka_unit_test(test_verdict_first_decisive_wins),
+		cmocka_unit_test(test_verdict_5xx_decides_before_later_accept),
+		cmocka_unit_test(test_verdict_no_decision),
+		cmocka_unit_test(test_verdict_ports_best_of),
+		cmocka_unit_test(test_verdict_dns),
+		cmocka_unit_test(test_explain_parse),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
