@@ -10,13 +10,13 @@
 #include <strings.h>
 
 static const char *const state_names[DS__COUNT] = {
-	[DS_BANNER] = "banner",     [DS_EHLO] = "ehlo",
-	[DS_HELO] = "helo",         [DS_STARTTLS] = "starttls",
-	[DS_HANDSHAKE] = "handshake", [DS_AUTH] = "auth",
-	[DS_AUTH_USER] = "auth-user", [DS_AUTH_PASS] = "auth-pass",
-	[DS_MAIL] = "mail",         [DS_RCPT] = "rcpt",
-	[DS_RSET] = "rset",         [DS_QUIT] = "quit",
-	[DS_DONE] = "done",
+    [DS_BANNER] = "banner",	  [DS_EHLO] = "ehlo",
+    [DS_HELO] = "helo",		  [DS_STARTTLS] = "starttls",
+    [DS_HANDSHAKE] = "handshake", [DS_AUTH] = "auth",
+    [DS_AUTH_USER] = "auth-user", [DS_AUTH_PASS] = "auth-pass",
+    [DS_MAIL] = "mail",		  [DS_RCPT] = "rcpt",
+    [DS_RSET] = "rset",		  [DS_QUIT] = "quit",
+    [DS_DONE] = "done",
 };
 
 const char *dlg_state_name(enum dlg_state s)
@@ -33,7 +33,7 @@ size_t base64_encode(char *out, size_t outsz, const unsigned char *in,
 		     size_t len)
 {
 	static const char tbl[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t need = (len + 2) / 3 * 4, o = 0;
 
 	if (need + 1 > outsz)
@@ -126,13 +126,13 @@ void caps_parse(struct capabilities *c, const struct reply *r)
 		const char *kw;
 		unsigned flag;
 	} simple[] = {
-		{ "PIPELINING", CAP_PIPELINING },
-		{ "STARTTLS", CAP_STARTTLS },
-		{ "8BITMIME", CAP_8BITMIME },
-		{ "SMTPUTF8", CAP_SMTPUTF8 },
-		{ "ENHANCEDSTATUSCODES", CAP_ENHANCEDSTATUSCODES },
-		{ "CHUNKING", CAP_CHUNKING },
-		{ "DSN", CAP_DSN },
+	    {"PIPELINING", CAP_PIPELINING},
+	    {"STARTTLS", CAP_STARTTLS},
+	    {"8BITMIME", CAP_8BITMIME},
+	    {"SMTPUTF8", CAP_SMTPUTF8},
+	    {"ENHANCEDSTATUSCODES", CAP_ENHANCEDSTATUSCODES},
+	    {"CHUNKING", CAP_CHUNKING},
+	    {"DSN", CAP_DSN},
 	};
 
 	memset(c, 0, sizeof *c);
@@ -298,7 +298,8 @@ static const struct dlg_action *send_auth(struct dialogue *d)
 
 	act(d, DA_SEND);
 	set_state(d, DS_AUTH);
-	if ((d->caps.auth_mechs & AUTH_MECH_PLAIN) && ul + pl + 2 <= sizeof raw) {
+	if ((d->caps.auth_mechs & AUTH_MECH_PLAIN) &&
+	    ul + pl + 2 <= sizeof raw) {
 		/* RFC 4616: authzid NUL authcid NUL passwd */
 		raw[0] = '\0';
 		memcpy(raw + 1, c->auth_user, ul);
@@ -307,7 +308,8 @@ static const struct dlg_action *send_auth(struct dialogue *d)
 		size_t n = base64_encode(b64, sizeof b64, raw, ul + pl + 2);
 		memset(raw, 0, sizeof raw);
 		if (n > 0) {
-			add_cmd(d, STAGE_AUTH, "AUTH PLAIN <credentials redacted>",
+			add_cmd(d, STAGE_AUTH,
+				"AUTH PLAIN <credentials redacted>",
 				"AUTH PLAIN ", b64, NULL);
 			memset(b64, 0, sizeof b64);
 			return &d->act;
@@ -411,8 +413,9 @@ static const struct dlg_action *on_starttls(struct dialogue *d, int code)
 		return fail_reply(d, code);
 	if (d->cfg->starttls == STARTTLS_REQUIRE || d->cfg->auth_user ||
 	    code / 100 < 4) {
-		decide(d, code / 100 < 4 ? OUTCOME_PROTOCOL_ERROR :
-					   OUTCOME_TLS_ERROR,
+		decide(d,
+		       code / 100 < 4 ? OUTCOME_PROTOCOL_ERROR
+				      : OUTCOME_TLS_ERROR,
 		       code / 100 < 4 ? LE_PROTO_UNEXPECTED : LE_TLS_REFUSED);
 		return send_quit(d);
 	}
@@ -466,14 +469,15 @@ static const struct dlg_action *on_mail(struct dialogue *d, int code)
 	}
 	if (d->rcpt_pipelined && code != 421) {
 		/* The pipelined RCPT's reply is still due; read it first. */
-		decide(d, reply_class_of(code) == CLASS_TRANSIENT ?
-				  OUTCOME_TEMPFAIL :
-			  reply_class_of(code) == CLASS_PERMANENT ?
-				  OUTCOME_REJECTED :
-				  OUTCOME_PROTOCOL_ERROR,
-		       reply_class_of(code) >= CLASS_TRANSIENT ?
-			       LE_NONE :
-			       LE_PROTO_UNEXPECTED);
+		decide(d,
+		       reply_class_of(code) == CLASS_TRANSIENT
+			   ? OUTCOME_TEMPFAIL
+		       : reply_class_of(code) == CLASS_PERMANENT
+			   ? OUTCOME_REJECTED
+			   : OUTCOME_PROTOCOL_ERROR,
+		       reply_class_of(code) >= CLASS_TRANSIENT
+			   ? LE_NONE
+			   : LE_PROTO_UNEXPECTED);
 		set_state(d, DS_RCPT);
 		return act(d, DA_WAIT);
 	}
@@ -504,8 +508,7 @@ void dlg_init(struct dialogue *d, const struct dialogue_config *cfg)
 	set_state(d, DS_BANNER);
 }
 
-const struct dlg_action *dlg_on_reply(struct dialogue *d,
-				      const struct reply *r)
+const struct dlg_action *dlg_on_reply(struct dialogue *d, const struct reply *r)
 {
 	int code = r->code;
 

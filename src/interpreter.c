@@ -28,69 +28,68 @@ struct stage_rule {
 };
 
 static const struct stage_rule stage_rules[] = {
-	{ STAGE_BANNER, 554, CLASS_PERMANENT, CAT_SERVICE_UNAVAILABLE,
-	  "The server refused the session at its greeting: it will not talk "
-	  "to your IP address (often a blocklist or reputation decision), or "
-	  "there is no mail service here.",
-	  "Read the greeting text for a blocklist or policy reference, check "
-	  "your sending IP against public blocklists, and ask the receiver's "
-	  "postmaster from another network if it stays unclear." },
-	{ STAGE_BANNER, 421, CLASS_TRANSIENT, CAT_SERVICE_UNAVAILABLE,
-	  "The server is busy, shutting down, or limiting connections from "
-	  "your IP, and closed the session at its greeting.",
-	  "Retry later; if it lasts, the receiver may be throttling your IP "
-	  "address." },
-	{ STAGE_BANNER, 0, CLASS_PERMANENT, CAT_SERVICE_UNAVAILABLE,
-	  "The server refused the session at its greeting.",
-	  "Read the greeting text; the receiver does not accept mail from "
-	  "you here. Contact its postmaster." },
-	{ STAGE_BANNER, 0, CLASS_TRANSIENT, CAT_SERVICE_UNAVAILABLE,
-	  "The server is temporarily not accepting sessions.",
-	  "Retry later." },
-	{ STAGE_EHLO, 0, CLASS_PERMANENT, CAT_HELO_REJECTED,
-	  "The server rejected the EHLO greeting or the name sent in it.",
-	  "Send a fully qualified host name that resolves in DNS and matches "
-	  "your IP's reverse DNS (--helo NAME)." },
-	{ STAGE_HELO, 0, CLASS_PERMANENT, CAT_HELO_REJECTED,
-	  "The server rejected the HELO greeting or the name sent in it.",
-	  "Send a fully qualified host name that resolves in DNS and matches "
-	  "your IP's reverse DNS (--helo NAME)." },
-	{ STAGE_STARTTLS, 0, CLASS_TRANSIENT, CAT_TLS,
-	  "The server advertised STARTTLS but cannot start TLS now "
-	  "(RFC 3207: 454 TLS not available).",
-	  "Retry later; if it lasts, the receiver's TLS setup (certificate, "
-	  "key) is broken and its postmaster should check it." },
-	{ STAGE_STARTTLS, 0, CLASS_PERMANENT, CAT_TLS,
-	  "The server refused STARTTLS.",
-	  "The receiver's TLS is misconfigured or disabled; tell its "
-	  "postmaster, or probe with --starttls never to see the rest." },
-	{ STAGE_AUTH, 0, CLASS_PERMANENT, CAT_AUTH_FAILED,
-	  "The server refused the authentication.",
-	  "Check the user name and password, and that this account may send "
-	  "through this server." },
-	{ STAGE_AUTH, 0, CLASS_TRANSIENT, CAT_AUTH_FAILED,
-	  "Authentication failed for a temporary reason on the server.",
-	  "Retry later; if it lasts, the server's authentication backend is "
-	  "failing." },
-	{ STAGE_MAIL, 550, CLASS_PERMANENT, CAT_POLICY,
-	  "The server rejected the sender address (MAIL FROM).",
-	  "Check the sender domain's SPF/DMARC and that the sender address "
-	  "exists; try --from with an address of a domain you control." },
-	{ STAGE_MAIL, 553, CLASS_PERMANENT, CAT_BAD_ADDRESS,
-	  "The server rejected the sender address as not allowed or "
-	  "malformed.",
-	  "Use a valid sender address of a domain you control (--from)." },
-	{ STAGE_MAIL, 501, CLASS_PERMANENT, CAT_BAD_ADDRESS,
-	  "The server found the sender address malformed.",
-	  "Use a plain, valid sender address (--from)." },
-	{ STAGE_RCPT, 554, CLASS_PERMANENT, CAT_POLICY,
-	  "The server refused the recipient by local policy.",
-	  "Read the reply text for the reason; the mailbox's administrator "
-	  "can tell which policy applies." },
-	{ STAGE_RCPT, 503, CLASS_PERMANENT, CAT_PROTOCOL,
-	  "The server refused RCPT TO because MAIL FROM was not accepted "
-	  "first.",
-	  "See the reply to MAIL FROM: it is the real reason." },
+    {STAGE_BANNER, 554, CLASS_PERMANENT, CAT_SERVICE_UNAVAILABLE,
+     "The server refused the session at its greeting: it will not talk "
+     "to your IP address (often a blocklist or reputation decision), or "
+     "there is no mail service here.",
+     "Read the greeting text for a blocklist or policy reference, check "
+     "your sending IP against public blocklists, and ask the receiver's "
+     "postmaster from another network if it stays unclear."},
+    {STAGE_BANNER, 421, CLASS_TRANSIENT, CAT_SERVICE_UNAVAILABLE,
+     "The server is busy, shutting down, or limiting connections from "
+     "your IP, and closed the session at its greeting.",
+     "Retry later; if it lasts, the receiver may be throttling your IP "
+     "address."},
+    {STAGE_BANNER, 0, CLASS_PERMANENT, CAT_SERVICE_UNAVAILABLE,
+     "The server refused the session at its greeting.",
+     "Read the greeting text; the receiver does not accept mail from "
+     "you here. Contact its postmaster."},
+    {STAGE_BANNER, 0, CLASS_TRANSIENT, CAT_SERVICE_UNAVAILABLE,
+     "The server is temporarily not accepting sessions.", "Retry later."},
+    {STAGE_EHLO, 0, CLASS_PERMANENT, CAT_HELO_REJECTED,
+     "The server rejected the EHLO greeting or the name sent in it.",
+     "Send a fully qualified host name that resolves in DNS and matches "
+     "your IP's reverse DNS (--helo NAME)."},
+    {STAGE_HELO, 0, CLASS_PERMANENT, CAT_HELO_REJECTED,
+     "The server rejected the HELO greeting or the name sent in it.",
+     "Send a fully qualified host name that resolves in DNS and matches "
+     "your IP's reverse DNS (--helo NAME)."},
+    {STAGE_STARTTLS, 0, CLASS_TRANSIENT, CAT_TLS,
+     "The server advertised STARTTLS but cannot start TLS now "
+     "(RFC 3207: 454 TLS not available).",
+     "Retry later; if it lasts, the receiver's TLS setup (certificate, "
+     "key) is broken and its postmaster should check it."},
+    {STAGE_STARTTLS, 0, CLASS_PERMANENT, CAT_TLS,
+     "The server refused STARTTLS.",
+     "The receiver's TLS is misconfigured or disabled; tell its "
+     "postmaster, or probe with --starttls never to see the rest."},
+    {STAGE_AUTH, 0, CLASS_PERMANENT, CAT_AUTH_FAILED,
+     "The server refused the authentication.",
+     "Check the user name and password, and that this account may send "
+     "through this server."},
+    {STAGE_AUTH, 0, CLASS_TRANSIENT, CAT_AUTH_FAILED,
+     "Authentication failed for a temporary reason on the server.",
+     "Retry later; if it lasts, the server's authentication backend is "
+     "failing."},
+    {STAGE_MAIL, 550, CLASS_PERMANENT, CAT_POLICY,
+     "The server rejected the sender address (MAIL FROM).",
+     "Check the sender domain's SPF/DMARC and that the sender address "
+     "exists; try --from with an address of a domain you control."},
+    {STAGE_MAIL, 553, CLASS_PERMANENT, CAT_BAD_ADDRESS,
+     "The server rejected the sender address as not allowed or "
+     "malformed.",
+     "Use a valid sender address of a domain you control (--from)."},
+    {STAGE_MAIL, 501, CLASS_PERMANENT, CAT_BAD_ADDRESS,
+     "The server found the sender address malformed.",
+     "Use a plain, valid sender address (--from)."},
+    {STAGE_RCPT, 554, CLASS_PERMANENT, CAT_POLICY,
+     "The server refused the recipient by local policy.",
+     "Read the reply text for the reason; the mailbox's administrator "
+     "can tell which policy applies."},
+    {STAGE_RCPT, 503, CLASS_PERMANENT, CAT_PROTOCOL,
+     "The server refused RCPT TO because MAIL FROM was not accepted "
+     "first.",
+     "See the reply to MAIL FROM: it is the real reason."},
 };
 
 static const struct stage_rule *find_stage_rule(enum stage st, int code)
@@ -176,8 +175,8 @@ static int from_codes(int code, const char *enh, struct interpretation *out)
 		ei = codes_enhanced(subject, detail);
 	/* X.Y.0 is "other or undefined" within a subject: a known basic code
 	 * (530 5.7.0 is auth_required, not just policy) says more. */
-	if (ei && ei->category != CAT_UNKNOWN &&
-	    out->cls >= CLASS_TRANSIENT && !(detail == 0 && ci)) {
+	if (ei && ei->category != CAT_UNKNOWN && out->cls >= CLASS_TRANSIENT &&
+	    !(detail == 0 && ci)) {
 		out->category = ei->category;
 		out->explanation = ei->meaning;
 		out->remediation = ei->remedy;
@@ -294,15 +293,13 @@ void interpret_local(enum local_error e, struct interpretation *out)
 /* ---- the record ---- */
 
 static const struct interpretation connect_ok = {
-	CLASS_NONE, CAT_SUCCESS, "The TCP connection was established.",
-	"Nothing to do."
-};
+    CLASS_NONE, CAT_SUCCESS, "The TCP connection was established.",
+    "Nothing to do."};
 static const struct interpretation tls_ok = {
-	CLASS_NONE, CAT_SUCCESS,
-	"The TLS handshake completed; see the certificate facts for whether "
-	"it was verified.",
-	"Nothing to do."
-};
+    CLASS_NONE, CAT_SUCCESS,
+    "The TLS handshake completed; see the certificate facts for whether "
+    "it was verified.",
+    "Nothing to do."};
 
 static void annotate(struct step *s)
 {
@@ -346,8 +343,8 @@ static const struct step *deciding_step(const struct probe *p)
 static void describe_probe(char *buf, size_t n, const struct run_record *rec,
 			   const struct probe *p)
 {
-	snprintf(buf, n, "%s [%s]:%d", rec->dns.hosts[p->host].name,
-		 p->address, p->port);
+	snprintf(buf, n, "%s [%s]:%d", rec->dns.hosts[p->host].name, p->address,
+		 p->port);
 }
 
 /* The reply that decided, as "550 5.1.1", for sentences. */
@@ -371,18 +368,14 @@ static void verdict_dns(struct run_record *rec, struct verdict *v)
 	switch (d->status) {
 	case DNS_NXDOMAIN:
 	case DNS_NULL_MX:
-	case DNS_NODATA:
-		v->outcome = VERDICT_NO_MAIL_HOST;
-		break;
-	default:
-		v->outcome = VERDICT_DNS_ERROR;
-		break;
+	case DNS_NODATA: v->outcome = VERDICT_NO_MAIL_HOST; break;
+	default: v->outcome = VERDICT_DNS_ERROR; break;
 	}
 	snprintf(v->summary, sizeof v->summary, "%s: %s", dom,
-		 d->status == DNS_NULL_MX ?
-			 "the domain publishes a null MX (RFC 7505): it "
-			 "accepts no mail at all." :
-			 in.explanation);
+		 d->status == DNS_NULL_MX
+		     ? "the domain publishes a null MX (RFC 7505): it "
+		       "accepts no mail at all."
+		     : in.explanation);
 	snprintf(v->remediation, sizeof v->remediation, "%s", in.remediation);
 }
 
@@ -416,9 +409,9 @@ static void verdict_port(struct run_record *rec, int port, struct verdict *v)
 			fallback = p, fb = o;
 	}
 	if (decider) {
-		v->outcome = decider->outcome == OUTCOME_ACCEPTED ?
-				     VERDICT_ACCEPTED :
-				     VERDICT_REJECTED;
+		v->outcome = decider->outcome == OUTCOME_ACCEPTED
+				 ? VERDICT_ACCEPTED
+				 : VERDICT_REJECTED;
 	} else {
 		decider = fallback;
 		v->outcome = fb;
@@ -442,27 +435,30 @@ static void verdict_port(struct run_record *rec, int port, struct verdict *v)
 	case VERDICT_ACCEPTED:
 		snprintf(v->summary, sizeof v->summary,
 			 "%s accepts %s%s: a sending server would deliver "
-			 "there.", who, rec->cfg->is_address ?
-			 "the recipient" : "mail from the sender", tag);
+			 "there.",
+			 who,
+			 rec->cfg->is_address ? "the recipient"
+					      : "mail from the sender",
+			 tag);
 		break;
 	case VERDICT_REJECTED:
 		snprintf(v->summary, sizeof v->summary,
 			 "%s rejected the %s%s: a sending server would bounce "
-			 "the message.", who, s ? stage_name(s->stage) : "?",
-			 tag);
+			 "the message.",
+			 who, s ? stage_name(s->stage) : "?", tag);
 		break;
 	case VERDICT_TEMPFAIL:
 		snprintf(v->summary, sizeof v->summary,
 			 "No host accepted or rejected; %s answered a "
 			 "temporary failure at %s%s: a sending server would "
-			 "queue and retry.", who,
-			 s ? stage_name(s->stage) : "?", tag);
+			 "queue and retry.",
+			 who, s ? stage_name(s->stage) : "?", tag);
 		break;
 	case VERDICT_PROTOCOL_ERROR:
 		snprintf(v->summary, sizeof v->summary,
 			 "No host completed the dialogue; %s broke the SMTP "
-			 "protocol at %s.", who,
-			 s ? stage_name(s->stage) : "?");
+			 "protocol at %s.",
+			 who, s ? stage_name(s->stage) : "?");
 		break;
 	case VERDICT_TLS_ERROR:
 		snprintf(v->summary, sizeof v->summary,
@@ -476,8 +472,8 @@ static void verdict_port(struct run_record *rec, int port, struct verdict *v)
 		break;
 	}
 	snprintf(v->remediation, sizeof v->remediation, "%s",
-		 s && s->remediation ? s->remediation :
-				       "Run with -v to see the transcript.");
+		 s && s->remediation ? s->remediation
+				     : "Run with -v to see the transcript.");
 }
 
 void interpret_record(struct run_record *rec)
@@ -498,7 +494,7 @@ void interpret_record(struct run_record *rec)
 			v->exit_status = verdict_exit_status(v->outcome);
 			if (best < 0 ||
 			    verdict_rank(v->outcome) <
-				    verdict_rank(rec->verdicts[best].outcome))
+				verdict_rank(rec->verdicts[best].outcome))
 				best = i;
 		}
 		if (best >= 0)
@@ -534,8 +530,9 @@ int explain_parse(const char *arg, struct explanation *out)
 		if (reply_enhanced(p, len, p[0] - '0', out->enhanced) == 0 ||
 		    !enhanced_parts(out->enhanced, &subject, &detail))
 			return -1;
-		struct reply tmp = { 0 };
-		snprintf(tmp.enhanced, sizeof tmp.enhanced, "%s", out->enhanced);
+		struct reply tmp = {0};
+		snprintf(tmp.enhanced, sizeof tmp.enhanced, "%s",
+			 out->enhanced);
 		tmp.code = (p[0] - '0') * 100; /* class only, for the layers */
 		from_class(reply_class_of(tmp.code), &out->in);
 		if (out->in.cls == CLASS_NONE)

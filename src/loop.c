@@ -133,16 +133,15 @@ static int make_sessions(struct run *r)
 		const struct mail_host *mh = &rec->dns.hosts[h];
 		for (size_t a = 0; a < mh->naddrs; a++) {
 			for (int p = 0; p < cfg->nports; p++) {
-				int port = mh->port_override ?
-						   mh->port_override :
-						   cfg->ports[p];
-				struct probe *pr = record_add_probe(
-					rec, h, mh->addrs[a], mh->families[a],
-					port);
+				int port = mh->port_override ? mh->port_override
+							     : cfg->ports[p];
+				struct probe *pr =
+				    record_add_probe(rec, h, mh->addrs[a],
+						     mh->families[a], port);
 				if (!pr)
 					return -1;
 				r->sess[r->nsess] = session_new(
-					&r->env, (int)(pr - rec->probes));
+				    &r->env, (int)(pr - rec->probes));
 				if (!r->sess[r->nsess])
 					return -1;
 				r->nsess++;

@@ -27,7 +27,8 @@ static int do_explain(const struct config *cfg)
 			     strlen(cfg->explain));
 		fprintf(stderr,
 			"smtpprobe: --explain: no reply code or enhanced code "
-			"in '%s'\n", shown);
+			"in '%s'\n",
+			shown);
 		return EX_USAGE;
 	}
 	if (cfg->json)

@@ -12,10 +12,13 @@
 #include "smtpprobe/sanitize.h"
 
 static const char *const dns_names[DNS__COUNT] = {
-	[DNS_OK] = "ok",          [DNS_NXDOMAIN] = "nxdomain",
-	[DNS_NODATA] = "nodata",  [DNS_NULL_MX] = "null_mx",
-	[DNS_SERVFAIL] = "servfail", [DNS_TIMEOUT] = "timeout",
-	[DNS_ERROR] = "error",
+    [DNS_OK] = "ok",
+    [DNS_NXDOMAIN] = "nxdomain",
+    [DNS_NODATA] = "nodata",
+    [DNS_NULL_MX] = "null_mx",
+    [DNS_SERVFAIL] = "servfail",
+    [DNS_TIMEOUT] = "timeout",
+    [DNS_ERROR] = "error",
 };
 
 const char *dns_status_name(enum dns_status s)
@@ -129,8 +132,8 @@ struct probe *record_add_probe(struct run_record *rec, size_t host,
 	return p;
 }
 
-int probe_add_step(struct probe *p, enum stage st, long at_ms,
-		   const char *sent, int tls)
+int probe_add_step(struct probe *p, enum stage st, long at_ms, const char *sent,
+		   int tls)
 {
 	struct step *s;
 

@@ -47,8 +47,7 @@ struct resolver {
 	struct host_query queries[MX_HOSTS_CAP][2];
 };
 
-static void sock_state(void *data, ares_socket_t fd, int readable,
-		       int writable)
+static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
 {
 	struct resolver *r = data;
 	int i;
@@ -86,8 +85,8 @@ static void describe_servers(struct resolver *r)
 
 		inet_ntop(n->family, &n->addr, ip, sizeof ip);
 		len += (size_t)snprintf(out + len, cap - len,
-					n->family == AF_INET6 ? "%s[%s]:%d" :
-								"%s%s:%d",
+					n->family == AF_INET6 ? "%s[%s]:%d"
+							      : "%s%s:%d",
 					len ? ", " : "", ip, port);
 	}
 	ares_free_data(servers);
@@ -100,8 +99,8 @@ struct resolver *resolver_new(const struct config *cfg, struct run_record *rec,
 {
 	struct resolver *r = calloc(1, sizeof *r);
 	struct ares_options o;
-	int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS |
-		   ARES_OPT_TRIES;
+	int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_FLAGS |
+		   ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
 	int st;
 
 	if (!r) {
@@ -116,8 +115,8 @@ struct resolver *resolver_new(const struct config *cfg, struct run_record *rec,
 	/* NOCHECKRESP: hand SERVFAIL and REFUSED answers to the callback
 	 * instead of reporting "could not contact DNS servers", so they are
 	 * told apart (the cost: no move to the next server on SERVFAIL). */
-	o.flags = ARES_FLAG_NOALIASES | ARES_FLAG_NOSEARCH |
-		  ARES_FLAG_NOCHECKRESP;
+	o.flags =
+	    ARES_FLAG_NOALIASES | ARES_FLAG_NOSEARCH | ARES_FLAG_NOCHECKRESP;
 	/* Two tries; c-ares doubles the second, so the total per query is
 	 * about the step's timeout. */
 	o.timeout = cfg->timeout_s * 1000 / 3;
@@ -188,9 +187,7 @@ static void set_dns_failure(struct resolver *r, int status)
 		d->status = DNS_ERROR, d->error = LE_DNS_MALFORMED;
 		d->flags |= DNSF_MALFORMED;
 		break;
-	default:
-		d->status = DNS_ERROR, d->error = LE_DNS_ERROR;
-		break;
+	default: d->status = DNS_ERROR, d->error = LE_DNS_ERROR; break;
 	}
 }
 
@@ -282,10 +279,11 @@ static void addr_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	(void)timeouts;
 	if (status == ARES_SUCCESS) {
 		if (q->family == AF_INET)
-			status = ares_parse_a_reply(abuf, alen, &he, NULL, NULL);
+			status =
+			    ares_parse_a_reply(abuf, alen, &he, NULL, NULL);
 		else
-			status = ares_parse_aaaa_reply(abuf, alen, &he, NULL,
-						       NULL);
+			status =
+			    ares_parse_aaaa_reply(abuf, alen, &he, NULL, NULL);
 	}
 	if (status == ARES_SUCCESS && he) {
 		for (char **a = he->h_addr_list; *a; a++) {
@@ -302,7 +300,8 @@ static void addr_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 		    !(mh->flags & (MXF_FROM_SERVER | MXF_IMPLICIT)) &&
 		    !mh->cname) {
 			mh->flags |= MXF_CNAME;
-			mh->cname = sanitize_dup(he->h_name, strlen(he->h_name));
+			mh->cname =
+			    sanitize_dup(he->h_name, strlen(he->h_name));
 		}
 		ares_free_hostent(he);
 	}
@@ -397,7 +396,8 @@ static int mx_cmp(const void *a, const void *b)
 {
 	const struct mail_host *x = a, *y = b;
 
-	return (x->preference > y->preference) - (x->preference < y->preference);
+	return (x->preference > y->preference) -
+	       (x->preference < y->preference);
 }
 
 /* RFC 5321 5.1: equal preferences in random order. qsort keeps no
@@ -430,7 +430,8 @@ static void implicit_mx(struct resolver *r)
 	d->implicit_mx = 1;
 	record_note(r->rec, run_clock_ms(), -1, 0,
 		    "DNS MX %s: no MX records; the domain itself is the mail "
-		    "host (implicit MX, RFC 5321 5.1)", r->cfg->domain);
+		    "host (implicit MX, RFC 5321 5.1)",
+		    r->cfg->domain);
 	if (add_host(r, r->cfg->domain, 0, MXF_IMPLICIT))
 		lookup_host(r, 0);
 }
@@ -460,7 +461,8 @@ static void take_mx(struct resolver *r, struct ares_mx_reply *mx)
 				worst = i;
 		if (m->priority < d->hosts[worst].preference) {
 			free(d->hosts[worst].name);
-			d->hosts[worst].name = sanitize_dup(m->host, strlen(m->host));
+			d->hosts[worst].name =
+			    sanitize_dup(m->host, strlen(m->host));
 			d->hosts[worst].preference = m->priority;
 		}
 	}
@@ -469,23 +471,25 @@ static void take_mx(struct resolver *r, struct ares_mx_reply *mx)
 		d->error = LE_DNS_NULL_MX;
 		record_note(r->rec, run_clock_ms(), -1, 0,
 			    "DNS MX %s: null MX (\"MX 0 .\", RFC 7505): the "
-			    "domain accepts no mail", r->cfg->domain);
+			    "domain accepts no mail",
+			    r->cfg->domain);
 		return;
 	}
 	if (nnull > 0)
 		d->flags |= DNSF_NULL_MX_MIXED;
 	sort_hosts(d);
 	for (size_t i = 0; i < d->nhosts; i++)
-		len += (size_t)snprintf(list + len, sizeof list - len,
-					"%s%d %s", i ? ", " : "",
-					d->hosts[i].preference,
-					d->hosts[i].name);
+		len += (size_t)snprintf(
+		    list + len, sizeof list - len, "%s%d %s", i ? ", " : "",
+		    d->hosts[i].preference, d->hosts[i].name);
 	record_note(r->rec, run_clock_ms(), -1, 0, "DNS MX %s: %s%s%s",
 		    r->cfg->domain, list,
 		    d->flags & DNSF_MX_CAPPED ? " (more records than the cap "
-						 "were cut)" : "",
+						"were cut)"
+					      : "",
 		    d->flags & DNSF_NULL_MX_MIXED ? "; a null MX stands beside "
-						     "other MX records" : "");
+						    "other MX records"
+						  : "");
 	for (size_t i = 0; i < d->nhosts; i++)
 		lookup_host(r, i);
 }
@@ -519,8 +523,8 @@ void resolver_start(struct resolver *r)
 
 	r->rec->dns.status = DNS_OK;
 	if (cfg->server[0]) {
-		struct mail_host *mh = add_host(r, cfg->server, 0,
-						MXF_FROM_SERVER);
+		struct mail_host *mh =
+		    add_host(r, cfg->server, 0, MXF_FROM_SERVER);
 		if (mh) {
 			mh->port_override = cfg->server_port;
 			lookup_host(r, 0);
@@ -530,7 +534,6 @@ void resolver_start(struct resolver *r)
 	r->outstanding++;
 	ares_query(r->ch, cfg->domain, C_IN, T_MX, mx_cb, r);
 }
-
 
 /* After every answer is in: an implicit MX without any address means
  * "no MX and no A/AAAA": no mail host at all. */

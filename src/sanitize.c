@@ -80,9 +80,11 @@ size_t sanitize_buf(char *out, size_t outsz, const char *in, size_t len)
 			piece = "\\\\", plen = 2;
 		} else if (sanitize_is_dangerous(cp)) {
 			if (cp < 0x100)
-				plen = (size_t)snprintf(esc, sizeof esc, "\\x%02lx", cp);
+				plen = (size_t)snprintf(esc, sizeof esc,
+							"\\x%02lx", cp);
 			else
-				plen = (size_t)snprintf(esc, sizeof esc, "\\u{%04lX}", cp);
+				plen = (size_t)snprintf(esc, sizeof esc,
+							"\\u{%04lX}", cp);
 			piece = esc;
 		} else {
 			piece = (const char *)s + i, plen = n;

@@ -35,7 +35,7 @@
 enum sess_state { SS_IDLE, SS_CONNECTING, SS_HANDSHAKE, SS_DIALOGUE, SS_DONE };
 
 #define OPEN_MAX 4 /* commands awaiting a reply; pipelining sends two */
-#define OUT_MAX (2 * DLG_WIRE_MAX)
+#define OUT_MAX	 (2 * DLG_WIRE_MAX)
 
 struct session {
 	const struct session_env *env;
@@ -125,15 +125,13 @@ int session_done(const struct session *s)
 short session_events(const struct session *s)
 {
 	switch (s->state) {
-	case SS_CONNECTING:
-		return POLLOUT;
-	case SS_HANDSHAKE:
-		return s->ssl_want_write ? POLLOUT : POLLIN;
+	case SS_CONNECTING: return POLLOUT;
+	case SS_HANDSHAKE: return s->ssl_want_write ? POLLOUT : POLLIN;
 	case SS_DIALOGUE:
-		return POLLIN | (s->outoff < s->outlen || s->ssl_want_write ?
-					 POLLOUT : 0);
-	default:
-		return 0;
+		return POLLIN |
+		       (s->outoff < s->outlen || s->ssl_want_write ? POLLOUT
+								   : 0);
+	default: return 0;
 	}
 }
 
@@ -279,8 +277,9 @@ static void connected(struct session *s, long now)
 		    p->address, p->port, p->local_address, p->connect_ms);
 	if (s->dcfg.implicit_tls) {
 		start_tls(s, now);
+		/* The client speaks first in TLS: send the ClientHello. */
 		if (s->state == SS_HANDSHAKE)
-			drive_handshake(s, now); /* the ClientHello goes first */
+			drive_handshake(s, now);
 		return;
 	}
 	s->state = SS_DIALOGUE;
@@ -315,15 +314,15 @@ void session_start(struct session *s, long now)
 	s->cur_step = probe_add_step(p, STAGE_CONNECT, now, NULL, 0);
 	s->state = SS_CONNECTING;
 	s->deadline = now + timeout_ms(s);
-	record_note(s->env->rec, now, s->idx, 0,
-		    "connecting to %s [%s]:%d%s", s->host, p->address, p->port,
+	record_note(s->env->rec, now, s->idx, 0, "connecting to %s [%s]:%d%s",
+		    s->host, p->address, p->port,
 		    s->dcfg.implicit_tls ? " (implicit TLS)" : "");
 	if (!make_sockaddr(p, &ss, &sl)) {
 		connect_failed(s, now, EAFNOSUPPORT);
 		return;
 	}
-	s->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		       0);
+	s->fd =
+	    socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
 		connect_failed(s, now, errno);
 		return;
@@ -367,8 +366,9 @@ static void start_tls(struct session *s, long now)
 		     "cannot set up TLS");
 		return;
 	}
-	note(s, now, s->dcfg.implicit_tls ? "TLS handshake started (implicit TLS)"
-					  : "TLS handshake started (STARTTLS)");
+	note(s, now,
+	     s->dcfg.implicit_tls ? "TLS handshake started (implicit TLS)"
+				  : "TLS handshake started (STARTTLS)");
 }
 
 static void handshake_done(struct session *s, long now)
@@ -388,8 +388,7 @@ static void handshake_done(struct session *s, long now)
 	record_note(s->env->rec, now, s->idx, 1,
 		    "chain trusted: %s; name matches %s: %s%s%s",
 		    ti->chain_ok ? "yes" : "NO", s->host,
-		    ti->name_ok ? "yes" : "NO",
-		    ti->verify_error ? " - " : "",
+		    ti->name_ok ? "yes" : "NO", ti->verify_error ? " - " : "",
 		    ti->verify_error ? ti->verify_error : "");
 	if (s->dcfg.implicit_tls)
 		open_step(s, STAGE_BANNER, now, NULL);
@@ -408,21 +407,18 @@ static void drive_handshake(struct session *s, long now)
 		return;
 	}
 	switch (SSL_get_error(s->ssl, r)) {
-	case SSL_ERROR_WANT_READ:
-		return;
-	case SSL_ERROR_WANT_WRITE:
-		s->ssl_want_write = 1;
-		return;
-	default:
-		break;
+	case SSL_ERROR_WANT_READ: return;
+	case SSL_ERROR_WANT_WRITE: s->ssl_want_write = 1; return;
+	default: break;
 	}
 	unsigned long e = ERR_peek_last_error();
 	int plain = s->dcfg.implicit_tls &&
 		    ERR_GET_REASON(e) == SSL_R_WRONG_VERSION_NUMBER;
 	tls_error_text(why, sizeof why);
 	if (r == 0 || (e == 0 && errno == 0))
-		snprintf(why, sizeof why, "the server closed the connection "
-					  "during the handshake");
+		snprintf(why, sizeof why,
+			 "the server closed the connection "
+			 "during the handshake");
 	fail(s, now, s->cur_step, OUTCOME_TLS_ERROR,
 	     plain ? LE_TLS_PLAINTEXT_ON_IMPLICIT : LE_TLS_HANDSHAKE, why);
 }
@@ -482,9 +478,7 @@ static int socket_has_bytes(int fd)
 static void perform(struct session *s, const struct dlg_action *a, long now)
 {
 	switch (a->kind) {
-	case DA_WAIT:
-		s->deadline = now + timeout_ms(s);
-		return;
+	case DA_WAIT: s->deadline = now + timeout_ms(s); return;
 	case DA_SEND:
 		for (size_t i = 0; i < a->ncmds; i++) {
 			size_t len = strlen(a->cmds[i].wire);
@@ -508,9 +502,7 @@ static void perform(struct session *s, const struct dlg_action *a, long now)
 		if (s->state == SS_HANDSHAKE)
 			drive_handshake(s, now);
 		return;
-	case DA_CLOSE:
-		finish(s, now);
-		return;
+	case DA_CLOSE: finish(s, now); return;
 	}
 }
 
@@ -526,8 +518,7 @@ static unsigned reply_probe_flags(const struct reply *r)
 }
 
 /* A complete reply; more bytes (rest) may follow it in this read. */
-static void on_reply(struct session *s, struct reply *r, size_t rest,
-		     long now)
+static void on_reply(struct session *s, struct reply *r, size_t rest, long now)
 {
 	struct probe *p = s->probe;
 	enum outcome before = s->dlg.outcome;
@@ -537,8 +528,9 @@ static void on_reply(struct session *s, struct reply *r, size_t rest,
 		int i = probe_add_step(p, STAGE_QUIT, now, NULL, in_tls(s));
 		if (i >= 0) {
 			p->steps[i].reply = r;
-			p->steps[i].stage = p->nsteps > 1 ?
-				p->steps[i - 1].stage : STAGE_BANNER;
+			p->steps[i].stage = p->nsteps > 1
+						? p->steps[i - 1].stage
+						: STAGE_BANNER;
 			record_event(s->env->rec, now, s->idx, EV_REPLY,
 				     in_tls(s), i, NULL);
 		} else {
@@ -556,15 +548,16 @@ static void on_reply(struct session *s, struct reply *r, size_t rest,
 	record_event(s->env->rec, now, s->idx, EV_REPLY, in_tls(s), step, NULL);
 	if (s->nopen == 0 && (rest > 0 || rp_pending(&s->rp)) &&
 	    s->dlg.state != DS_QUIT) {
-		int starttls = p->steps[step].stage == STAGE_STARTTLS &&
-			       r->code == 220;
+		int starttls =
+		    p->steps[step].stage == STAGE_STARTTLS && r->code == 220;
 		if (s->dlg.outcome == OUTCOME_NONE)
 			p->deciding_step = step;
 		fail(s, now, step, OUTCOME_PROTOCOL_ERROR,
 		     starttls ? LE_PROTO_INJECTION : LE_PROTO_UNSOLICITED,
-		     starttls ? "bytes after the 220 reply to STARTTLS were "
-				"discarded" :
-				"more data arrived than the commands asked for");
+		     starttls
+			 ? "bytes after the 220 reply to STARTTLS were "
+			   "discarded"
+			 : "more data arrived than the commands asked for");
 		return;
 	}
 	const struct dlg_action *a = dlg_on_reply(&s->dlg, r);
@@ -593,7 +586,8 @@ static void on_parse_error(struct session *s, long now)
 		partial = NULL;
 	}
 	reply_free(partial);
-	fail(s, now, step, OUTCOME_PROTOCOL_ERROR, e, rp_error_text(s->rp.error));
+	fail(s, now, step, OUTCOME_PROTOCOL_ERROR, e,
+	     rp_error_text(s->rp.error));
 }
 
 static void consume(struct session *s, const char *buf, size_t n, long now)
@@ -636,8 +630,8 @@ static void on_eof(struct session *s, long now, int reset)
 	}
 	fail(s, now, -1, OUTCOME_PROTOCOL_ERROR,
 	     reset ? LE_CONN_RESET : LE_CONN_CLOSED,
-	     reset ? "connection reset by the server" :
-		     "the server closed the connection");
+	     reset ? "connection reset by the server"
+		   : "the server closed the connection");
 }
 
 static void read_some(struct session *s, long now)
@@ -657,8 +651,9 @@ static void read_some(struct session *s, long now)
 					s->ssl_want_write = 1;
 					return;
 				}
-				on_eof(s, now, e != SSL_ERROR_ZERO_RETURN &&
-						       errno == ECONNRESET);
+				on_eof(s, now,
+				       e != SSL_ERROR_ZERO_RETURN &&
+					   errno == ECONNRESET);
 				return;
 			}
 			n = r;
@@ -695,8 +690,7 @@ void session_handle(struct session *s, short revents, long now)
 		if (s->state == SS_DIALOGUE && (revents & POLLOUT))
 			flush_out(s, now);
 		return;
-	default:
-		return;
+	default: return;
 	}
 }
 

@@ -26,7 +26,7 @@ SSL_CTX *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
 	SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-				      SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+				  SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (ca_file && ca_file[0]) {
 		if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
 			snprintf(err, errlen,
@@ -76,8 +76,7 @@ static char *name_text(X509_NAME *name)
 		return NULL;
 	/* RFC 2253 form; multi-byte characters left as UTF-8 so the
 	 * sanitiser (not OpenSSL's escaping) decides what is printable. */
-	X509_NAME_print_ex(b, name, 0,
-			   XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+	X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
 	len = BIO_get_mem_data(b, &data);
 	if (len >= 0)
 		out = sanitize_dup(data, (size_t)len);
@@ -116,20 +115,24 @@ void tls_collect(SSL *ssl, const char *host, struct tls_info *ti)
 	if (is_ip_literal(host))
 		ti->name_ok = X509_check_ip_asc(cert, host, 0) == 1;
 	else
-		ti->name_ok = X509_check_host(cert, host, 0,
-					      X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
-					      NULL) == 1;
+		ti->name_ok =
+		    X509_check_host(cert, host, 0,
+				    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
+				    NULL) == 1;
 	ti->subject = name_text(X509_get_subject_name(cert));
 	ti->issuer = name_text(X509_get_issuer_name(cert));
 	ti->not_after = time_text(X509_get0_notAfter(cert));
 	if (!ti->chain_ok || !ti->name_ok) {
 		char buf[600];
-		const char *why = ti->chain_ok ? NULL :
-			X509_verify_cert_error_string(ti->verify_result);
+		const char *why =
+		    ti->chain_ok
+			? NULL
+			: X509_verify_cert_error_string(ti->verify_result);
 
 		snprintf(buf, sizeof buf, "%s%s%s", why ? why : "",
 			 why && !ti->name_ok ? "; " : "",
-			 ti->name_ok ? "" : "certificate does not name the host");
+			 ti->name_ok ? ""
+				     : "certificate does not name the host");
 		ti->verify_error = sanitize_dup(buf, strlen(buf));
 	}
 	X509_free(cert);

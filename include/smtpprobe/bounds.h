@@ -17,7 +17,7 @@
 #define REPLY_BYTES_CAP 16384
 
 /* Resolver: MX records kept per domain, addresses kept per host. */
-#define MX_HOSTS_CAP 16
+#define MX_HOSTS_CAP	   16
 #define ADDRS_PER_HOST_CAP 4
 
 /* Connections open at once in one run. */
@@ -29,8 +29,8 @@
 #define RUN_DEADLINE_TIMEOUTS 12
 
 /* RFC 5321 4.5.3.1: local part, domain, path (including < >). */
-#define LOCAL_PART_MAX 64
-#define DOMAIN_MAX 255
+#define LOCAL_PART_MAX	64
+#define DOMAIN_MAX	255
 #define PATH_MAX_OCTETS 256
 
 #endif

@@ -17,9 +17,9 @@
 struct code_info {
 	int code;
 	enum category category; /* the usual meaning, before context */
-	const char *meaning;    /* what the code says, one sentence */
-	const char *cause;      /* the likely cause, one sentence */
-	const char *remedy;     /* what to do, one sentence */
+	const char *meaning;	/* what the code says, one sentence */
+	const char *cause;	/* the likely cause, one sentence */
+	const char *remedy;	/* what to do, one sentence */
 };
 
 /* An RFC 3463 enhanced code, keyed by subject and detail; the class (2, 4
@@ -68,41 +68,42 @@ enum local_error {
 	LE_DNS_MALFORMED,
 	LE_DNS_NULL_MX,
 	LE_DNS_NO_ADDRESS, /* MX target has no A/AAAA */
-	LE_DNS_ERROR,      /* any other resolver failure */
+	LE_DNS_ERROR,	   /* any other resolver failure */
 	/* connect */
 	LE_CONN_REFUSED,
 	LE_CONN_TIMEOUT,
 	LE_CONN_UNREACHABLE, /* ENETUNREACH / EHOSTUNREACH */
 	LE_CONN_RESET,
-	LE_CONN_CLOSED,     /* peer closed the connection (EOF) */
-	LE_CONN_ERROR,      /* any other errno */
-	LE_REPLY_TIMEOUT,   /* connected, but a reply did not come in time */
+	LE_CONN_CLOSED,	  /* peer closed the connection (EOF) */
+	LE_CONN_ERROR,	  /* any other errno */
+	LE_REPLY_TIMEOUT, /* connected, but a reply did not come in time */
 	/* TLS */
-	LE_TLS_HANDSHAKE,   /* handshake failed (alert, no shared protocol...) */
+	LE_TLS_HANDSHAKE, /* handshake failed (alert, no shared protocol...) */
 	LE_TLS_TIMEOUT,
-	LE_TLS_VERIFY,      /* certificate did not verify (detail separate) */
-	LE_TLS_NAME,        /* certificate chain ok, name does not match */
+	LE_TLS_VERIFY,	    /* certificate did not verify (detail separate) */
+	LE_TLS_NAME,	    /* certificate chain ok, name does not match */
 	LE_TLS_NOT_OFFERED, /* STARTTLS required but not offered */
-	LE_TLS_REFUSED,     /* STARTTLS answered with an error */
+	LE_TLS_REFUSED,	    /* STARTTLS answered with an error */
 	LE_TLS_PLAINTEXT_ON_IMPLICIT, /* port 465 answered with plaintext */
 	/* protocol */
-	LE_PROTO_MALFORMED,   /* reply did not parse */
+	LE_PROTO_MALFORMED, /* reply did not parse */
 	LE_PROTO_LINE_TOO_LONG,
 	LE_PROTO_TOO_MANY_LINES,
 	LE_PROTO_INJECTION,   /* bytes after 220 to STARTTLS */
 	LE_PROTO_UNSOLICITED, /* data nobody asked for */
 	LE_PROTO_UNEXPECTED,  /* a reply code that makes no sense here */
 	LE_PROTO_CLOSED_MID_REPLY,
-	LE_RUN_DEADLINE,      /* the run's overall deadline cut this probe */
+	LE_RUN_DEADLINE, /* the run's overall deadline cut this probe */
 	/* capabilities the probe needs but the server lacks */
-	LE_AUTH_UNAVAILABLE,     /* --auth, but no AUTH PLAIN/LOGIN offered */
+	LE_AUTH_UNAVAILABLE,	 /* --auth, but no AUTH PLAIN/LOGIN offered */
 	LE_SMTPUTF8_UNAVAILABLE, /* UTF-8 local part, no SMTPUTF8 offered */
 	LE__COUNT
 };
 
 struct local_error_info {
 	enum local_error error;
-	const char *name; /* short stable identifier, e.g. "connection_refused" */
+	const char
+	    *name; /* short stable identifier, e.g. "connection_refused" */
 	enum category category; /* dns, network, tls or protocol */
 	const char *explanation;
 	const char *remedy;

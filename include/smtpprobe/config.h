@@ -12,30 +12,30 @@ enum family_pref { FAMILY_ANY, FAMILY_V4, FAMILY_V6 };
 
 struct config {
 	/* The target: ADDRESS (local@domain) or DOMAIN. */
-	char target[PATH_MAX_OCTETS + 1];   /* as given (sanitised for display) */
-	char local[LOCAL_PART_MAX + 1];     /* "" for a DOMAIN probe */
-	char domain[DOMAIN_MAX + 1];        /* A-label (IDN converted) form */
-	char rcpt[PATH_MAX_OCTETS + 1];     /* local@domain as sent, or "" */
+	char target[PATH_MAX_OCTETS + 1]; /* as given (sanitised for display) */
+	char local[LOCAL_PART_MAX + 1];	  /* "" for a DOMAIN probe */
+	char domain[DOMAIN_MAX + 1];	  /* A-label (IDN converted) form */
+	char rcpt[PATH_MAX_OCTETS + 1];	  /* local@domain as sent, or "" */
 	int is_address;
-	int need_smtputf8;                  /* non-ASCII local part */
+	int need_smtputf8; /* non-ASCII local part */
 
 	int ports[PORTS_CAP];
 	int nports;
-	char server[DOMAIN_MAX + 1];        /* -s HOST, "" = MX lookup */
-	int server_port;                    /* -s HOST:PORT, 0 = --port */
+	char server[DOMAIN_MAX + 1]; /* -s HOST, "" = MX lookup */
+	int server_port;	     /* -s HOST:PORT, 0 = --port */
 	enum starttls_mode starttls;
-	char from[PATH_MAX_OCTETS + 1];     /* "" = null sender */
+	char from[PATH_MAX_OCTETS + 1]; /* "" = null sender */
 	char helo[DOMAIN_MAX + 1];
-	char dns_servers[512];              /* as for ares_set_servers_ports_csv */
+	char dns_servers[512]; /* as for ares_set_servers_ports_csv */
 	enum family_pref family;
 	int timeout_s;
-	char ca_file[4096];                 /* "" = system store */
-	char auth_user[256];                /* "" = no AUTH */
-	char auth_pass[256];                /* never printed */
+	char ca_file[4096];  /* "" = system store */
+	char auth_user[256]; /* "" = no AUTH */
+	char auth_pass[256]; /* never printed */
 	int verbose;
 	int json;
 	int color;
-	char explain[1024];                 /* --explain argument */
+	char explain[1024]; /* --explain argument */
 	int do_explain;
 
 	/* For the transcript header: argv with secrets removed. */

@@ -22,42 +22,42 @@ enum starttls_mode { STARTTLS_AUTO, STARTTLS_REQUIRE, STARTTLS_NEVER };
 struct dialogue_config {
 	const char *helo;      /* EHLO/HELO argument */
 	const char *mail_from; /* reverse-path without <>; "" = null sender */
-	const char *rcpt;      /* forward-path without <>; NULL = domain probe */
+	const char *rcpt; /* forward-path without <>; NULL = domain probe */
 	enum starttls_mode starttls;
 	int implicit_tls;      /* the connection starts inside TLS (465) */
 	const char *auth_user; /* NULL: no AUTH */
 	const char *auth_pass;
-	int need_smtputf8;     /* an address has a non-ASCII local part */
+	int need_smtputf8; /* an address has a non-ASCII local part */
 };
 
 /* EHLO capabilities (RFC 5321 4.1.1.1 and the extensions' RFCs). */
-#define CAP_PIPELINING 0x001
-#define CAP_STARTTLS 0x002
-#define CAP_SIZE 0x004
-#define CAP_8BITMIME 0x008
-#define CAP_SMTPUTF8 0x010
+#define CAP_PIPELINING		0x001
+#define CAP_STARTTLS		0x002
+#define CAP_SIZE		0x004
+#define CAP_8BITMIME		0x008
+#define CAP_SMTPUTF8		0x010
 #define CAP_ENHANCEDSTATUSCODES 0x020
-#define CAP_CHUNKING 0x040
-#define CAP_DSN 0x080
-#define CAP_AUTH 0x100
+#define CAP_CHUNKING		0x040
+#define CAP_DSN			0x080
+#define CAP_AUTH		0x100
 
-#define AUTH_MECH_PLAIN 0x01
-#define AUTH_MECH_LOGIN 0x02
+#define AUTH_MECH_PLAIN	   0x01
+#define AUTH_MECH_LOGIN	   0x02
 #define AUTH_MECH_CRAM_MD5 0x04
-#define AUTH_MECH_XOAUTH2 0x08
-#define AUTH_MECH_OTHER 0x10
+#define AUTH_MECH_XOAUTH2  0x08
+#define AUTH_MECH_OTHER	   0x10
 
 /* Capability parsing notes. */
-#define CAPF_SIZE_INVALID 0x1  /* SIZE with a non-numeric or huge value */
-#define CAPF_DUPLICATE 0x2     /* a keyword offered twice */
-#define CAPF_MANY_MECHS 0x4    /* more AUTH mechanisms than we count */
+#define CAPF_SIZE_INVALID 0x1 /* SIZE with a non-numeric or huge value */
+#define CAPF_DUPLICATE	  0x2 /* a keyword offered twice */
+#define CAPF_MANY_MECHS	  0x4 /* more AUTH mechanisms than we count */
 
 struct capabilities {
-	unsigned flags;       /* CAP_* */
-	unsigned auth_mechs;  /* AUTH_MECH_* */
-	unsigned notes;       /* CAPF_* */
-	uint64_t size;        /* SIZE limit; 0 = none given or no limit */
-	unsigned nmechs;      /* AUTH mechanisms listed (capped count) */
+	unsigned flags;	     /* CAP_* */
+	unsigned auth_mechs; /* AUTH_MECH_* */
+	unsigned notes;	     /* CAPF_* */
+	uint64_t size;	     /* SIZE limit; 0 = none given or no limit */
+	unsigned nmechs;     /* AUTH mechanisms listed (capped count) */
 };
 
 /* Parse an EHLO reply's keyword lines (all lines after the first). */
@@ -106,12 +106,12 @@ struct dialogue {
 	enum dlg_state state;
 	struct capabilities caps;
 	int tls_active;
-	int pending;            /* replies still due for what was sent */
-	int rcpt_pipelined;     /* RCPT went out with MAIL */
-	int cleartext;          /* continued without TLS under "auto" */
-	int helo_fallback;      /* EHLO failed, HELO used */
-	int smtputf8_missing;   /* needed SMTPUTF8, not offered: not sent */
-	enum outcome outcome;   /* set once, by the reply that decides */
+	int pending;	      /* replies still due for what was sent */
+	int rcpt_pipelined;   /* RCPT went out with MAIL */
+	int cleartext;	      /* continued without TLS under "auto" */
+	int helo_fallback;    /* EHLO failed, HELO used */
+	int smtputf8_missing; /* needed SMTPUTF8, not offered: not sent */
+	enum outcome outcome; /* set once, by the reply that decides */
 	enum stage decided_at;
 	enum local_error error; /* a local reason for the outcome, if any */
 	struct dlg_action act;

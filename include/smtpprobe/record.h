@@ -31,21 +31,21 @@ enum dns_status {
 const char *dns_status_name(enum dns_status s);
 
 /* Findings about one mail host, from DNS. */
-#define MXF_CNAME 0x01       /* the exchange name is an alias (RFC 2181 10.3) */
-#define MXF_IP_LITERAL 0x02  /* the exchange is an IP address, not a name */
-#define MXF_NO_ADDRESS 0x04  /* no A/AAAA: a dangling MX */
-#define MXF_PRIVATE 0x08     /* an address is loopback, private or unspecified */
+#define MXF_CNAME	 0x01 /* the exchange name is an alias (RFC 2181 10.3) */
+#define MXF_IP_LITERAL	 0x02 /* the exchange is an IP address, not a name */
+#define MXF_NO_ADDRESS	 0x04 /* no A/AAAA: a dangling MX */
+#define MXF_PRIVATE	 0x08 /* an address is loopback, private or unspecified */
 #define MXF_ADDRS_CAPPED 0x10
-#define MXF_FROM_SERVER 0x20 /* given with --server, not from DNS */
-#define MXF_IMPLICIT 0x40    /* the domain itself (no MX records) */
+#define MXF_FROM_SERVER	 0x20 /* given with --server, not from DNS */
+#define MXF_IMPLICIT	 0x40 /* the domain itself (no MX records) */
 
 struct mail_host {
 	int preference;
-	char *name;           /* sanitised exchange name, no trailing dot */
-	char *cname;          /* canonical name when MXF_CNAME, else NULL */
-	unsigned flags;       /* MXF_* */
+	char *name;	/* sanitised exchange name, no trailing dot */
+	char *cname;	/* canonical name when MXF_CNAME, else NULL */
+	unsigned flags; /* MXF_* */
 	enum local_error addr_error; /* why there is no address, if none */
-	int port_override;    /* -s HOST:PORT */
+	int port_override;	     /* -s HOST:PORT */
 	size_t naddrs;
 	char addrs[ADDRS_PER_HOST_CAP][ADDR_STR_MAX];
 	int families[ADDRS_PER_HOST_CAP]; /* AF_INET / AF_INET6 */
@@ -53,15 +53,15 @@ struct mail_host {
 
 /* DNS-wide findings. */
 #define DNSF_NULL_MX_MIXED 0x01 /* "MX 0 ." beside other MX records */
-#define DNSF_MX_CAPPED 0x02     /* more MX records than MX_HOSTS_CAP */
-#define DNSF_MALFORMED 0x04     /* an answer did not parse */
+#define DNSF_MX_CAPPED	   0x02 /* more MX records than MX_HOSTS_CAP */
+#define DNSF_MALFORMED	   0x04 /* an answer did not parse */
 
 struct dns_result {
 	enum dns_status status;
 	enum local_error error; /* LE_DNS_* when status is not DNS_OK */
 	int implicit_mx;
-	unsigned flags;         /* DNSF_* */
-	size_t mx_total;        /* MX records in the answer, before the cap */
+	unsigned flags;	 /* DNSF_* */
+	size_t mx_total; /* MX records in the answer, before the cap */
 	size_t nhosts;
 	struct mail_host hosts[MX_HOSTS_CAP];
 	long elapsed_ms;
@@ -75,26 +75,26 @@ struct tls_info {
 	int established;
 	char version[16];
 	char cipher[64];
-	int chain_ok;       /* the chain verified against the trust store */
-	int name_ok;        /* the certificate names the host */
+	int chain_ok;	    /* the chain verified against the trust store */
+	int name_ok;	    /* the certificate names the host */
 	long verify_result; /* X509_V_* */
 	char *verify_error; /* sanitised text, NULL when verified */
-	char *subject;      /* sanitised */
-	char *issuer;       /* sanitised */
+	char *subject;	    /* sanitised */
+	char *issuer;	    /* sanitised */
 	char *not_after;    /* "2027-01-01 00:00:00 UTC" */
 };
 
 /* One command and its reply, or one local event (connect, TLS). */
 struct step {
 	enum stage stage;
-	long at_ms;          /* when it was sent or started, since run start */
-	long reply_ms;       /* when the reply (or failure) came, -1 if none */
-	char *sent;          /* what was sent, secrets redacted; NULL if none */
-	int tls;             /* inside TLS */
+	long at_ms;	     /* when it was sent or started, since run start */
+	long reply_ms;	     /* when the reply (or failure) came, -1 if none */
+	char *sent;	     /* what was sent, secrets redacted; NULL if none */
+	int tls;	     /* inside TLS */
 	struct reply *reply; /* NULL if none */
 	enum local_error error; /* LE_NONE, or what failed locally */
-	char *detail;        /* sanitised detail for a local failure */
-	int event;           /* the EV_NOTE reporting that failure, or -1 */
+	char *detail;		/* sanitised detail for a local failure */
+	int event;		/* the EV_NOTE reporting that failure, or -1 */
 	/* Filled by the interpreter: */
 	enum category category;
 	const char *explanation;
@@ -102,23 +102,23 @@ struct step {
 };
 
 /* Notes on a probe, beside its outcome. */
-#define PROBEF_CLEARTEXT 0x01     /* went on without TLS (auto) */
-#define PROBEF_HELO 0x02          /* EHLO refused, HELO used */
-#define PROBEF_LONG_LINE 0x04     /* a reply line over 512 octets */
-#define PROBEF_BARE_LF 0x08
+#define PROBEF_CLEARTEXT	0x01 /* went on without TLS (auto) */
+#define PROBEF_HELO		0x02 /* EHLO refused, HELO used */
+#define PROBEF_LONG_LINE	0x04 /* a reply line over 512 octets */
+#define PROBEF_BARE_LF		0x08
 #define PROBEF_SMTPUTF8_MISSING 0x10
 
 struct probe {
-	size_t host;           /* index into dns.hosts */
+	size_t host; /* index into dns.hosts */
 	char address[ADDR_STR_MAX];
 	int family;
 	int port;
 	char local_address[ADDR_STR_MAX + 8]; /* "ip:port" once connected */
 	enum outcome outcome;
-	int deciding_step;     /* index into steps, -1 if none */
-	long connect_ms;       /* connect duration, -1 if not connected */
-	unsigned flags;        /* PROBEF_* */
-	unsigned caps;         /* CAP_* last seen */
+	int deciding_step; /* index into steps, -1 if none */
+	long connect_ms;   /* connect duration, -1 if not connected */
+	unsigned flags;	   /* PROBEF_* */
+	unsigned caps;	   /* CAP_* last seen */
 	struct tls_info tls;
 	size_t nsteps, capsteps;
 	struct step *steps;
@@ -133,26 +133,26 @@ enum event_kind {
 
 struct event {
 	long t_ms;
-	int probe;        /* index into probes, -1 for DNS / run notes */
+	int probe; /* index into probes, -1 for DNS / run notes */
 	enum event_kind kind;
 	int tls;
-	int step;         /* for EV_REPLY and EV_SENT */
-	char *text;       /* sanitised; for EV_NOTE and EV_SENT */
+	int step;   /* for EV_REPLY and EV_SENT */
+	char *text; /* sanitised; for EV_NOTE and EV_SENT */
 };
 
 struct verdict {
-	int port;            /* 0 for the overall verdict */
+	int port; /* 0 for the overall verdict */
 	enum verdict_outcome outcome;
 	int exit_status;
-	int deciding_probe;  /* -1 if none */
+	int deciding_probe; /* -1 if none */
 	char summary[512];
 	char remediation[512];
 };
 
 struct run_record {
 	const struct config *cfg;
-	char started_utc[32];  /* "2026-11-22 05:01:02 UTC" */
-	char resolvers[256];   /* the resolvers asked, for the header */
+	char started_utc[32]; /* "2026-11-22 05:01:02 UTC" */
+	char resolvers[256];  /* the resolvers asked, for the header */
 	struct dns_result dns;
 	size_t nprobes;
 	struct probe *probes;
@@ -175,7 +175,7 @@ int record_event(struct run_record *rec, long t_ms, int probe,
 struct probe *record_add_probe(struct run_record *rec, size_t host,
 			       const char *address, int family, int port);
 /* Add a step to a probe; sent may be NULL. Returns its index. */
-int probe_add_step(struct probe *p, enum stage st, long at_ms,
-		   const char *sent, int tls);
+int probe_add_step(struct probe *p, enum stage st, long at_ms, const char *sent,
+		   int tls);
 
 #endif

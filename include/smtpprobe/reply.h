@@ -11,21 +11,22 @@
 #include "smtpprobe/bounds.h"
 
 /* Notes about a reply that did not stop it from parsing. */
-#define REPLY_F_LONG_LINE 0x01    /* a line exceeded RFC 5321's 512 octets */
-#define REPLY_F_BARE_LF 0x02      /* a line ended in LF without CR */
-#define REPLY_F_NUL 0x04          /* a line contained a NUL byte */
-#define REPLY_F_ENH_IGNORED 0x08  /* an enhanced code was malformed or of
-				     another class, and ignored */
+#define REPLY_F_LONG_LINE 0x01 /* a line exceeded RFC 5321's 512 octets */
+#define REPLY_F_BARE_LF	  0x02 /* a line ended in LF without CR */
+#define REPLY_F_NUL	  0x04 /* a line contained a NUL byte */
+#define REPLY_F_ENH_IGNORED                                                    \
+	0x08 /* an enhanced code was malformed or of                           \
+		another class, and ignored */
 
 struct reply_line {
-	char *text;  /* raw bytes after "NNN-"/"NNN ", NUL-terminated */
-	size_t len;  /* length of text (it may hold NUL bytes) */
+	char *text; /* raw bytes after "NNN-"/"NNN ", NUL-terminated */
+	size_t len; /* length of text (it may hold NUL bytes) */
 };
 
 struct reply {
-	int code;            /* 200..599; 0 when a malformed line had none */
-	char enhanced[16];   /* "5.1.1", or "" when absent or ignored */
-	unsigned flags;      /* REPLY_F_* */
+	int code;	   /* 200..599; 0 when a malformed line had none */
+	char enhanced[16]; /* "5.1.1", or "" when absent or ignored */
+	unsigned flags;	   /* REPLY_F_* */
 	size_t nlines;
 	struct reply_line *lines;
 };
@@ -38,20 +39,20 @@ enum rp_status {
 
 enum rp_error {
 	RPE_NONE,
-	RPE_LINE_TOO_LONG,   /* no line end within REPLY_LINE_CAP */
-	RPE_TOO_MANY_LINES,  /* more than REPLY_LINES_CAP lines */
-	RPE_TOO_MANY_BYTES,  /* more than REPLY_BYTES_CAP bytes */
-	RPE_SHORT_LINE,      /* fewer than 3 characters */
-	RPE_BAD_CODE,        /* not a 2xx-5xx three-digit code */
-	RPE_BAD_SEPARATOR,   /* 4th character neither ' ' nor '-' */
-	RPE_CODE_MISMATCH,   /* lines of one reply with different codes */
+	RPE_LINE_TOO_LONG,  /* no line end within REPLY_LINE_CAP */
+	RPE_TOO_MANY_LINES, /* more than REPLY_LINES_CAP lines */
+	RPE_TOO_MANY_BYTES, /* more than REPLY_BYTES_CAP bytes */
+	RPE_SHORT_LINE,	    /* fewer than 3 characters */
+	RPE_BAD_CODE,	    /* not a 2xx-5xx three-digit code */
+	RPE_BAD_SEPARATOR,  /* 4th character neither ' ' nor '-' */
+	RPE_CODE_MISMATCH,  /* lines of one reply with different codes */
 };
 
 struct reply_parser {
 	char line[REPLY_LINE_CAP];
 	size_t linelen;
 	struct reply *cur;   /* reply being assembled, or NULL */
-	size_t bytes;        /* bytes in the reply being assembled */
+	size_t bytes;	     /* bytes in the reply being assembled */
 	enum rp_error error; /* set once RP_ERROR was returned */
 };
 

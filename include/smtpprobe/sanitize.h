@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 /* Bytes needed for the sanitised form of len input bytes, plus NUL. */
-#define SANITIZE_SIZE(len) ((len) * 4 + 1)
+#define SANITIZE_SIZE(len) ((len)*4 + 1)
 
 /* Write the sanitised form of in[0..len) into out (size outsz, at least
  * 1); always NUL-terminates, cutting at a character boundary. Returns the

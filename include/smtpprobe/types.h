@@ -88,10 +88,10 @@ enum category {
 /* Reply class from the first digit. */
 enum reply_class {
 	CLASS_NONE,
-	CLASS_SUCCESS,      /* 2xx */
+	CLASS_SUCCESS,	    /* 2xx */
 	CLASS_INTERMEDIATE, /* 3xx */
 	CLASS_TRANSIENT,    /* 4xx */
-	CLASS_PERMANENT     /* 5xx */
+	CLASS_PERMANENT	    /* 5xx */
 };
 
 const char *stage_name(enum stage s);

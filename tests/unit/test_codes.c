@@ -25,10 +25,10 @@ static int nonempty(const char *s)
 /* ---- basic codes ---- */
 
 static const int seed_basic[] = {
-	101, 111, 211, 214, 220, 221, 235, 250, 251, 252, 334, 354, 420, 421,
-	422, 431, 432, 441, 442, 446, 447, 449, 450, 451, 452, 454, 455, 458,
-	500, 501, 502, 503, 504, 510, 511, 512, 513, 521, 523, 530, 531, 534,
-	535, 538, 541, 550, 551, 552, 553, 554, 555, 556,
+    101, 111, 211, 214, 220, 221, 235, 250, 251, 252, 334, 354, 420,
+    421, 422, 431, 432, 441, 442, 446, 447, 449, 450, 451, 452, 454,
+    455, 458, 500, 501, 502, 503, 504, 510, 511, 512, 513, 521, 523,
+    530, 531, 534, 535, 538, 541, 550, 551, 552, 553, 554, 555, 556,
 };
 
 static void test_basic_seed_present(void **state)
@@ -61,7 +61,8 @@ static void test_basic_sorted_complete(void **state)
 
 		assert_non_null(c);
 		if (i > 0 && codes_basic_at(i - 1)->code >= c->code)
-			fail_msg("basic codes not sorted/unique at %d", c->code);
+			fail_msg("basic codes not sorted/unique at %d",
+				 c->code);
 		if (!nonempty(c->meaning) || !nonempty(c->cause) ||
 		    !nonempty(c->remedy))
 			fail_msg("basic code %d has an empty text", c->code);
@@ -79,25 +80,41 @@ struct cat_case {
 static void test_basic_categories(void **state)
 {
 	static const struct cat_case cases[] = {
-		{ 220, CAT_SUCCESS }, { 250, CAT_SUCCESS },
-		{ 334, CAT_INTERMEDIATE }, { 354, CAT_INTERMEDIATE },
-		{ 420, CAT_SERVICE_UNAVAILABLE },
-		{ 421, CAT_SERVICE_UNAVAILABLE }, { 422, CAT_MAILBOX_FULL },
-		{ 431, CAT_STORAGE }, { 446, CAT_ROUTING },
-		{ 449, CAT_ROUTING }, { 452, CAT_STORAGE },
-		{ 455, CAT_PROTOCOL }, { 500, CAT_PROTOCOL },
-		{ 501, CAT_PROTOCOL }, { 502, CAT_PROTOCOL },
-		{ 503, CAT_PROTOCOL }, { 504, CAT_PROTOCOL },
-		{ 510, CAT_MAILBOX_UNKNOWN }, { 511, CAT_MAILBOX_UNKNOWN },
-		{ 512, CAT_DOMAIN_UNKNOWN }, { 513, CAT_BAD_ADDRESS },
-		{ 521, CAT_SERVICE_UNAVAILABLE },
-		{ 523, CAT_MESSAGE_TOO_LARGE }, { 530, CAT_AUTH_REQUIRED },
-		{ 531, CAT_STORAGE }, { 534, CAT_AUTH_FAILED },
-		{ 535, CAT_AUTH_FAILED }, { 541, CAT_CONTENT_REJECTED },
-		{ 550, CAT_MAILBOX_UNKNOWN }, { 551, CAT_RELAY_DENIED },
-		{ 552, CAT_MAILBOX_FULL }, { 553, CAT_BAD_ADDRESS },
-		{ 554, CAT_POLICY }, { 555, CAT_PROTOCOL },
-		{ 556, CAT_SERVICE_UNAVAILABLE },
+	    {220, CAT_SUCCESS},
+	    {250, CAT_SUCCESS},
+	    {334, CAT_INTERMEDIATE},
+	    {354, CAT_INTERMEDIATE},
+	    {420, CAT_SERVICE_UNAVAILABLE},
+	    {421, CAT_SERVICE_UNAVAILABLE},
+	    {422, CAT_MAILBOX_FULL},
+	    {431, CAT_STORAGE},
+	    {446, CAT_ROUTING},
+	    {449, CAT_ROUTING},
+	    {452, CAT_STORAGE},
+	    {455, CAT_PROTOCOL},
+	    {500, CAT_PROTOCOL},
+	    {501, CAT_PROTOCOL},
+	    {502, CAT_PROTOCOL},
+	    {503, CAT_PROTOCOL},
+	    {504, CAT_PROTOCOL},
+	    {510, CAT_MAILBOX_UNKNOWN},
+	    {511, CAT_MAILBOX_UNKNOWN},
+	    {512, CAT_DOMAIN_UNKNOWN},
+	    {513, CAT_BAD_ADDRESS},
+	    {521, CAT_SERVICE_UNAVAILABLE},
+	    {523, CAT_MESSAGE_TOO_LARGE},
+	    {530, CAT_AUTH_REQUIRED},
+	    {531, CAT_STORAGE},
+	    {534, CAT_AUTH_FAILED},
+	    {535, CAT_AUTH_FAILED},
+	    {541, CAT_CONTENT_REJECTED},
+	    {550, CAT_MAILBOX_UNKNOWN},
+	    {551, CAT_RELAY_DENIED},
+	    {552, CAT_MAILBOX_FULL},
+	    {553, CAT_BAD_ADDRESS},
+	    {554, CAT_POLICY},
+	    {555, CAT_PROTOCOL},
+	    {556, CAT_SERVICE_UNAVAILABLE},
 	};
 	size_t i;
 
@@ -123,21 +140,17 @@ struct sd {
 /* Every subject.detail in the IANA "SMTP Enhanced Status Codes" registry
  * (Enumerated Status Codes). */
 static const struct sd iana_enhanced[] = {
-	{ 0, 0 },
-	{ 1, 0 }, { 1, 1 }, { 1, 2 }, { 1, 3 }, { 1, 4 }, { 1, 5 }, { 1, 6 },
-	{ 1, 7 }, { 1, 8 }, { 1, 9 }, { 1, 10 },
-	{ 2, 0 }, { 2, 1 }, { 2, 2 }, { 2, 3 }, { 2, 4 },
-	{ 3, 0 }, { 3, 1 }, { 3, 2 }, { 3, 3 }, { 3, 4 }, { 3, 5 }, { 3, 6 },
-	{ 4, 0 }, { 4, 1 }, { 4, 2 }, { 4, 3 }, { 4, 4 }, { 4, 5 }, { 4, 6 },
-	{ 4, 7 },
-	{ 5, 0 }, { 5, 1 }, { 5, 2 }, { 5, 3 }, { 5, 4 }, { 5, 5 }, { 5, 6 },
-	{ 6, 0 }, { 6, 1 }, { 6, 2 }, { 6, 3 }, { 6, 4 }, { 6, 5 }, { 6, 6 },
-	{ 6, 7 }, { 6, 8 }, { 6, 9 }, { 6, 10 },
-	{ 7, 0 }, { 7, 1 }, { 7, 2 }, { 7, 3 }, { 7, 4 }, { 7, 5 }, { 7, 6 },
-	{ 7, 7 }, { 7, 8 }, { 7, 9 }, { 7, 10 }, { 7, 11 }, { 7, 12 },
-	{ 7, 13 }, { 7, 14 }, { 7, 15 }, { 7, 16 }, { 7, 17 }, { 7, 18 },
-	{ 7, 19 }, { 7, 20 }, { 7, 21 }, { 7, 22 }, { 7, 23 }, { 7, 24 },
-	{ 7, 25 }, { 7, 26 }, { 7, 27 }, { 7, 28 }, { 7, 29 }, { 7, 30 },
+    {0, 0},  {1, 0},  {1, 1},  {1, 2},	{1, 3},	 {1, 4},  {1, 5},  {1, 6},
+    {1, 7},  {1, 8},  {1, 9},  {1, 10}, {2, 0},	 {2, 1},  {2, 2},  {2, 3},
+    {2, 4},  {3, 0},  {3, 1},  {3, 2},	{3, 3},	 {3, 4},  {3, 5},  {3, 6},
+    {4, 0},  {4, 1},  {4, 2},  {4, 3},	{4, 4},	 {4, 5},  {4, 6},  {4, 7},
+    {5, 0},  {5, 1},  {5, 2},  {5, 3},	{5, 4},	 {5, 5},  {5, 6},  {6, 0},
+    {6, 1},  {6, 2},  {6, 3},  {6, 4},	{6, 5},	 {6, 6},  {6, 7},  {6, 8},
+    {6, 9},  {6, 10}, {7, 0},  {7, 1},	{7, 2},	 {7, 3},  {7, 4},  {7, 5},
+    {7, 6},  {7, 7},  {7, 8},  {7, 9},	{7, 10}, {7, 11}, {7, 12}, {7, 13},
+    {7, 14}, {7, 15}, {7, 16}, {7, 17}, {7, 18}, {7, 19}, {7, 20}, {7, 21},
+    {7, 22}, {7, 23}, {7, 24}, {7, 25}, {7, 26}, {7, 27}, {7, 28}, {7, 29},
+    {7, 30},
 };
 
 static void test_enhanced_iana_present(void **state)
@@ -147,9 +160,8 @@ static void test_enhanced_iana_present(void **state)
 	(void)state;
 	assert_int_equal(ARRAY_LEN(iana_enhanced), 81);
 	for (i = 0; i < ARRAY_LEN(iana_enhanced); i++) {
-		const struct enhanced_info *e =
-			codes_enhanced(iana_enhanced[i].subject,
-				       iana_enhanced[i].detail);
+		const struct enhanced_info *e = codes_enhanced(
+		    iana_enhanced[i].subject, iana_enhanced[i].detail);
 
 		if (!e)
 			fail_msg("enhanced X.%d.%d missing",
@@ -175,13 +187,15 @@ static void test_enhanced_sorted_complete(void **state)
 
 		assert_non_null(e);
 		if (i > 0) {
-			const struct enhanced_info *p = codes_enhanced_at(i - 1);
+			const struct enhanced_info *p =
+			    codes_enhanced_at(i - 1);
 
 			if (p->subject > e->subject ||
 			    (p->subject == e->subject &&
 			     p->detail >= e->detail))
 				fail_msg("enhanced codes not sorted/unique at "
-					 "X.%d.%d", e->subject, e->detail);
+					 "X.%d.%d",
+					 e->subject, e->detail);
 		}
 		if (!nonempty(e->meaning) || !nonempty(e->remedy))
 			fail_msg("X.%d.%d has an empty text", e->subject,
@@ -200,29 +214,43 @@ struct enh_cat_case {
 static void test_enhanced_categories(void **state)
 {
 	static const struct enh_cat_case cases[] = {
-		{ 1, 1, CAT_MAILBOX_UNKNOWN }, { 1, 2, CAT_DOMAIN_UNKNOWN },
-		{ 1, 3, CAT_BAD_ADDRESS }, { 1, 10, CAT_DOMAIN_UNKNOWN },
-		{ 2, 1, CAT_MAILBOX_DISABLED }, { 2, 2, CAT_MAILBOX_FULL },
-		{ 2, 3, CAT_MESSAGE_TOO_LARGE }, { 3, 1, CAT_STORAGE },
-		{ 3, 4, CAT_MESSAGE_TOO_LARGE }, { 4, 1, CAT_ROUTING },
-		{ 4, 4, CAT_ROUTING }, { 4, 6, CAT_ROUTING },
-		{ 5, 1, CAT_PROTOCOL }, { 5, 3, CAT_RATE_LIMITED },
-		{ 6, 0, CAT_CONTENT_REJECTED }, { 7, 0, CAT_POLICY },
-		{ 7, 1, CAT_POLICY }, { 7, 8, CAT_AUTH_FAILED },
-		{ 7, 10, CAT_TLS_REQUIRED }, { 7, 11, CAT_TLS_REQUIRED },
-		{ 7, 23, CAT_SENDER_AUTH }, { 7, 24, CAT_SENDER_AUTH },
-		{ 7, 25, CAT_REVERSE_DNS }, { 7, 26, CAT_SENDER_AUTH },
-		{ 7, 27, CAT_SENDER_AUTH }, { 7, 28, CAT_RATE_LIMITED },
-		/* Microsoft 5.7.606-5.7.649: banned sending IP */
-		{ 7, 606, CAT_IP_BLOCKLISTED }, { 7, 627, CAT_IP_BLOCKLISTED },
-		{ 7, 649, CAT_IP_BLOCKLISTED },
+	    {1, 1, CAT_MAILBOX_UNKNOWN},
+	    {1, 2, CAT_DOMAIN_UNKNOWN},
+	    {1, 3, CAT_BAD_ADDRESS},
+	    {1, 10, CAT_DOMAIN_UNKNOWN},
+	    {2, 1, CAT_MAILBOX_DISABLED},
+	    {2, 2, CAT_MAILBOX_FULL},
+	    {2, 3, CAT_MESSAGE_TOO_LARGE},
+	    {3, 1, CAT_STORAGE},
+	    {3, 4, CAT_MESSAGE_TOO_LARGE},
+	    {4, 1, CAT_ROUTING},
+	    {4, 4, CAT_ROUTING},
+	    {4, 6, CAT_ROUTING},
+	    {5, 1, CAT_PROTOCOL},
+	    {5, 3, CAT_RATE_LIMITED},
+	    {6, 0, CAT_CONTENT_REJECTED},
+	    {7, 0, CAT_POLICY},
+	    {7, 1, CAT_POLICY},
+	    {7, 8, CAT_AUTH_FAILED},
+	    {7, 10, CAT_TLS_REQUIRED},
+	    {7, 11, CAT_TLS_REQUIRED},
+	    {7, 23, CAT_SENDER_AUTH},
+	    {7, 24, CAT_SENDER_AUTH},
+	    {7, 25, CAT_REVERSE_DNS},
+	    {7, 26, CAT_SENDER_AUTH},
+	    {7, 27, CAT_SENDER_AUTH},
+	    {7, 28, CAT_RATE_LIMITED},
+	    /* Microsoft 5.7.606-5.7.649: banned sending IP */
+	    {7, 606, CAT_IP_BLOCKLISTED},
+	    {7, 627, CAT_IP_BLOCKLISTED},
+	    {7, 649, CAT_IP_BLOCKLISTED},
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
 		const struct enhanced_info *e =
-			codes_enhanced(cases[i].subject, cases[i].detail);
+		    codes_enhanced(cases[i].subject, cases[i].detail);
 
 		if (!e)
 			fail_msg("X.%d.%d missing", cases[i].subject,
@@ -245,7 +273,7 @@ static void test_enhanced_subjects(void **state)
 	(void)state;
 	for (s = 0; s <= 7; s++) {
 		const struct enhanced_subject_info *si =
-			codes_enhanced_subject(s);
+		    codes_enhanced_subject(s);
 
 		assert_non_null(si);
 		assert_int_equal(si->subject, s);
@@ -266,94 +294,100 @@ struct text_case {
 static void test_patterns_real_texts(void **state)
 {
 	static const struct text_case cases[] = {
-		{ "4.2.0 <user@example.test>: Recipient address rejected: "
-		  "Greylisted, see "
-		  "http://postgrey.schweikert.ch/help/example.test.html",
-		  CLASS_TRANSIENT, CAT_GREYLISTED },
-		{ "4.7.1 GREYLISTING in action, please come back later",
-		  CLASS_TRANSIENT, CAT_GREYLISTED },
-		{ "5.7.1 Service unavailable; Client host [192.0.2.1] blocked "
-		  "using zen.spamhaus.org; "
-		  "https://www.spamhaus.org/query/ip/192.0.2.1",
-		  CLASS_PERMANENT, CAT_IP_BLOCKLISTED },
-		{ "5.7.1 Service unavailable; Client host [192.0.2.1] blocked "
-		  "using Barracuda Reputation; "
-		  "http://www.barracudanetworks.com/reputation/?ip=192.0.2.1",
-		  CLASS_PERMANENT, CAT_IP_BLOCKLISTED },
-		{ "5.7.606 Access denied, banned sending IP [192.0.2.1]. To "
-		  "request removal from this list please visit "
-		  "https://sender.office.com/ and follow the directions.",
-		  CLASS_PERMANENT, CAT_IP_BLOCKLISTED },
-		{ "5.7.1 Unfortunately, messages from [192.0.2.1] weren't "
-		  "sent. Please contact your Internet service provider since "
-		  "part of their network is on our block list (S3140).",
-		  CLASS_PERMANENT, CAT_IP_BLOCKLISTED },
-		{ "5.7.1 <user@example.test>: Relay access denied",
-		  CLASS_PERMANENT, CAT_RELAY_DENIED },
-		{ "5.7.1 <user@example.test>... Relaying denied",
-		  CLASS_PERMANENT, CAT_RELAY_DENIED },
-		{ "5.7.54 SMTP; Unable to relay recipient in non-accepted "
-		  "domain", CLASS_PERMANENT, CAT_RELAY_DENIED },
-		{ "5.1.1 <user@example.test>: Recipient address rejected: "
-		  "User unknown in virtual mailbox table",
-		  CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN },
-		{ "5.1.1 The email account that you tried to reach does not "
-		  "exist. Please try double-checking the recipient's email "
-		  "address for typos or unnecessary spaces.",
-		  CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN },
-		{ "5.4.1 Recipient address rejected: Access denied. "
-		  "AS(201806281) [example.prod.protection.outlook.com]",
-		  CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN },
-		{ "4.2.2 The email account that you tried to reach is over "
-		  "quota.", CLASS_TRANSIENT, CAT_MAILBOX_FULL },
-		{ "5.2.1 The email account that you tried to reach is "
-		  "disabled.", CLASS_PERMANENT, CAT_MAILBOX_DISABLED },
-		{ "5.7.0 Must issue a STARTTLS command first",
-		  CLASS_PERMANENT, CAT_TLS_REQUIRED },
-		{ "5.7.0 Authentication required",
-		  CLASS_PERMANENT, CAT_AUTH_REQUIRED },
-		{ "5.7.8 Username and Password not accepted.",
-		  CLASS_PERMANENT, CAT_AUTH_FAILED },
-		{ "5.5.2 <localhost>: Helo command rejected: need "
-		  "fully-qualified hostname",
-		  CLASS_PERMANENT, CAT_HELO_REJECTED },
-		{ "4.7.1 Client host rejected: cannot find your hostname, "
-		  "[192.0.2.1]", CLASS_TRANSIENT, CAT_REVERSE_DNS },
-		{ "5.7.25 The IP address sending this message does not have "
-		  "a PTR record setup, or the corresponding forward DNS entry "
-		  "does not point to the sending IP.",
-		  CLASS_PERMANENT, CAT_REVERSE_DNS },
-		{ "5.7.26 Unauthenticated email from example.test is not "
-		  "accepted due to domain's DMARC policy.",
-		  CLASS_PERMANENT, CAT_SENDER_AUTH },
-		{ "5.7.23 Message rejected due to: SPF fail - not authorized",
-		  CLASS_PERMANENT, CAT_SENDER_AUTH },
-		{ "4.7.28 [192.0.2.1] Our system has detected an unusual rate "
-		  "of unsolicited mail originating from your IP address. To "
-		  "protect our users from spam, mail sent from your IP "
-		  "address has been temporarily rate limited.",
-		  CLASS_TRANSIENT, CAT_REPUTATION },
-		{ "4.7.0 Too many connections from your IP, slow down",
-		  CLASS_TRANSIENT, CAT_RATE_LIMITED },
-		{ "4.5.3 Error: too many recipients",
-		  CLASS_TRANSIENT, CAT_RATE_LIMITED },
-		{ "5.3.4 Message size exceeds fixed limit",
-		  CLASS_PERMANENT, CAT_MESSAGE_TOO_LARGE },
-		{ "5.7.1 Message rejected as spam by Content Filtering.",
-		  CLASS_PERMANENT, CAT_CONTENT_REJECTED },
-		{ "5.7.1 Message content rejected, UBE, id=12345-06",
-		  CLASS_PERMANENT, CAT_CONTENT_REJECTED },
-		{ "5.1.8 <x@nowhere.test>: Sender address rejected: Domain "
-		  "not found", CLASS_PERMANENT, CAT_BAD_ADDRESS },
-		{ "5.1.2 <user@nowhere.test>: Recipient address rejected: "
-		  "Domain not found", CLASS_PERMANENT, CAT_DOMAIN_UNKNOWN },
+	    {"4.2.0 <user@example.test>: Recipient address rejected: "
+	     "Greylisted, see "
+	     "http://postgrey.schweikert.ch/help/example.test.html",
+	     CLASS_TRANSIENT, CAT_GREYLISTED},
+	    {"4.7.1 GREYLISTING in action, please come back later",
+	     CLASS_TRANSIENT, CAT_GREYLISTED},
+	    {"5.7.1 Service unavailable; Client host [192.0.2.1] blocked "
+	     "using zen.spamhaus.org; "
+	     "https://www.spamhaus.org/query/ip/192.0.2.1",
+	     CLASS_PERMANENT, CAT_IP_BLOCKLISTED},
+	    {"5.7.1 Service unavailable; Client host [192.0.2.1] blocked "
+	     "using Barracuda Reputation; "
+	     "http://www.barracudanetworks.com/reputation/?ip=192.0.2.1",
+	     CLASS_PERMANENT, CAT_IP_BLOCKLISTED},
+	    {"5.7.606 Access denied, banned sending IP [192.0.2.1]. To "
+	     "request removal from this list please visit "
+	     "https://sender.office.com/ and follow the directions.",
+	     CLASS_PERMANENT, CAT_IP_BLOCKLISTED},
+	    {"5.7.1 Unfortunately, messages from [192.0.2.1] weren't "
+	     "sent. Please contact your Internet service provider since "
+	     "part of their network is on our block list (S3140).",
+	     CLASS_PERMANENT, CAT_IP_BLOCKLISTED},
+	    {"5.7.1 <user@example.test>: Relay access denied", CLASS_PERMANENT,
+	     CAT_RELAY_DENIED},
+	    {"5.7.1 <user@example.test>... Relaying denied", CLASS_PERMANENT,
+	     CAT_RELAY_DENIED},
+	    {"5.7.54 SMTP; Unable to relay recipient in non-accepted "
+	     "domain",
+	     CLASS_PERMANENT, CAT_RELAY_DENIED},
+	    {"5.1.1 <user@example.test>: Recipient address rejected: "
+	     "User unknown in virtual mailbox table",
+	     CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN},
+	    {"5.1.1 The email account that you tried to reach does not "
+	     "exist. Please try double-checking the recipient's email "
+	     "address for typos or unnecessary spaces.",
+	     CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN},
+	    {"5.4.1 Recipient address rejected: Access denied. "
+	     "AS(201806281) [example.prod.protection.outlook.com]",
+	     CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN},
+	    {"4.2.2 The email account that you tried to reach is over "
+	     "quota.",
+	     CLASS_TRANSIENT, CAT_MAILBOX_FULL},
+	    {"5.2.1 The email account that you tried to reach is "
+	     "disabled.",
+	     CLASS_PERMANENT, CAT_MAILBOX_DISABLED},
+	    {"5.7.0 Must issue a STARTTLS command first", CLASS_PERMANENT,
+	     CAT_TLS_REQUIRED},
+	    {"5.7.0 Authentication required", CLASS_PERMANENT,
+	     CAT_AUTH_REQUIRED},
+	    {"5.7.8 Username and Password not accepted.", CLASS_PERMANENT,
+	     CAT_AUTH_FAILED},
+	    {"5.5.2 <localhost>: Helo command rejected: need "
+	     "fully-qualified hostname",
+	     CLASS_PERMANENT, CAT_HELO_REJECTED},
+	    {"4.7.1 Client host rejected: cannot find your hostname, "
+	     "[192.0.2.1]",
+	     CLASS_TRANSIENT, CAT_REVERSE_DNS},
+	    {"5.7.25 The IP address sending this message does not have "
+	     "a PTR record setup, or the corresponding forward DNS entry "
+	     "does not point to the sending IP.",
+	     CLASS_PERMANENT, CAT_REVERSE_DNS},
+	    {"5.7.26 Unauthenticated email from example.test is not "
+	     "accepted due to domain's DMARC policy.",
+	     CLASS_PERMANENT, CAT_SENDER_AUTH},
+	    {"5.7.23 Message rejected due to: SPF fail - not authorized",
+	     CLASS_PERMANENT, CAT_SENDER_AUTH},
+	    {"4.7.28 [192.0.2.1] Our system has detected an unusual rate "
+	     "of unsolicited mail originating from your IP address. To "
+	     "protect our users from spam, mail sent from your IP "
+	     "address has been temporarily rate limited.",
+	     CLASS_TRANSIENT, CAT_REPUTATION},
+	    {"4.7.0 Too many connections from your IP, slow down",
+	     CLASS_TRANSIENT, CAT_RATE_LIMITED},
+	    {"4.5.3 Error: too many recipients", CLASS_TRANSIENT,
+	     CAT_RATE_LIMITED},
+	    {"5.3.4 Message size exceeds fixed limit", CLASS_PERMANENT,
+	     CAT_MESSAGE_TOO_LARGE},
+	    {"5.7.1 Message rejected as spam by Content Filtering.",
+	     CLASS_PERMANENT, CAT_CONTENT_REJECTED},
+	    {"5.7.1 Message content rejected, UBE, id=12345-06",
+	     CLASS_PERMANENT, CAT_CONTENT_REJECTED},
+	    {"5.1.8 <x@nowhere.test>: Sender address rejected: Domain "
+	     "not found",
+	     CLASS_PERMANENT, CAT_BAD_ADDRESS},
+	    {"5.1.2 <user@nowhere.test>: Recipient address rejected: "
+	     "Domain not found",
+	     CLASS_PERMANENT, CAT_DOMAIN_UNKNOWN},
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
 		const struct text_pattern *p =
-			codes_match_text(cases[i].text, cases[i].cls);
+		    codes_match_text(cases[i].text, cases[i].cls);
 
 		if (!p)
 			fail_msg("no pattern for \"%s\"", cases[i].text);
@@ -371,14 +405,14 @@ static void test_patterns_respect_class(void **state)
 
 	(void)state;
 	/* error-only wording never matches a success reply */
-	assert_null(codes_match_text("2.0.0 Relay access denied",
-				     CLASS_SUCCESS));
+	assert_null(
+	    codes_match_text("2.0.0 Relay access denied", CLASS_SUCCESS));
 	assert_null(codes_match_text("2.1.5 Ok, user unknown to us before",
 				     CLASS_SUCCESS));
-	assert_null(codes_match_text("blocked using zen.spamhaus.org",
-				     CLASS_SUCCESS));
-	assert_null(codes_match_text("Relay access denied",
-				     CLASS_INTERMEDIATE));
+	assert_null(
+	    codes_match_text("blocked using zen.spamhaus.org", CLASS_SUCCESS));
+	assert_null(
+	    codes_match_text("Relay access denied", CLASS_INTERMEDIATE));
 	/* greylisting only applies to temporary failures */
 	p = codes_match_text(grey, CLASS_TRANSIENT);
 	assert_non_null(p);
@@ -426,9 +460,11 @@ static void test_patterns_reachable(void **state)
 {
 	size_t i, j, k, n = codes_pattern_count();
 	static const enum reply_class classes[] = {
-		CLASS_SUCCESS, CLASS_TRANSIENT, CLASS_PERMANENT,
+	    CLASS_SUCCESS,
+	    CLASS_TRANSIENT,
+	    CLASS_PERMANENT,
 	};
-	static const unsigned masks[] = { PAT_2XX, PAT_4XX, PAT_5XX };
+	static const unsigned masks[] = {PAT_2XX, PAT_4XX, PAT_5XX};
 
 	(void)state;
 	for (i = 0; i < n; i++) {
@@ -485,10 +521,9 @@ static void test_local_errors_cover_enum(void **state)
 				    (*c >= '0' && *c <= '9'));
 		if (!nonempty(li->explanation) || !nonempty(li->remedy))
 			fail_msg("local error %s has an empty text", li->name);
-		assert_true(li->category == CAT_DNS ||
-			    li->category == CAT_NETWORK ||
-			    li->category == CAT_TLS ||
-			    li->category == CAT_PROTOCOL);
+		assert_true(
+		    li->category == CAT_DNS || li->category == CAT_NETWORK ||
+		    li->category == CAT_TLS || li->category == CAT_PROTOCOL);
 		for (f = LE_NONE + 1; f < e; f++)
 			assert_string_not_equal(codes_local(f)->name, li->name);
 	}
@@ -524,19 +559,19 @@ static void test_local_error_categories(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_basic_seed_present),
-		cmocka_unit_test(test_basic_sorted_complete),
-		cmocka_unit_test(test_basic_categories),
-		cmocka_unit_test(test_enhanced_iana_present),
-		cmocka_unit_test(test_enhanced_sorted_complete),
-		cmocka_unit_test(test_enhanced_categories),
-		cmocka_unit_test(test_enhanced_subjects),
-		cmocka_unit_test(test_patterns_real_texts),
-		cmocka_unit_test(test_patterns_respect_class),
-		cmocka_unit_test(test_patterns_well_formed),
-		cmocka_unit_test(test_patterns_reachable),
-		cmocka_unit_test(test_local_errors_cover_enum),
-		cmocka_unit_test(test_local_error_categories),
+	    cmocka_unit_test(test_basic_seed_present),
+	    cmocka_unit_test(test_basic_sorted_complete),
+	    cmocka_unit_test(test_basic_categories),
+	    cmocka_unit_test(test_enhanced_iana_present),
+	    cmocka_unit_test(test_enhanced_sorted_complete),
+	    cmocka_unit_test(test_enhanced_categories),
+	    cmocka_unit_test(test_enhanced_subjects),
+	    cmocka_unit_test(test_patterns_real_texts),
+	    cmocka_unit_test(test_patterns_respect_class),
+	    cmocka_unit_test(test_patterns_well_formed),
+	    cmocka_unit_test(test_patterns_reachable),
+	    cmocka_unit_test(test_local_errors_cover_enum),
+	    cmocka_unit_test(test_local_error_categories),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

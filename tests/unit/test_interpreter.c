@@ -53,8 +53,8 @@ static void check_cases(const struct reply_case *t, size_t n)
 
 		interpret_reply(t[i].stage, r, &in);
 		if (in.cls != t[i].cls || in.category != t[i].cat)
-			fail_msg("case %zu (%s at %s): got %s/%s, want %s/%s", i,
-				 t[i].wire, stage_name(t[i].stage),
+			fail_msg("case %zu (%s at %s): got %s/%s, want %s/%s",
+				 i, t[i].wire, stage_name(t[i].stage),
 				 reply_class_name(in.cls),
 				 category_name(in.category),
 				 reply_class_name(t[i].cls),
@@ -69,63 +69,61 @@ static void check_cases(const struct reply_case *t, size_t n)
 static void test_replies_in_context(void **state)
 {
 	static const struct reply_case t[] = {
-		{ STAGE_BANNER, "220 mx.example.test ESMTP", CLASS_SUCCESS,
-		  CAT_SUCCESS },
-		/* 554 at the greeting: the service refuses you. */
-		{ STAGE_BANNER, "554 mx.example.test", CLASS_PERMANENT,
-		  CAT_SERVICE_UNAVAILABLE },
-		{ STAGE_BANNER, "421 4.3.2 Service shutting down",
-		  CLASS_TRANSIENT, CAT_SERVICE_UNAVAILABLE },
-		{ STAGE_BANNER,
-		  "554 5.7.1 Service unavailable; Client host [192.0.2.1] "
-		  "blocked using zen.spamhaus.org",
-		  CLASS_PERMANENT, CAT_IP_BLOCKLISTED },
-		/* 554 at RCPT: a policy refusal of this recipient. */
-		{ STAGE_RCPT, "554 Transaction failed", CLASS_PERMANENT,
-		  CAT_POLICY },
-		{ STAGE_RCPT, "554 5.7.1 <x@example.test>: Relay access denied",
-		  CLASS_PERMANENT, CAT_RELAY_DENIED },
-		{ STAGE_RCPT,
-		  "550 5.1.1 <bob@example.test>: Recipient address rejected: "
-		  "User unknown in local recipient table",
-		  CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN },
-		{ STAGE_RCPT, "550 Requested action not taken", CLASS_PERMANENT,
-		  CAT_MAILBOX_UNKNOWN },
-		/* 550 at MAIL FROM is about the sender, not a mailbox. */
-		{ STAGE_MAIL, "550 Requested action not taken", CLASS_PERMANENT,
-		  CAT_POLICY },
-		{ STAGE_MAIL, "553 sorry, that domain isn't allowed",
-		  CLASS_PERMANENT, CAT_BAD_ADDRESS },
-		{ STAGE_RCPT,
-		  "450 4.2.0 <carol@grey.example.test>: Recipient address "
-		  "rejected: Greylisted, see "
-		  "http://postgrey.schweikert.ch/help/grey.example.test.html",
-		  CLASS_TRANSIENT, CAT_GREYLISTED },
-		{ STAGE_RCPT, "452 4.2.2 Mailbox full", CLASS_TRANSIENT,
-		  CAT_MAILBOX_FULL },
-		{ STAGE_EHLO, "501 5.5.2 Syntax: EHLO hostname",
-		  CLASS_PERMANENT, CAT_HELO_REJECTED },
-		{ STAGE_AUTH,
-		  "535 5.7.8 Error: authentication failed: authentication "
-		  "failure",
-		  CLASS_PERMANENT, CAT_AUTH_FAILED },
-		{ STAGE_MAIL, "530 5.7.0 Authentication required",
-		  CLASS_PERMANENT, CAT_AUTH_REQUIRED },
-		{ STAGE_MAIL, "530 5.7.0 Must issue a STARTTLS command first",
-		  CLASS_PERMANENT, CAT_TLS_REQUIRED },
-		{ STAGE_STARTTLS, "454 4.7.0 TLS not available due to local "
-				  "problem",
-		  CLASS_TRANSIENT, CAT_TLS },
-		{ STAGE_MAIL, "552 5.3.4 Message size exceeds fixed limit",
-		  CLASS_PERMANENT, CAT_MESSAGE_TOO_LARGE },
-		{ STAGE_RCPT, "354 go ahead", CLASS_INTERMEDIATE,
-		  CAT_INTERMEDIATE },
-		/* The class is the code's, whatever the text says. */
-		{ STAGE_RCPT, "250 2.1.5 Ok, user unknown is now known",
-		  CLASS_SUCCESS, CAT_SUCCESS },
-		/* A mismatched enhanced code is ignored: 550 decides. */
-		{ STAGE_RCPT, "550 2.1.5 odd", CLASS_PERMANENT,
-		  CAT_MAILBOX_UNKNOWN },
+	    {STAGE_BANNER, "220 mx.example.test ESMTP", CLASS_SUCCESS,
+	     CAT_SUCCESS},
+	    /* 554 at the greeting: the service refuses you. */
+	    {STAGE_BANNER, "554 mx.example.test", CLASS_PERMANENT,
+	     CAT_SERVICE_UNAVAILABLE},
+	    {STAGE_BANNER, "421 4.3.2 Service shutting down", CLASS_TRANSIENT,
+	     CAT_SERVICE_UNAVAILABLE},
+	    {STAGE_BANNER,
+	     "554 5.7.1 Service unavailable; Client host [192.0.2.1] "
+	     "blocked using zen.spamhaus.org",
+	     CLASS_PERMANENT, CAT_IP_BLOCKLISTED},
+	    /* 554 at RCPT: a policy refusal of this recipient. */
+	    {STAGE_RCPT, "554 Transaction failed", CLASS_PERMANENT, CAT_POLICY},
+	    {STAGE_RCPT, "554 5.7.1 <x@example.test>: Relay access denied",
+	     CLASS_PERMANENT, CAT_RELAY_DENIED},
+	    {STAGE_RCPT,
+	     "550 5.1.1 <bob@example.test>: Recipient address rejected: "
+	     "User unknown in local recipient table",
+	     CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN},
+	    {STAGE_RCPT, "550 Requested action not taken", CLASS_PERMANENT,
+	     CAT_MAILBOX_UNKNOWN},
+	    /* 550 at MAIL FROM is about the sender, not a mailbox. */
+	    {STAGE_MAIL, "550 Requested action not taken", CLASS_PERMANENT,
+	     CAT_POLICY},
+	    {STAGE_MAIL, "553 sorry, that domain isn't allowed",
+	     CLASS_PERMANENT, CAT_BAD_ADDRESS},
+	    {STAGE_RCPT,
+	     "450 4.2.0 <carol@grey.example.test>: Recipient address "
+	     "rejected: Greylisted, see "
+	     "http://postgrey.schweikert.ch/help/grey.example.test.html",
+	     CLASS_TRANSIENT, CAT_GREYLISTED},
+	    {STAGE_RCPT, "452 4.2.2 Mailbox full", CLASS_TRANSIENT,
+	     CAT_MAILBOX_FULL},
+	    {STAGE_EHLO, "501 5.5.2 Syntax: EHLO hostname", CLASS_PERMANENT,
+	     CAT_HELO_REJECTED},
+	    {STAGE_AUTH,
+	     "535 5.7.8 Error: authentication failed: authentication "
+	     "failure",
+	     CLASS_PERMANENT, CAT_AUTH_FAILED},
+	    {STAGE_MAIL, "530 5.7.0 Authentication required", CLASS_PERMANENT,
+	     CAT_AUTH_REQUIRED},
+	    {STAGE_MAIL, "530 5.7.0 Must issue a STARTTLS command first",
+	     CLASS_PERMANENT, CAT_TLS_REQUIRED},
+	    {STAGE_STARTTLS,
+	     "454 4.7.0 TLS not available due to local "
+	     "problem",
+	     CLASS_TRANSIENT, CAT_TLS},
+	    {STAGE_MAIL, "552 5.3.4 Message size exceeds fixed limit",
+	     CLASS_PERMANENT, CAT_MESSAGE_TOO_LARGE},
+	    {STAGE_RCPT, "354 go ahead", CLASS_INTERMEDIATE, CAT_INTERMEDIATE},
+	    /* The class is the code's, whatever the text says. */
+	    {STAGE_RCPT, "250 2.1.5 Ok, user unknown is now known",
+	     CLASS_SUCCESS, CAT_SUCCESS},
+	    /* A mismatched enhanced code is ignored: 550 decides. */
+	    {STAGE_RCPT, "550 2.1.5 odd", CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN},
 	};
 
 	(void)state;
@@ -138,11 +136,15 @@ static void test_local_failures(void **state)
 		enum local_error e;
 		enum category cat;
 	} t[] = {
-		{ LE_DNS_NXDOMAIN, CAT_DNS },   { LE_DNS_SERVFAIL, CAT_DNS },
-		{ LE_DNS_TIMEOUT, CAT_DNS },    { LE_CONN_REFUSED, CAT_NETWORK },
-		{ LE_CONN_TIMEOUT, CAT_NETWORK }, { LE_CONN_UNREACHABLE, CAT_NETWORK },
-		{ LE_TLS_HANDSHAKE, CAT_TLS },  { LE_TLS_NOT_OFFERED, CAT_TLS },
-		{ LE_PROTO_INJECTION, CAT_PROTOCOL },
+	    {LE_DNS_NXDOMAIN, CAT_DNS},
+	    {LE_DNS_SERVFAIL, CAT_DNS},
+	    {LE_DNS_TIMEOUT, CAT_DNS},
+	    {LE_CONN_REFUSED, CAT_NETWORK},
+	    {LE_CONN_TIMEOUT, CAT_NETWORK},
+	    {LE_CONN_UNREACHABLE, CAT_NETWORK},
+	    {LE_TLS_HANDSHAKE, CAT_TLS},
+	    {LE_TLS_NOT_OFFERED, CAT_TLS},
+	    {LE_PROTO_INJECTION, CAT_PROTOCOL},
 	};
 
 	(void)state;
@@ -193,8 +195,8 @@ static void add_probe(struct run_record *rec, size_t h, int port,
 	if (wire)
 		p->steps[i].reply = parse(wire);
 	else
-		p->steps[i].error = o == OUTCOME_REFUSED ? LE_CONN_REFUSED :
-							  LE_CONN_TIMEOUT;
+		p->steps[i].error =
+		    o == OUTCOME_REFUSED ? LE_CONN_REFUSED : LE_CONN_TIMEOUT;
 	p->deciding_step = i;
 }
 
@@ -285,11 +287,11 @@ static void test_verdict_dns(void **state)
 		enum verdict_outcome v;
 		int exit;
 	} t[] = {
-		{ DNS_NXDOMAIN, LE_DNS_NXDOMAIN, VERDICT_NO_MAIL_HOST, 68 },
-		{ DNS_NULL_MX, LE_DNS_NULL_MX, VERDICT_NO_MAIL_HOST, 68 },
-		{ DNS_NODATA, LE_DNS_NODATA, VERDICT_NO_MAIL_HOST, 68 },
-		{ DNS_SERVFAIL, LE_DNS_SERVFAIL, VERDICT_DNS_ERROR, 75 },
-		{ DNS_TIMEOUT, LE_DNS_TIMEOUT, VERDICT_DNS_ERROR, 75 },
+	    {DNS_NXDOMAIN, LE_DNS_NXDOMAIN, VERDICT_NO_MAIL_HOST, 68},
+	    {DNS_NULL_MX, LE_DNS_NULL_MX, VERDICT_NO_MAIL_HOST, 68},
+	    {DNS_NODATA, LE_DNS_NODATA, VERDICT_NO_MAIL_HOST, 68},
+	    {DNS_SERVFAIL, LE_DNS_SERVFAIL, VERDICT_DNS_ERROR, 75},
+	    {DNS_TIMEOUT, LE_DNS_TIMEOUT, VERDICT_DNS_ERROR, 75},
 	};
 
 	(void)state;
@@ -302,7 +304,8 @@ static void test_verdict_dns(void **state)
 		interpret_record(&rec);
 		assert_int_equal(rec.overall.outcome, t[i].v);
 		assert_int_equal(rec.overall.exit_status, t[i].exit);
-		assert_true(rec.overall.summary[0] && rec.overall.remediation[0]);
+		assert_true(rec.overall.summary[0] &&
+			    rec.overall.remediation[0]);
 		record_free(&rec);
 	}
 	/* MX hosts, none with an address: no mail host. */
@@ -351,14 +354,14 @@ static void test_explain_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_replies_in_context),
-		cmocka_unit_test(test_local_failures),
-		cmocka_unit_test(test_verdict_first_decisive_wins),
-		cmocka_unit_test(test_verdict_5xx_decides_before_later_accept),
-		cmocka_unit_test(test_verdict_no_decision),
-		cmocka_unit_test(test_verdict_ports_best_of),
-		cmocka_unit_test(test_verdict_dns),
-		cmocka_unit_test(test_explain_parse),
+	    cmocka_unit_test(test_replies_in_context),
+	    cmocka_unit_test(test_local_failures),
+	    cmocka_unit_test(test_verdict_first_decisive_wins),
+	    cmocka_unit_test(test_verdict_5xx_decides_before_later_accept),
+	    cmocka_unit_test(test_verdict_no_decision),
+	    cmocka_unit_test(test_verdict_ports_best_of),
+	    cmocka_unit_test(test_verdict_dns),
+	    cmocka_unit_test(test_explain_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
