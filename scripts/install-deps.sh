@@ -13,6 +13,6 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential cmake pkg-config \
 	libc-ares-dev libssl-dev libjansson-dev libidn2-dev libcmocka-dev \
-	python3 openssl ca-certificates \
+	python3 openssl ca-certificates bind9-dnsutils \
 	valgrind clang clang-format >/dev/null
 echo "install-deps.sh: build and test dependencies are installed"

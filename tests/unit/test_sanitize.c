@@ -76,7 +76,7 @@ static void assert_safe(const char *out)
 	size_t n = strlen(out);
 
 	for (size_t i = 0; i < n;) {
-		unsigned long cp;
+		unsigned long cp = 0;
 		size_t k = utf8_len(s + i, n - i, &cp);
 
 		if (k == 0)
