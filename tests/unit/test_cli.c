@@ -722,13 +722,13 @@ static void test_usage(void **state)
 	free(text);
 }
 
-#ifdef TEST_DATA_DIR
+#ifdef TEST_SOURCE_DIR
 /* Every option the man page names appears in --help. */
 static void test_usage_matches_man(void **state)
 {
 	char man[1 << 16], name[64], *text = usage_text();
 	size_t len;
-	FILE *f = fopen(TEST_DATA_DIR "/../../man/smtpprobe.1", "r");
+	FILE *f = fopen(TEST_SOURCE_DIR "/man/smtpprobe.1", "r");
 
 	(void)state;
 	assert_non_null(f);
@@ -789,7 +789,7 @@ int main(void)
 	    cmocka_unit_test(test_cmdline_long),
 	    cmocka_unit_test(test_default_helo),
 	    cmocka_unit_test(test_usage),
-#ifdef TEST_DATA_DIR
+#ifdef TEST_SOURCE_DIR
 	    cmocka_unit_test(test_usage_matches_man),
 #endif
 	    cmocka_unit_test(test_password),
