@@ -45,13 +45,17 @@ _smtpprobe()
 		COMPREPLY=()
 		return
 		;;
+	--retry-greylist)
+		COMPREPLY=($(compgen -W '60 300 900' -- "$cur"))
+		return
+		;;
 	esac
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '
 			-p --port -s --server --starttls -f --from --helo
-			--dns-server -4 -6 -t --timeout --ca-file --auth
-			-v --verbose --json --no-color --explain
+			--dns-server -4 -6 -t --timeout --retry-greylist
+			--ca-file --auth -v --verbose --json --no-color --explain
 			-h --help -V --version' -- "$cur"))
 		return
 	fi

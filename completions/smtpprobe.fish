@@ -10,6 +10,7 @@ complete -c smtpprobe -l dns-server -x -d 'Resolvers ADDR[:PORT][,...] instead o
 complete -c smtpprobe -s 4 -d 'IPv4 only'
 complete -c smtpprobe -s 6 -d 'IPv6 only'
 complete -c smtpprobe -s t -l timeout -x -d 'Limit for each step, in seconds (default 10)'
+complete -c smtpprobe -l retry-greylist -x -a '60 300 900' -d 'When greylisted, wait SECONDS and probe once more'
 complete -c smtpprobe -l ca-file -r -F -d 'Trust the CA certificates in this PEM file'
 complete -c smtpprobe -l auth -x -d 'Authenticate as USER, over TLS only (password from SMTPPROBE_PASSWORD or prompt)'
 complete -c smtpprobe -s v -l verbose -d 'Full timestamped transcript'

@@ -45,6 +45,7 @@ enum {
 	OPT_JSON,
 	OPT_NO_COLOR,
 	OPT_EXPLAIN,
+	OPT_RETRY_GREYLIST,
 };
 
 /* Leading ':' so that getopt reports a missing argument as ':' and prints
@@ -65,6 +66,7 @@ static const struct option long_opts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"explain", required_argument, NULL, OPT_EXPLAIN},
+    {"retry-greylist", required_argument, NULL, OPT_RETRY_GREYLIST},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -432,6 +434,20 @@ static int opt_timeout(struct parse_state *st, const char *arg)
 	return 0;
 }
 
+static int opt_retry_greylist(struct parse_state *st, const char *arg)
+{
+	char b[SHOW_SIZE];
+	long v;
+
+	if (parse_uint(arg, strlen(arg), 1, RETRY_GREYLIST_MAX, &v) < 0)
+		return usage_error(
+		    st->err,
+		    "bad --retry-greylist '%s': use whole seconds from 1 to %d",
+		    show(b, arg), RETRY_GREYLIST_MAX);
+	st->cfg->retry_greylist_s = (int)v;
+	return 0;
+}
+
 /* Checked now, so that a typo is a usage error and not a TLS failure on
  * every host later. */
 static int opt_ca_file(struct parse_state *st, const char *arg)
@@ -542,6 +558,7 @@ static int handle_option(struct parse_state *st, int c, char **argv)
 	case OPT_JSON: st->cfg->json = 1; return 0;
 	case OPT_NO_COLOR: st->no_color = 1; return 0;
 	case OPT_EXPLAIN: return opt_explain(st, optarg);
+	case OPT_RETRY_GREYLIST: return opt_retry_greylist(st, optarg);
 	case 'h': cli_usage(stdout); return CLI_EXIT_HELP;
 	case 'V':
 		printf(PROG " %s\n", SMTPPROBE_VERSION);
@@ -1012,6 +1029,9 @@ static const char usage_text[] =
 	"  -6                       IPv6 only (default: IPv4 and IPv6)\n"
 	"  -t, --timeout SECONDS    limit for each step: a DNS query, a connect, a TLS\n"
 	"                           handshake, each reply; 1 to 300 (default: 10)\n"
+	"      --retry-greylist SECONDS  when greylisting defers the probe, wait\n"
+	"                           SECONDS (1 to 3600) and probe once more\n"
+	"                           (default: no retry)\n"
 	"      --ca-file FILE       trust the CA certificates in this PEM file when\n"
 	"                           verifying server certificates (default: system store)\n"
 	"      --auth USER          authenticate as USER, only over TLS; the password\n"

@@ -9,6 +9,7 @@
  */
 #include "smtpprobe/interpreter.h"
 
+#include "smtpprobe/reasoning.h"
 #include "smtpprobe/sanitize.h"
 
 #include <ctype.h>
@@ -502,6 +503,8 @@ void interpret_record(struct run_record *rec)
 		rec->overall.port = 0;
 	}
 	rec->overall.exit_status = verdict_exit_status(rec->overall.outcome);
+	rec->nfindings = 0;
+	reason_about(rec);
 }
 
 /* ---- --explain ---- */

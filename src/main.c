@@ -3,6 +3,7 @@
  * The only place that decides what goes to stdout and stderr.
  */
 #include <ares.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "smtpprobe/cli.h"
 #include "smtpprobe/interpreter.h"
 #include "smtpprobe/loop.h"
+#include "smtpprobe/reasoning.h"
 #include "smtpprobe/record.h"
 #include "smtpprobe/report.h"
 #include "smtpprobe/sanitize.h"
@@ -39,32 +41,85 @@ static int do_explain(const struct config *cfg)
 	return EX_OK;
 }
 
-static int do_probe(const struct config *cfg)
+/* Resolve, probe and interpret into rec. Returns 0, or an exit status
+ * after a one-line error on stderr. */
+static int probe_once(const struct config *cfg, struct run_record *rec)
 {
-	struct run_record rec;
 	char err[256];
-	int status;
 
-	record_init(&rec, cfg);
-	if (run_probe(cfg, &rec, err, sizeof err) < 0) {
+	record_init(rec, cfg);
+	if (run_probe(cfg, rec, err, sizeof err) < 0) {
 		fprintf(stderr, "smtpprobe: %s\n", err);
-		record_free(&rec);
 		return EX_USAGE;
 	}
-	interpret_record(&rec);
+	interpret_record(rec);
+	return 0;
+}
+
+static int greylisted(const struct run_record *rec, char *host, size_t n)
+{
+	for (size_t i = 0; i < rec->nfindings; i++) {
+		if (rec->findings[i].kind != FIND_GREYLISTED)
+			continue;
+		const struct probe *p =
+		    &rec->probes[rec->overall.deciding_probe];
+		snprintf(host, n, "%s", rec->dns.hosts[p->host].name);
+		return 1;
+	}
+	return 0;
+}
+
+/* Sleep the whole interval, whatever signals interrupt it. */
+static void wait_seconds(int s)
+{
+	struct timespec ts = {s, 0};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int report(const struct config *cfg, struct run_record *rec)
+{
 	if (cfg->json) {
-		if (report_json(stdout, &rec) < 0) {
+		if (report_json(stdout, rec) < 0) {
 			fprintf(stderr, "smtpprobe: cannot build the JSON "
 					"document\n");
-			record_free(&rec);
 			return EX_SOFTWARE;
 		}
 	} else if (cfg->verbose) {
-		report_transcript(stdout, &rec, cfg->color);
+		report_transcript(stdout, rec, cfg->color);
 	} else {
-		report_summary(stdout, &rec, cfg->color);
+		report_summary(stdout, rec, cfg->color);
 	}
-	status = rec.overall.exit_status;
+	return rec->overall.exit_status;
+}
+
+static int do_probe(const struct config *cfg)
+{
+	struct run_record rec;
+	char host[DOMAIN_MAX + 1], first[32];
+	int status = probe_once(cfg, &rec);
+
+	if (status == 0 && cfg->retry_greylist_s > 0 &&
+	    greylisted(&rec, host, sizeof host)) {
+		/* stderr: stdout may be carrying one JSON document. */
+		fprintf(stderr,
+			"smtpprobe: %s greylisted the probe; retrying once in "
+			"%d s\n",
+			host, cfg->retry_greylist_s);
+		snprintf(first, sizeof first, "%s", rec.started_utc);
+		record_free(&rec);
+		wait_seconds(cfg->retry_greylist_s);
+		status = probe_once(cfg, &rec);
+		if (status == 0)
+			record_finding(
+			    &rec, FIND_RETRIED,
+			    "The first attempt (%s) was greylisted by "
+			    "%s; this is the retry, %d s later.",
+			    first, host, cfg->retry_greylist_s);
+	}
+	if (status == 0)
+		status = report(cfg, &rec);
 	record_free(&rec);
 	return status;
 }

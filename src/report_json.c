@@ -311,6 +311,25 @@ static json_t *json_verdict(const struct verdict *v, int with_port)
 	return done(o, err);
 }
 
+static json_t *json_findings(const struct run_record *rec)
+{
+	json_t *a = json_array();
+	int err = !a;
+
+	for (size_t i = 0; !err && i < rec->nfindings && i < FINDINGS_MAX;
+	     i++) {
+		json_t *f = json_object();
+		err |= !f;
+		if (!f)
+			break;
+		err |= set(f, "kind",
+			   json_string(finding_name(rec->findings[i].kind)));
+		err |= set(f, "text", jstr(rec->findings[i].text));
+		err |= push(a, done(f, 0));
+	}
+	return done(a, err);
+}
+
 static json_t *json_document(const struct run_record *rec)
 {
 	const struct config *cfg = rec->cfg;
@@ -333,6 +352,7 @@ static json_t *json_document(const struct run_record *rec)
 	err |= set(o, "probes", probes);
 	err |= set(o, "verdict", json_verdict(&rec->overall, 0));
 	err |= set(o, "verdicts", vs);
+	err |= set(o, "findings", json_findings(rec));
 	err |= set(o, "started", jstr_opt(rec->started_utc));
 	err |= set(o, "elapsed_ms", json_integer(rec->elapsed_ms));
 	err |= set(o, "deadline_hit", json_boolean(rec->deadline_hit));

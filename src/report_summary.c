@@ -371,6 +371,18 @@ static void summary_verdicts(FILE *out, const struct run_record *rec, int color)
 	fputc('\n', out);
 }
 
+void report_findings(FILE *out, const struct run_record *rec)
+{
+	if (rec->nfindings == 0)
+		return;
+	fputs("Findings:\n", out);
+	for (size_t i = 0; i < rec->nfindings && i < FINDINGS_MAX; i++) {
+		fprintf(out, "  - [%s] ", finding_name(rec->findings[i].kind));
+		report_put_clean(out, rec->findings[i].text);
+		fputc('\n', out);
+	}
+}
+
 void report_summary(FILE *out, const struct run_record *rec, int color)
 {
 	summary_target(out, rec);
@@ -384,5 +396,6 @@ void report_summary(FILE *out, const struct run_record *rec, int color)
 	if (rec->deadline_hit)
 		fputs("  !! the run's overall deadline cut some probes short\n",
 		      out);
+	report_findings(out, rec);
 	summary_verdicts(out, rec, color);
 }

@@ -381,6 +381,7 @@ static void verdicts(FILE *out, const struct run_record *rec, int color)
 	if (rec->deadline_hit)
 		fputs("!! The run's overall deadline cut some probes short.\n",
 		      out);
+	report_findings(out, rec);
 	for (size_t i = 0; i < rec->nverdicts && i < PORTS_CAP; i++) {
 		snprintf(label, sizeof label,
 			 "Verdict for port %d: ", rec->verdicts[i].port);

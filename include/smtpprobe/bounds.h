@@ -8,6 +8,10 @@
 #ifndef SMTPPROBE_BOUNDS_H
 #define SMTPPROBE_BOUNDS_H
 
+/* --retry-greylist waits at most this long (greylisting delays are
+ * minutes; an hour covers every common setting). */
+#define RETRY_GREYLIST_MAX 3600
+
 /* RFC 5321 4.5.3.1.5: a reply line is at most 512 octets including CRLF.
  * Longer lines are accepted up to REPLY_LINE_CAP and flagged. */
 #define REPLY_LINE_RFC 512

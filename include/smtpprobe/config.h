@@ -29,9 +29,10 @@ struct config {
 	char dns_servers[512]; /* as for ares_set_servers_ports_csv */
 	enum family_pref family;
 	int timeout_s;
-	char ca_file[4096];  /* "" = system store */
-	char auth_user[256]; /* "" = no AUTH */
-	char auth_pass[256]; /* never printed */
+	int retry_greylist_s; /* 0 = do not retry */
+	char ca_file[4096];   /* "" = system store */
+	char auth_user[256];  /* "" = no AUTH */
+	char auth_pass[256];  /* never printed */
 	int verbose;
 	int json;
 	int color;

@@ -149,6 +149,29 @@ struct verdict {
 	char remediation[512];
 };
 
+/* What the reasoning across probes found (reasoning.c). */
+enum finding_kind {
+	FIND_PORT25_BLOCKED,  /* port 25 times out everywhere, others answer */
+	FIND_ALL_UNREACHABLE, /* every host refused or did not answer */
+	FIND_FAMILY_BROKEN,   /* IPv6 fails where IPv4 works, or the reverse */
+	FIND_EGRESS_LISTED,   /* every host cites a blocklist or reputation */
+	FIND_INCONSISTENT_MX, /* accepted on one MX, unknown on another */
+	FIND_GREYLISTED,      /* deferred on purpose; a retry will pass */
+	FIND_DNS_MISCONFIG,   /* null MX mixed, CNAME'd, literal, dangling MX */
+	FIND_CLEARTEXT,	      /* a host offers no TLS */
+	FIND_TLS_UNVERIFIED,  /* a certificate that does not verify */
+	FIND_RETRIED,	      /* --retry-greylist retried the probe */
+	FIND__COUNT
+};
+const char *finding_name(enum finding_kind k);
+
+#define FINDINGS_MAX 16
+
+struct finding {
+	enum finding_kind kind;
+	char text[512]; /* built from sanitised record text */
+};
+
 struct run_record {
 	const struct config *cfg;
 	char started_utc[32]; /* "2026-11-22 05:01:02 UTC" */
@@ -162,6 +185,8 @@ struct run_record {
 	struct verdict verdicts[PORTS_CAP];
 	size_t nverdicts;
 	struct verdict overall;
+	size_t nfindings;
+	struct finding findings[FINDINGS_MAX];
 	long elapsed_ms;
 };
 

@@ -35,6 +35,8 @@ int report_explain_json(FILE *out, const struct explanation *e);
 char *report_clean_dup(const char *s);
 /* Write such a string to out, the same way; NULL writes nothing. */
 void report_put_clean(FILE *out, const char *s);
+/* The findings of the reasoning across probes, as a block (or nothing). */
+void report_findings(FILE *out, const struct run_record *rec);
 /* Write untrusted bytes (a reply line: may hold NUL) sanitised. */
 void report_put_raw(FILE *out, const char *s, size_t len);
 

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/socket.h>
+
 #include "smtpprobe/interpreter.h"
 #include "smtpprobe/reply.h"
 
@@ -181,23 +183,42 @@ static void setup_record(struct run_record *rec, int nhosts)
 	rec->dns.nhosts = (size_t)nhosts;
 }
 
-/* A probe of host h that ended with outcome o; when wire is given, the
- * reply at stage st decided it. */
-static void add_probe(struct run_record *rec, size_t h, int port,
-		      enum outcome o, enum stage st, const char *wire)
+/* A probe of host h over family fam that ended with outcome o; when wire
+ * is given, the reply at stage st decided it (and the probe connected). */
+static struct probe *add_probe_fam(struct run_record *rec, size_t h, int port,
+				   int fam, enum outcome o, enum stage st,
+				   const char *wire)
 {
-	struct probe *p = record_add_probe(rec, h, "192.0.2.1", 2, port);
+	struct probe *p = record_add_probe(
+	    rec, h, fam == AF_INET6 ? "2001:db8::1" : "192.0.2.1", fam, port);
 	int i;
 
 	assert_non_null(p);
 	p->outcome = o;
 	i = probe_add_step(p, st, 1, NULL, 0);
-	if (wire)
+	if (wire) {
 		p->steps[i].reply = parse(wire);
-	else
+		p->connect_ms = 5;
+	} else {
 		p->steps[i].error =
 		    o == OUTCOME_REFUSED ? LE_CONN_REFUSED : LE_CONN_TIMEOUT;
+	}
 	p->deciding_step = i;
+	return p;
+}
+
+static void add_probe(struct run_record *rec, size_t h, int port,
+		      enum outcome o, enum stage st, const char *wire)
+{
+	add_probe_fam(rec, h, port, AF_INET, o, st, wire);
+}
+
+static int has_finding(const struct run_record *rec, enum finding_kind k)
+{
+	for (size_t i = 0; i < rec->nfindings; i++)
+		if (rec->findings[i].kind == k)
+			return 1;
+	return 0;
 }
 
 static void test_verdict_first_decisive_wins(void **state)
@@ -232,7 +253,12 @@ static void test_verdict_5xx_decides_before_later_accept(void **state)
 	assert_int_equal(rec.overall.outcome, VERDICT_REJECTED);
 	assert_int_equal(rec.overall.exit_status, 77);
 	assert_int_equal(rec.overall.deciding_probe, 0);
-	assert_non_null(strstr(rec.overall.summary, "550 5.1.1"));
+	/* ...and the reasoning notices the MX hosts disagree. */
+	assert_true(has_finding(&rec, FIND_INCONSISTENT_MX));
+	assert_non_null(
+	    strstr(rec.overall.summary, "mx2.example.test accepts"));
+	assert_non_null(
+	    strstr(rec.overall.summary, "mx1.example.test rejects"));
 	record_free(&rec);
 }
 
@@ -317,6 +343,152 @@ static void test_verdict_dns(void **state)
 	record_free(&rec);
 }
 
+/* ---- reasoning across probes ---- */
+
+static void test_reason_port25_blocked(void **state)
+{
+	struct run_record rec;
+
+	(void)state;
+	setup_record(&rec, 2);
+	cfg.ports[1] = 587;
+	cfg.nports = 2;
+	add_probe(&rec, 0, 25, OUTCOME_TIMEOUT, STAGE_CONNECT, NULL);
+	add_probe(&rec, 1, 25, OUTCOME_TIMEOUT, STAGE_CONNECT, NULL);
+	add_probe(&rec, 0, 587, OUTCOME_REJECTED, STAGE_RCPT,
+		  "530 5.7.0 Authentication required");
+	interpret_record(&rec);
+	assert_true(has_finding(&rec, FIND_PORT25_BLOCKED));
+	assert_non_null(strstr(rec.overall.summary, "blocks outbound port 25"));
+	assert_non_null(strstr(rec.overall.remediation, "587"));
+	record_free(&rec);
+
+	/* One host answers on 25: not a port block. */
+	setup_record(&rec, 2);
+	cfg.ports[1] = 587;
+	cfg.nports = 2;
+	add_probe(&rec, 0, 25, OUTCOME_TIMEOUT, STAGE_CONNECT, NULL);
+	add_probe(&rec, 1, 25, OUTCOME_ACCEPTED, STAGE_RCPT, "250 ok");
+	add_probe(&rec, 0, 587, OUTCOME_ACCEPTED, STAGE_RCPT, "250 ok");
+	interpret_record(&rec);
+	assert_false(has_finding(&rec, FIND_PORT25_BLOCKED));
+	record_free(&rec);
+}
+
+static void test_reason_all_unreachable(void **state)
+{
+	struct run_record rec;
+
+	(void)state;
+	setup_record(&rec, 2);
+	add_probe(&rec, 0, 25, OUTCOME_REFUSED, STAGE_CONNECT, NULL);
+	add_probe(&rec, 1, 25, OUTCOME_TIMEOUT, STAGE_CONNECT, NULL);
+	interpret_record(&rec);
+	assert_true(has_finding(&rec, FIND_ALL_UNREACHABLE));
+	assert_non_null(strstr(rec.overall.summary, "down or filtered"));
+	assert_int_equal(rec.overall.exit_status, 69);
+	record_free(&rec);
+
+	/* Only timeouts on port 25: it may be this side; say how to tell. */
+	setup_record(&rec, 2);
+	add_probe(&rec, 0, 25, OUTCOME_TIMEOUT, STAGE_CONNECT, NULL);
+	add_probe(&rec, 1, 25, OUTCOME_TIMEOUT, STAGE_CONNECT, NULL);
+	interpret_record(&rec);
+	assert_true(has_finding(&rec, FIND_ALL_UNREACHABLE));
+	assert_non_null(strstr(rec.overall.remediation, "-p 25,587"));
+	record_free(&rec);
+}
+
+static void test_reason_family_broken(void **state)
+{
+	struct run_record rec;
+
+	(void)state;
+	setup_record(&rec, 1);
+	add_probe_fam(&rec, 0, 25, AF_INET6, OUTCOME_TIMEOUT, STAGE_CONNECT,
+		      NULL);
+	add_probe_fam(&rec, 0, 25, AF_INET, OUTCOME_ACCEPTED, STAGE_RCPT,
+		      "250 ok");
+	interpret_record(&rec);
+	assert_true(has_finding(&rec, FIND_FAMILY_BROKEN));
+	assert_int_equal(rec.overall.exit_status, 0);
+	record_free(&rec);
+}
+
+static void test_reason_egress_listed(void **state)
+{
+	struct run_record rec;
+	struct probe *p;
+	int i;
+
+	(void)state;
+	setup_record(&rec, 2);
+	p = add_probe_fam(&rec, 0, 25, AF_INET, OUTCOME_REJECTED, STAGE_BANNER,
+			  "554 5.7.1 Service unavailable; Client host "
+			  "[203.0.113.5] blocked using zen.spamhaus.org");
+	(void)p;
+	p = add_probe_fam(&rec, 1, 25, AF_INET, OUTCOME_REJECTED, STAGE_RCPT,
+			  "550 5.7.1 Your IP has a poor reputation");
+	/* The server echoed the client's address in its EHLO reply. */
+	i = probe_add_step(p, STAGE_EHLO, 1, "EHLO x", 0);
+	p->steps[i].reply = parse("250 mx2 Hello x [203.0.113.5]");
+	interpret_record(&rec);
+	assert_true(has_finding(&rec, FIND_EGRESS_LISTED));
+	assert_non_null(strstr(rec.overall.summary, "203.0.113.5"));
+	assert_non_null(strstr(rec.overall.summary, "egress IP"));
+	record_free(&rec);
+}
+
+static void test_reason_greylisted(void **state)
+{
+	struct run_record rec;
+
+	(void)state;
+	setup_record(&rec, 1);
+	add_probe(&rec, 0, 25, OUTCOME_TEMPFAIL, STAGE_RCPT,
+		  "450 4.2.0 <a@example.test>: Recipient address rejected: "
+		  "Greylisted, see http://postgrey.schweikert.ch/help/x.html");
+	interpret_record(&rec);
+	assert_true(has_finding(&rec, FIND_GREYLISTED));
+	assert_non_null(strstr(rec.overall.remediation, "--retry-greylist"));
+	assert_int_equal(rec.overall.exit_status, 75);
+	record_free(&rec);
+}
+
+static void test_reason_dns_records(void **state)
+{
+	struct run_record rec;
+
+	(void)state;
+	setup_record(&rec, 3);
+	rec.dns.flags |= DNSF_NULL_MX_MIXED;
+	rec.dns.hosts[0].flags |= MXF_CNAME;
+	rec.dns.hosts[0].cname = strdup("real.example.test");
+	free(rec.dns.hosts[1].name);
+	rec.dns.hosts[1].name = strdup("192.0.2.7");
+	rec.dns.hosts[1].flags |= MXF_IP_LITERAL | MXF_NO_ADDRESS;
+	rec.dns.hosts[2].flags |= MXF_NO_ADDRESS;
+	add_probe(&rec, 0, 25, OUTCOME_ACCEPTED, STAGE_RCPT, "250 ok");
+	interpret_record(&rec);
+	size_t n = 0;
+	for (size_t i = 0; i < rec.nfindings; i++) {
+		if (rec.findings[i].kind != FIND_DNS_MISCONFIG)
+			continue;
+		n++;
+	}
+	assert_int_equal(n, 4);
+	int cname = 0, literal = 0, dangling = 0, nullmx = 0;
+	for (size_t i = 0; i < rec.nfindings; i++) {
+		const char *t = rec.findings[i].text;
+		cname |= strstr(t, "CNAME to real.example.test") != NULL;
+		literal |= strstr(t, "names the address 192.0.2.7") != NULL;
+		dangling |= strstr(t, "mx3.example.test has no A") != NULL;
+		nullmx |= strstr(t, "null MX") != NULL;
+	}
+	assert_true(cname && literal && dangling && nullmx);
+	record_free(&rec);
+}
+
 static void test_explain_parse(void **state)
 {
 	struct explanation e;
@@ -361,6 +533,12 @@ int main(void)
 	    cmocka_unit_test(test_verdict_no_decision),
 	    cmocka_unit_test(test_verdict_ports_best_of),
 	    cmocka_unit_test(test_verdict_dns),
+	    cmocka_unit_test(test_reason_port25_blocked),
+	    cmocka_unit_test(test_reason_all_unreachable),
+	    cmocka_unit_test(test_reason_family_broken),
+	    cmocka_unit_test(test_reason_egress_listed),
+	    cmocka_unit_test(test_reason_greylisted),
+	    cmocka_unit_test(test_reason_dns_records),
 	    cmocka_unit_test(test_explain_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,21 @@
+/*
+ * reasoning.h - conclusions drawn across probes (a blocked port, a dead
+ * receiver, a broken address family, a blocklisted egress IP, disagreeing
+ * MX hosts, greylisting, DNS records to fix). Pure: it reads the annotated
+ * record and adds findings; the strongest one rewrites the overall
+ * verdict's summary and next step. The verdict's outcome and exit status
+ * are never changed here.
+ */
+#ifndef SMTPPROBE_REASONING_H
+#define SMTPPROBE_REASONING_H
+
+#include "smtpprobe/record.h"
+
+/* Called by interpret_record() after the verdicts are decided. */
+void reason_about(struct run_record *rec);
+
+/* Append a finding (ignored beyond FINDINGS_MAX). */
+void record_finding(struct run_record *rec, enum finding_kind k,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

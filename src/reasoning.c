@@ -1,0 +1,412 @@
+/*
+ * reasoning.c - the diagnosis that only comes from comparing probes: a
+ * port blocked on this side, a receiver down at its edge, one address
+ * family broken, an egress IP on a blocklist, MX hosts that disagree,
+ * greylisting, DNS records to fix. Pure: reads the annotated record,
+ * writes findings, and for the strongest finding the overall summary and
+ * the one next step.
+ */
+#include "smtpprobe/reasoning.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const finding_names[FIND__COUNT] = {
+    [FIND_PORT25_BLOCKED] = "port25_blocked",
+    [FIND_ALL_UNREACHABLE] = "all_unreachable",
+    [FIND_FAMILY_BROKEN] = "address_family_broken",
+    [FIND_EGRESS_LISTED] = "egress_ip_listed",
+    [FIND_INCONSISTENT_MX] = "inconsistent_mx",
+    [FIND_GREYLISTED] = "greylisted",
+    [FIND_DNS_MISCONFIG] = "dns_misconfiguration",
+    [FIND_CLEARTEXT] = "no_tls",
+    [FIND_TLS_UNVERIFIED] = "tls_unverified",
+    [FIND_RETRIED] = "retried",
+};
+
+const char *finding_name(enum finding_kind k)
+{
+	return (unsigned)k < FIND__COUNT ? finding_names[k] : "?";
+}
+
+void record_finding(struct run_record *rec, enum finding_kind k,
+		    const char *fmt, ...)
+{
+	struct finding *f;
+	va_list ap;
+
+	if (rec->nfindings >= FINDINGS_MAX)
+		return;
+	f = &rec->findings[rec->nfindings++];
+	f->kind = k;
+	va_start(ap, fmt);
+	vsnprintf(f->text, sizeof f->text, fmt, ap);
+	va_end(ap);
+}
+
+static void set_overall(struct run_record *rec, const char *summary,
+			const char *remedy)
+{
+	snprintf(rec->overall.summary, sizeof rec->overall.summary, "%s",
+		 summary);
+	snprintf(rec->overall.remediation, sizeof rec->overall.remediation,
+		 "%s", remedy);
+}
+
+static const struct step *decider(const struct probe *p)
+{
+	if (p->deciding_step >= 0 && (size_t)p->deciding_step < p->nsteps)
+		return &p->steps[p->deciding_step];
+	return NULL;
+}
+
+static int connected(const struct probe *p)
+{
+	return p->connect_ms >= 0;
+}
+
+static const char *host_name(const struct run_record *rec,
+			     const struct probe *p)
+{
+	return rec->dns.hosts[p->host].name;
+}
+
+/* ---- network: blocked port, dead receiver, broken family ---- */
+
+static int other_port_connected(const struct run_record *rec, int port,
+				int *which)
+{
+	for (size_t i = 0; i < rec->nprobes; i++) {
+		if (rec->probes[i].port != port && connected(&rec->probes[i])) {
+			*which = rec->probes[i].port;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Port 25 never connected anywhere, by timeouts only. */
+static int port25_all_timeouts(const struct run_record *rec, size_t *hosts)
+{
+	size_t n = 0;
+
+	*hosts = 0;
+	for (size_t i = 0; i < rec->nprobes; i++) {
+		const struct probe *p = &rec->probes[i];
+		if (p->port != 25)
+			continue;
+		if (connected(p) || p->outcome != OUTCOME_TIMEOUT)
+			return 0;
+		n++;
+	}
+	*hosts = rec->dns.nhosts;
+	return n > 0;
+}
+
+static int reason_network(struct run_record *rec)
+{
+	size_t hosts, nconn = 0, nrefused = 0, ntimeout = 0;
+	int other;
+	char buf[512];
+
+	if (port25_all_timeouts(rec, &hosts) &&
+	    other_port_connected(rec, 25, &other)) {
+		snprintf(buf, sizeof buf,
+			 "Port 25 timed out on every mail host while port %d "
+			 "answered: your network very likely blocks outbound "
+			 "port 25, as many ISPs and cloud providers do. Mail "
+			 "between servers (MX delivery) only uses port 25.",
+			 other);
+		record_finding(rec, FIND_PORT25_BLOCKED, "%s", buf);
+		set_overall(rec, buf,
+			    "Send through your provider's submission server on "
+			    "port 587 with authentication, or ask your "
+			    "provider to lift the port 25 block; a probe from "
+			    "another network confirms it.");
+		return 1;
+	}
+	for (size_t i = 0; i < rec->nprobes; i++) {
+		const struct probe *p = &rec->probes[i];
+		nconn += connected(p);
+		nrefused += p->outcome == OUTCOME_REFUSED;
+		ntimeout += p->outcome == OUTCOME_TIMEOUT && !connected(p);
+	}
+	if (rec->nprobes == 0 || nconn > 0)
+		return 0;
+	if (ntimeout == rec->nprobes && rec->cfg->nports == 1 &&
+	    rec->cfg->ports[0] == 25) {
+		snprintf(buf, sizeof buf,
+			 "No mail host answered on port 25 (%zu of %zu "
+			 "connection attempts timed out): packets are dropped, "
+			 "either by your own network blocking outbound port "
+			 "25 (common with ISPs and clouds) or by a firewall "
+			 "at the receiver.",
+			 ntimeout, rec->nprobes);
+		record_finding(rec, FIND_ALL_UNREACHABLE, "%s", buf);
+		set_overall(rec, buf,
+			    "Run again with -p 25,587: if 587 answers and 25 "
+			    "does not, your side blocks port 25; if neither "
+			    "does, the receiver is filtered or down.");
+		return 1;
+	}
+	snprintf(buf, sizeof buf,
+		 "Every mail host refused or did not answer (%zu refused, "
+		 "%zu timed out, %zu other): the receiving service is down or "
+		 "filtered at its edge.",
+		 nrefused, ntimeout, rec->nprobes - nrefused - ntimeout);
+	record_finding(rec, FIND_ALL_UNREACHABLE, "%s", buf);
+	set_overall(rec, buf,
+		    "Check the receiver's status page or postmaster; if you "
+		    "run it, check that the MTA listens on port 25 on every "
+		    "MX address and that its firewall lets you in.");
+	return 1;
+}
+
+static void reason_family(struct run_record *rec)
+{
+	size_t tried[2] = {0, 0}, ok[2] = {0, 0};
+
+	for (size_t i = 0; i < rec->nprobes; i++) {
+		const struct probe *p = &rec->probes[i];
+		int f = p->family == AF_INET6;
+		tried[f]++;
+		ok[f] += connected(p);
+	}
+	if (!tried[0] || !tried[1])
+		return;
+	if (ok[0] && !ok[1])
+		record_finding(
+		    rec, FIND_FAMILY_BROKEN,
+		    "IPv6 connections all failed while IPv4 worked: "
+		    "the IPv6 path is broken (your routing or "
+		    "firewall, or the receiver's). A sending server "
+		    "that prefers IPv6 loses time on every message.");
+	else if (ok[1] && !ok[0])
+		record_finding(rec, FIND_FAMILY_BROKEN,
+			       "IPv4 connections all failed while IPv6 worked: "
+			       "the IPv4 path is broken (your routing or "
+			       "firewall, or the receiver's).");
+}
+
+/* ---- replies: blocklists, disagreeing MX hosts, greylisting ---- */
+
+/* The first "[a.b.c.d]" in a reply: the address the server saw. */
+static int find_bracketed_ip(const struct reply *r, char *out, size_t n)
+{
+	for (size_t i = 0; r && i < r->nlines; i++) {
+		const char *t = r->lines[i].text;
+		for (const char *b = strchr(t, '['); b;
+		     b = strchr(b + 1, '[')) {
+			const char *e = strchr(b, ']');
+			char ip[64];
+			unsigned char a[16];
+			size_t len;
+
+			if (!e || (len = (size_t)(e - b - 1)) >= sizeof ip)
+				continue;
+			memcpy(ip, b + 1, len);
+			ip[len] = '\0';
+			if (inet_pton(AF_INET, ip, a) == 1 ||
+			    inet_pton(AF_INET6, ip, a) == 1) {
+				snprintf(out, n, "%s", ip);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int seen_ip(const struct run_record *rec, char *out, size_t n)
+{
+	for (size_t i = 0; i < rec->nprobes; i++) {
+		const struct probe *p = &rec->probes[i];
+		for (size_t k = 0; k < p->nsteps; k++) {
+			const struct step *s = &p->steps[k];
+			if ((s->stage == STAGE_EHLO || s->stage == STAGE_HELO ||
+			     (int)k == p->deciding_step) &&
+			    find_bracketed_ip(s->reply, out, n))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static int reason_blocklist(struct run_record *rec)
+{
+	size_t listed = 0, decided = 0;
+	const struct step *example = NULL;
+	char ip[64], buf[512];
+
+	for (size_t i = 0; i < rec->nprobes; i++) {
+		const struct step *s = decider(&rec->probes[i]);
+		if (!connected(&rec->probes[i]) || !s || !s->reply)
+			continue;
+		decided++;
+		if (s->category == CAT_IP_BLOCKLISTED ||
+		    s->category == CAT_REPUTATION) {
+			listed++;
+			if (!example || s->category == CAT_IP_BLOCKLISTED)
+				example = s;
+		}
+	}
+	if (listed == 0 || listed != decided)
+		return 0;
+	if (seen_ip(rec, ip, sizeof ip))
+		snprintf(buf, sizeof buf,
+			 "Every mail host that answered refused your sending "
+			 "IP (%s, as the server saw it) citing a blocklist or "
+			 "its reputation: the problem is your egress IP, not "
+			 "the mailbox.",
+			 ip);
+	else
+		snprintf(buf, sizeof buf,
+			 "Every mail host that answered refused your sending "
+			 "IP citing a blocklist or its reputation: the problem "
+			 "is your egress IP, not the mailbox.");
+	record_finding(rec, FIND_EGRESS_LISTED, "%s", buf);
+	set_overall(rec, buf, example->remediation);
+	return 1;
+}
+
+static int reason_inconsistent(struct run_record *rec)
+{
+	const struct probe *acc = NULL, *unk = NULL;
+	char buf[512];
+
+	for (size_t i = 0; i < rec->nprobes; i++) {
+		const struct probe *p = &rec->probes[i];
+		const struct step *s = decider(p);
+
+		if (p->outcome == OUTCOME_ACCEPTED && !acc)
+			acc = p;
+		if (p->outcome == OUTCOME_REJECTED && s && !unk &&
+		    s->stage == STAGE_RCPT &&
+		    s->category == CAT_MAILBOX_UNKNOWN)
+			unk = p;
+	}
+	if (!acc || !unk || acc->port != unk->port)
+		return 0;
+	snprintf(buf, sizeof buf,
+		 "%s accepts the address but %s rejects it as unknown: the "
+		 "receiver's MX hosts disagree (typically a backup MX without "
+		 "the recipient list, or a stale host).",
+		 host_name(rec, acc), host_name(rec, unk));
+	record_finding(rec, FIND_INCONSISTENT_MX, "%s", buf);
+	set_overall(rec, buf,
+		    "Tell the domain's administrator: every MX host must know "
+		    "the same recipients; fix the disagreeing host or remove "
+		    "it from the MX records.");
+	return 1;
+}
+
+static int reason_greylist(struct run_record *rec)
+{
+	const struct probe *p;
+	const struct step *s;
+
+	if (rec->overall.outcome != VERDICT_TEMPFAIL ||
+	    rec->overall.deciding_probe < 0)
+		return 0;
+	p = &rec->probes[rec->overall.deciding_probe];
+	s = decider(p);
+	if (!s || s->category != CAT_GREYLISTED)
+		return 0;
+	record_finding(rec, FIND_GREYLISTED,
+		       "%s greylists: the first attempt from an unknown "
+		       "sender is deferred on purpose, and a sending server "
+		       "that retries (after a few minutes) gets through.",
+		       host_name(rec, p));
+	set_overall(rec,
+		    "The receiver greylists: this first attempt was deferred "
+		    "on purpose; a real mail server retries and the message "
+		    "is delivered after a delay, typically 1 to 15 minutes.",
+		    "Nothing is broken. To see the retry pass, run again with "
+		    "--retry-greylist 300 (waits and retries once).");
+	return 1;
+}
+
+/* ---- DNS records to fix, TLS facts ---- */
+
+static void reason_dns(struct run_record *rec)
+{
+	const struct dns_result *d = &rec->dns;
+
+	if (d->flags & DNSF_NULL_MX_MIXED)
+		record_finding(
+		    rec, FIND_DNS_MISCONFIG,
+		    "%s publishes a null MX (\"MX 0 .\") beside other "
+		    "MX records, which RFC 7505 forbids: remove the "
+		    "null MX if the domain takes mail, or the other "
+		    "records if it does not.",
+		    rec->cfg->domain);
+	for (size_t i = 0; i < d->nhosts; i++) {
+		const struct mail_host *h = &d->hosts[i];
+		if (h->flags & MXF_CNAME)
+			record_finding(rec, FIND_DNS_MISCONFIG,
+				       "MX %s is an alias (CNAME to %s), which "
+				       "RFC 2181 10.3 forbids: point the MX "
+				       "record at %s directly.",
+				       h->name, h->cname ? h->cname : "?",
+				       h->cname ? h->cname : "the target");
+		if (h->flags & MXF_IP_LITERAL)
+			record_finding(rec, FIND_DNS_MISCONFIG,
+				       "An MX record names the address %s "
+				       "instead of a host: give that address "
+				       "an A/AAAA record under a name and put "
+				       "the name in the MX record.",
+				       h->name);
+		else if (h->flags & MXF_NO_ADDRESS &&
+			 !(h->flags & MXF_FROM_SERVER))
+			record_finding(rec, FIND_DNS_MISCONFIG,
+				       "MX host %s has no A or AAAA record (a "
+				       "dangling MX): add its address records "
+				       "or remove it from the MX records.",
+				       h->name);
+		if (h->flags & MXF_PRIVATE && !(h->flags & MXF_FROM_SERVER))
+			record_finding(rec, FIND_DNS_MISCONFIG,
+				       "MX host %s resolves to a loopback, "
+				       "private or unspecified address, which "
+				       "no one on the Internet can reach.",
+				       h->name);
+	}
+}
+
+static void reason_tls(struct run_record *rec)
+{
+	for (size_t i = 0; i < rec->nprobes; i++) {
+		const struct probe *p = &rec->probes[i];
+
+		if (p->flags & PROBEF_CLEARTEXT)
+			record_finding(
+			    rec, FIND_CLEARTEXT,
+			    "%s [%s]:%d offers no usable TLS: mail to "
+			    "it travels in clear text.",
+			    host_name(rec, p), p->address, p->port);
+		else if (p->tls.established &&
+			 !(p->tls.chain_ok && p->tls.name_ok))
+			record_finding(rec, FIND_TLS_UNVERIFIED,
+				       "%s [%s]:%d has a certificate that does "
+				       "not verify (%s): opportunistic TLS "
+				       "still encrypts, but senders enforcing "
+				       "MTA-STS or DANE will not deliver.",
+				       host_name(rec, p), p->address, p->port,
+				       p->tls.verify_error ? p->tls.verify_error
+							   : "?");
+	}
+}
+
+void reason_about(struct run_record *rec)
+{
+	if (rec->dns.status == DNS_OK) {
+		/* At most one finding rewrites the overall verdict text: the
+		 * first that applies, strongest first. */
+		if (!reason_network(rec) && !reason_blocklist(rec) &&
+		    !reason_inconsistent(rec))
+			reason_greylist(rec);
+		reason_family(rec);
+	}
+	reason_dns(rec);
+	reason_tls(rec);
+}
