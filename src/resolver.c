@@ -373,6 +373,35 @@ static void lookup_host(struct resolver *r, size_t h)
 		host_done(r, h);
 }
 
+/* A host name as DNS may carry it for a mail exchange: labels of 1 to 63
+ * letters, digits, '-' or '_', dot-separated, at most 253 in all. c-ares
+ * writes other bytes escaped with a backslash, which fails here too. */
+static int valid_hostname(const char *name)
+{
+	size_t len = strlen(name), label = 0;
+
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len == 0 || len > 253)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	return 1;
+}
+
 static struct mail_host *add_host(struct resolver *r, const char *name,
 				  int preference, unsigned flags)
 {
@@ -439,7 +468,7 @@ static void implicit_mx(struct resolver *r)
 static void take_mx(struct resolver *r, struct ares_mx_reply *mx)
 {
 	struct dns_result *d = &r->rec->dns;
-	size_t nnull = 0;
+	size_t nnull = 0, nbad = 0;
 	char list[1024] = "";
 	size_t len = 0;
 
@@ -448,6 +477,21 @@ static void take_mx(struct resolver *r, struct ares_mx_reply *mx)
 		d->mx_total++;
 		if (m->host[0] == '\0' || strcmp(m->host, ".") == 0) {
 			nnull++;
+			continue;
+		}
+		if (!valid_hostname(m->host)) {
+			char shown[SANITIZE_SIZE(64)];
+			size_t n = strlen(m->host);
+
+			sanitize_buf(shown, sizeof shown, m->host,
+				     n > 64 ? 64 : n);
+			d->flags |= DNSF_MALFORMED;
+			nbad++;
+			record_note(
+			    r->rec, run_clock_ms(), -1, 0,
+			    "DNS MX %s: the exchange name \"%s\" is not a "
+			    "valid host name; skipped",
+			    r->cfg->domain, shown);
 			continue;
 		}
 		if (d->nhosts < MX_HOSTS_CAP) {
@@ -473,6 +517,13 @@ static void take_mx(struct resolver *r, struct ares_mx_reply *mx)
 			    "DNS MX %s: null MX (\"MX 0 .\", RFC 7505): the "
 			    "domain accepts no mail",
 			    r->cfg->domain);
+		return;
+	}
+	if (d->nhosts == 0 && nbad > 0) {
+		/* Records were there but none usable: a malformed answer,
+		 * not "no MX" (which would mean implicit MX). */
+		d->status = DNS_ERROR;
+		d->error = LE_DNS_MALFORMED;
 		return;
 	}
 	if (nnull > 0)

@@ -585,9 +585,18 @@ static void on_parse_error(struct session *s, long now)
 			     step, NULL);
 		partial = NULL;
 	}
+	/* A TLS record (0x16 0x03 ...) where a greeting belongs: the port
+	 * speaks implicit TLS (RFC 8314), not SMTP with STARTTLS. */
+	const struct reply *r = step >= 0 ? s->probe->steps[step].reply : NULL;
+	int tls_bytes = r && r->nlines > 0 && r->lines[0].len > 1 &&
+			(unsigned char)r->lines[0].text[0] == 0x16 &&
+			(unsigned char)r->lines[0].text[1] == 0x03;
 	reply_free(partial);
 	fail(s, now, step, OUTCOME_PROTOCOL_ERROR, e,
-	     rp_error_text(s->rp.error));
+	     tls_bytes ? "the server sent TLS bytes instead of a greeting: "
+			 "this port expects implicit TLS (as on 465), not "
+			 "STARTTLS"
+		       : rp_error_text(s->rp.error));
 }
 
 static void consume(struct session *s, const char *buf, size_t n, long now)
@@ -712,8 +721,15 @@ void session_check_timeout(struct session *s, long now)
 			finish(s, now); /* only RSET/QUIT were left */
 			return;
 		}
+		/* A silent greeting on a STARTTLS port is also what a port
+		 * expecting implicit TLS looks like. */
+		int banner = s->nopen > 0 &&
+			     s->probe->steps[s->open[0]].stage == STAGE_BANNER;
 		fail(s, now, -1, OUTCOME_TIMEOUT, LE_REPLY_TIMEOUT,
-		     "no complete reply in time");
+		     banner && !s->dcfg.implicit_tls
+			 ? "no greeting in time (a port that expects implicit "
+			   "TLS, like 465, is silent too: try -p 465)"
+			 : "no complete reply in time");
 		return;
 	}
 }
