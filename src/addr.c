@@ -469,3 +469,11 @@ int addr_parse_helo(const char *in, size_t len, char *out, size_t outsz)
 		out[0] = '\0';
 	return rc;
 }
+
+int addr_is_ip_literal(const char *s)
+{
+	unsigned char buf[16];
+
+	return inet_pton(AF_INET, s, buf) == 1 ||
+	       inet_pton(AF_INET6, s, buf) == 1;
+}

@@ -585,6 +585,12 @@ static int check_contradictions(struct parse_state *st)
 		return usage_error(st->err,
 				   "give the port in --server HOST:PORT or "
 				   "with --port, not both");
+	/* -s HOST:PORT is the port list: one place says which ports are
+	 * probed, and the verdicts follow it. */
+	if (cfg->server_port) {
+		st->cfg->ports[0] = cfg->server_port;
+		st->cfg->nports = 1;
+	}
 	return 0;
 }
 

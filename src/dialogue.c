@@ -161,8 +161,11 @@ void caps_parse(struct capabilities *c, const struct reply *r)
 
 /* ---- actions ---- */
 
+/* Every new action starts from wiped buffers: the previous one may have
+ * carried AUTH credentials. */
 static struct dlg_action *act(struct dialogue *d, enum dlg_kind k)
 {
+	explicit_bzero(d->act.cmds, sizeof d->act.cmds);
 	d->act.kind = k;
 	d->act.ncmds = 0;
 	return &d->act;
@@ -182,7 +185,10 @@ static void add_cmd(struct dialogue *d, enum stage st, const char *shown,
 		     arg ? arg : "", tail ? tail : "");
 	if (n < 0 || (size_t)n >= sizeof c->wire - 2)
 		n = (int)sizeof c->wire - 3; /* inputs are bounded; belt */
-	snprintf(c->shown, sizeof c->shown, "%s", shown ? shown : c->wire);
+	if (shown)
+		snprintf(c->shown, sizeof c->shown, "%s", shown);
+	else
+		memcpy(c->shown, c->wire, (size_t)n + 1);
 	memcpy(c->wire + n, "\r\n", 3);
 	d->act.kind = DA_SEND;
 	d->pending++;
@@ -293,7 +299,7 @@ static const struct dlg_action *send_auth(struct dialogue *d)
 {
 	const struct dialogue_config *c = d->cfg;
 	unsigned char raw[600];
-	char b64[DLG_WIRE_MAX / 2];
+	char b64[DLG_WIRE_MAX];
 	size_t ul = strlen(c->auth_user), pl = strlen(c->auth_pass);
 
 	act(d, DA_SEND);
@@ -306,12 +312,12 @@ static const struct dlg_action *send_auth(struct dialogue *d)
 		raw[1 + ul] = '\0';
 		memcpy(raw + 2 + ul, c->auth_pass, pl);
 		size_t n = base64_encode(b64, sizeof b64, raw, ul + pl + 2);
-		memset(raw, 0, sizeof raw);
+		explicit_bzero(raw, sizeof raw);
 		if (n > 0) {
 			add_cmd(d, STAGE_AUTH,
 				"AUTH PLAIN <credentials redacted>",
 				"AUTH PLAIN ", b64, NULL);
-			memset(b64, 0, sizeof b64);
+			explicit_bzero(b64, sizeof b64);
 			return &d->act;
 		}
 	}
@@ -427,7 +433,7 @@ static const struct dlg_action *on_starttls(struct dialogue *d, int code)
 static const struct dlg_action *on_auth(struct dialogue *d, int code)
 {
 	unsigned char *u;
-	char b64[DLG_WIRE_MAX / 2];
+	char b64[DLG_WIRE_MAX];
 	const char *secret;
 
 	if (code == 235)
@@ -449,7 +455,7 @@ static const struct dlg_action *on_auth(struct dialogue *d, int code)
 		set_state(d, DS_AUTH_PASS);
 		add_cmd(d, STAGE_AUTH, "<password redacted>", b64, NULL, NULL);
 	}
-	memset(b64, 0, sizeof b64);
+	explicit_bzero(b64, sizeof b64);
 	return &d->act;
 }
 
@@ -498,6 +504,19 @@ static const struct dlg_action *on_rcpt(struct dialogue *d, int code)
 	return send_rset(d);
 }
 
+/* RSET is always answered 250 by a server in step with us. Anything else
+ * means the replies have shifted (a late or extra reply earlier), so the
+ * reply that seemed to decide may have answered another command. */
+static const struct dlg_action *on_rset(struct dialogue *d, int code)
+{
+	if (code / 100 != 2) {
+		d->outcome = OUTCOME_PROTOCOL_ERROR;
+		d->error = LE_PROTO_UNSOLICITED;
+		d->decided_at = STAGE_RSET;
+	}
+	return send_quit(d);
+}
+
 void dlg_init(struct dialogue *d, const struct dialogue_config *cfg)
 {
 	memset(d, 0, sizeof *d);
@@ -526,7 +545,7 @@ const struct dlg_action *dlg_on_reply(struct dialogue *d, const struct reply *r)
 	case DS_AUTH_PASS: return on_auth(d, code);
 	case DS_MAIL: return on_mail(d, code);
 	case DS_RCPT: return on_rcpt(d, code);
-	case DS_RSET: return send_quit(d);
+	case DS_RSET: return on_rset(d, code);
 	case DS_QUIT: return close_now(d);
 	case DS_HANDSHAKE: /* a reply during the handshake: impossible */
 	case DS_DONE:

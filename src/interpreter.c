@@ -334,13 +334,6 @@ static int verdict_rank(enum verdict_outcome v)
 	}
 }
 
-static const struct step *deciding_step(const struct probe *p)
-{
-	if (p->deciding_step >= 0 && (size_t)p->deciding_step < p->nsteps)
-		return &p->steps[p->deciding_step];
-	return NULL;
-}
-
 static void describe_probe(char *buf, size_t n, const struct run_record *rec,
 			   const struct probe *p)
 {
@@ -378,6 +371,39 @@ static void verdict_dns(struct run_record *rec, struct verdict *v)
 		       "accepts no mail at all."
 		     : in.explanation);
 	snprintf(v->remediation, sizeof v->remediation, "%s", in.remediation);
+}
+
+/* No probe at all: every host lacked an address. If a lookup failed
+ * (SERVFAIL, timeout) that is a DNS error worth retrying, not proof that
+ * there is no mail host. */
+static void no_probe_verdict(struct run_record *rec, struct verdict *v)
+{
+	enum local_error e = LE_NONE;
+
+	for (size_t i = 0; i < rec->dns.nhosts; i++)
+		if (rec->dns.hosts[i].addr_error == LE_DNS_SERVFAIL ||
+		    rec->dns.hosts[i].addr_error == LE_DNS_TIMEOUT)
+			e = rec->dns.hosts[i].addr_error;
+	v->deciding_probe = -1;
+	if (e != LE_NONE) {
+		struct interpretation in;
+
+		interpret_local(e, &in);
+		v->outcome = VERDICT_DNS_ERROR;
+		snprintf(v->summary, sizeof v->summary,
+			 "The address lookup of %s's mail hosts failed: %s",
+			 rec->cfg->domain, in.explanation);
+		snprintf(v->remediation, sizeof v->remediation, "%s",
+			 in.remediation);
+		return;
+	}
+	v->outcome = VERDICT_NO_MAIL_HOST;
+	snprintf(v->summary, sizeof v->summary,
+		 "No mail host of %s has an address to connect to.",
+		 rec->cfg->domain);
+	snprintf(v->remediation, sizeof v->remediation,
+		 "The receiver's DNS is broken: its MX hosts need A or AAAA "
+		 "records. Tell the domain's administrator.");
 }
 
 /* One port's verdict, the way a sending MTA would walk the probes. */
@@ -418,18 +444,11 @@ static void verdict_port(struct run_record *rec, int port, struct verdict *v)
 		v->outcome = fb;
 	}
 	if (!decider) {
-		v->outcome = VERDICT_NO_MAIL_HOST;
-		v->deciding_probe = -1;
-		snprintf(v->summary, sizeof v->summary,
-			 "No mail host of %s has an address to connect to.",
-			 rec->cfg->domain);
-		snprintf(v->remediation, sizeof v->remediation,
-			 "The receiver's DNS is broken: its MX hosts need A "
-			 "or AAAA records. Tell the domain's administrator.");
+		no_probe_verdict(rec, v);
 		return;
 	}
 	v->deciding_probe = (int)(decider - rec->probes);
-	s = deciding_step(decider);
+	s = probe_deciding_step(decider);
 	describe_probe(who, sizeof who, rec, decider);
 	reply_tag(tag, sizeof tag, s);
 	switch (v->outcome) {

@@ -42,8 +42,9 @@ struct run {
 	struct run_record *rec;
 	struct resolver *res;
 	struct session_env env;
-	struct session **sess;
-	size_t nsess, next; /* sessions, and the next one to start */
+	struct session **sess;	/* in probe (MX) order */
+	struct session **order; /* the same, in start order */
+	size_t nsess, next;	/* sessions, and the next to start */
 	long deadline;
 };
 
@@ -54,18 +55,29 @@ static size_t live_sessions(const struct run *r)
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->next; i++)
-		n += r->sess[i] && !session_done(r->sess[i]);
+		n += !session_done(r->order[i]);
 	return n;
 }
 
+/* Start sessions up to the cap. One may end at once (a connect that
+ * fails synchronously), so the count is taken again each time. */
 static void start_more(struct run *r, long now)
 {
-	size_t live = live_sessions(r);
+	while (r->next < r->nsess && now < r->deadline &&
+	       live_sessions(r) < CONNECTIONS_CAP)
+		session_start(r->order[r->next++], now);
+}
 
-	while (r->next < r->nsess && live < CONNECTIONS_CAP) {
-		session_start(r->sess[r->next++], now);
-		live++;
-	}
+/* Which of its host's addresses probe i is: 0 for the first. */
+static size_t addr_rank(const struct run_record *rec, size_t i)
+{
+	const struct probe *p = &rec->probes[i];
+	const struct mail_host *mh = &rec->dns.hosts[p->host];
+
+	for (size_t a = 0; a < mh->naddrs; a++)
+		if (strcmp(mh->addrs[a], p->address) == 0)
+			return a;
+	return 0;
 }
 
 static long min_timeout(const struct run *r, long now)
@@ -78,7 +90,7 @@ static long min_timeout(const struct run *r, long now)
 			t = rt;
 	}
 	for (size_t i = 0; i < r->next; i++) {
-		long d = session_deadline(r->sess[i]);
+		long d = session_deadline(r->order[i]);
 		if (d != LONG_MAX && d - now < t)
 			t = d - now;
 	}
@@ -96,13 +108,13 @@ static void turn(struct run *r)
 	if (r->res && !resolver_done(r->res))
 		n = nres = resolver_pollfds(r->res, pfds, 16);
 	for (size_t i = 0; i < r->next && n < POLL_MAX; i++) {
-		short ev = session_events(r->sess[i]);
+		short ev = session_events(r->order[i]);
 		if (!ev)
 			continue;
-		pfds[n].fd = session_fd(r->sess[i]);
+		pfds[n].fd = session_fd(r->order[i]);
 		pfds[n].events = ev;
 		pfds[n].revents = 0;
-		owner[n++] = r->sess[i];
+		owner[n++] = r->order[i];
 	}
 	if (poll(pfds, (nfds_t)n, (int)min_timeout(r, now)) < 0 &&
 	    errno != EINTR)
@@ -115,11 +127,12 @@ static void turn(struct run *r)
 			session_handle(owner[i], pfds[i].revents, now);
 	now = mono_ms();
 	for (size_t i = 0; i < r->next; i++)
-		session_check_timeout(r->sess[i], now);
+		session_check_timeout(r->order[i], now);
 	start_more(r, now);
 }
 
-/* One probe per host x address x port, in MX order. */
+/* One probe per host x address x port, in MX order: the order the
+ * verdict walks them. */
 static int make_sessions(struct run *r)
 {
 	struct run_record *rec = r->rec;
@@ -127,17 +140,16 @@ static int make_sessions(struct run *r)
 	size_t max = rec->dns.nhosts * ADDRS_PER_HOST_CAP * (size_t)cfg->nports;
 
 	r->sess = calloc(max ? max : 1, sizeof *r->sess);
-	if (!r->sess)
+	r->order = calloc(max ? max : 1, sizeof *r->order);
+	if (!r->sess || !r->order)
 		return -1;
 	for (size_t h = 0; h < rec->dns.nhosts; h++) {
 		const struct mail_host *mh = &rec->dns.hosts[h];
 		for (size_t a = 0; a < mh->naddrs; a++) {
 			for (int p = 0; p < cfg->nports; p++) {
-				int port = mh->port_override ? mh->port_override
-							     : cfg->ports[p];
-				struct probe *pr =
-				    record_add_probe(rec, h, mh->addrs[a],
-						     mh->families[a], port);
+				struct probe *pr = record_add_probe(
+				    rec, h, mh->addrs[a], mh->families[a],
+				    cfg->ports[p]);
 				if (!pr)
 					return -1;
 				r->sess[r->nsess] = session_new(
@@ -145,11 +157,16 @@ static int make_sessions(struct run *r)
 				if (!r->sess[r->nsess])
 					return -1;
 				r->nsess++;
-				if (mh->port_override)
-					break; /* -s HOST:PORT: one port */
 			}
 		}
 	}
+	/* Start order: every host's first address before anyone's second,
+	 * so that under the connection cap each host gets probed early. */
+	size_t n = 0;
+	for (size_t a = 0; a < ADDRS_PER_HOST_CAP; a++)
+		for (size_t i = 0; i < r->nsess; i++)
+			if (addr_rank(rec, i) == a)
+				r->order[n++] = r->sess[i];
 	return 0;
 }
 
@@ -168,6 +185,7 @@ static void cleanup(struct run *r)
 	for (size_t i = 0; i < r->nsess; i++)
 		session_free(r->sess[i]);
 	free(r->sess);
+	free(r->order);
 	resolver_free(r->res);
 	if (r->env.ssl_ctx)
 		SSL_CTX_free(r->env.ssl_ctx);
@@ -202,14 +220,15 @@ int run_probe(const struct config *cfg, struct run_record *rec, char *err,
 		resolver_abort(r.res);
 	}
 	rec->dns.elapsed_ms = mono_ms();
-	if (rec->dns.status == DNS_OK) {
+	if (rec->dns.status == DNS_OK && !rec->deadline_hit) {
 		if (make_sessions(&r) < 0) {
 			snprintf(err, errlen, "out of memory");
 			cleanup(&r);
 			return -1;
 		}
 		start_more(&r, mono_ms());
-		while (live_sessions(&r) > 0 && mono_ms() < r.deadline)
+		while ((live_sessions(&r) > 0 || r.next < r.nsess) &&
+		       mono_ms() < r.deadline)
 			turn(&r);
 		long now = mono_ms();
 		for (size_t i = 0; i < r.nsess; i++) {

@@ -55,13 +55,6 @@ static void set_overall(struct run_record *rec, const char *summary,
 		 "%s", remedy);
 }
 
-static const struct step *decider(const struct probe *p)
-{
-	if (p->deciding_step >= 0 && (size_t)p->deciding_step < p->nsteps)
-		return &p->steps[p->deciding_step];
-	return NULL;
-}
-
 static int connected(const struct probe *p)
 {
 	return p->connect_ms >= 0;
@@ -240,7 +233,7 @@ static int reason_blocklist(struct run_record *rec)
 	char ip[64], buf[512];
 
 	for (size_t i = 0; i < rec->nprobes; i++) {
-		const struct step *s = decider(&rec->probes[i]);
+		const struct step *s = probe_deciding_step(&rec->probes[i]);
 		if (!connected(&rec->probes[i]) || !s || !s->reply)
 			continue;
 		decided++;
@@ -277,7 +270,7 @@ static int reason_inconsistent(struct run_record *rec)
 
 	for (size_t i = 0; i < rec->nprobes; i++) {
 		const struct probe *p = &rec->probes[i];
-		const struct step *s = decider(p);
+		const struct step *s = probe_deciding_step(p);
 
 		if (p->outcome == OUTCOME_ACCEPTED && !acc)
 			acc = p;
@@ -310,7 +303,7 @@ static int reason_greylist(struct run_record *rec)
 	    rec->overall.deciding_probe < 0)
 		return 0;
 	p = &rec->probes[rec->overall.deciding_probe];
-	s = decider(p);
+	s = probe_deciding_step(p);
 	if (!s || s->category != CAT_GREYLISTED)
 		return 0;
 	record_finding(rec, FIND_GREYLISTED,
@@ -358,6 +351,7 @@ static void reason_dns(struct run_record *rec)
 				       "the name in the MX record.",
 				       h->name);
 		else if (h->flags & MXF_NO_ADDRESS &&
+			 h->addr_error == LE_DNS_NO_ADDRESS &&
 			 !(h->flags & MXF_FROM_SERVER))
 			record_finding(rec, FIND_DNS_MISCONFIG,
 				       "MX host %s has no A or AAAA record (a "

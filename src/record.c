@@ -132,6 +132,13 @@ struct probe *record_add_probe(struct run_record *rec, size_t host,
 	return p;
 }
 
+const struct step *probe_deciding_step(const struct probe *p)
+{
+	if (p->deciding_step >= 0 && (size_t)p->deciding_step < p->nsteps)
+		return &p->steps[p->deciding_step];
+	return NULL;
+}
+
 int probe_add_step(struct probe *p, enum stage st, long at_ms, const char *sent,
 		   int tls)
 {

@@ -214,6 +214,8 @@ static enum rp_status parse_line(struct reply_parser *p, const char *l,
 	return final ? RP_REPLY : RP_MORE;
 }
 
+static void keep_partial_line(struct reply_parser *p);
+
 size_t rp_feed(struct reply_parser *p, const char *buf, size_t len,
 	       enum rp_status *st)
 {
@@ -231,10 +233,7 @@ size_t rp_feed(struct reply_parser *p, const char *buf, size_t len,
 		}
 		if (c != '\n') {
 			if (p->linelen >= sizeof p->line) {
-				if (!p->cur)
-					p->cur = calloc(1, sizeof *p->cur);
-				if (p->cur)
-					add_line(p->cur, p->line, p->linelen);
+				keep_partial_line(p);
 				p->linelen = 0;
 				*st = fail(p, RPE_LINE_TOO_LONG);
 				return i;
@@ -262,6 +261,38 @@ struct reply *rp_take(struct reply_parser *p)
 	p->cur = NULL;
 	p->bytes = 0;
 	return r;
+}
+
+/* Keep an incomplete line (cut by the cap or by the close) in the partial
+ * reply like any other line: without its "NNN-" prefix when it has one
+ * that fits the reply, raw otherwise. */
+static void keep_partial_line(struct reply_parser *p)
+{
+	const char *l = p->line;
+	size_t len = p->linelen;
+
+	if (!p->cur)
+		p->cur = calloc(1, sizeof *p->cur);
+	if (!p->cur)
+		return;
+	if (len >= 4 && l[0] >= '2' && l[0] <= '5' && is_digit(l[1]) &&
+	    is_digit(l[2]) && (l[3] == ' ' || l[3] == '-')) {
+		int code =
+		    (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0');
+		if (p->cur->nlines == 0 || p->cur->code == code) {
+			p->cur->code = code;
+			l += 4, len -= 4;
+		}
+	}
+	add_line(p->cur, l, len);
+}
+
+void rp_finish(struct reply_parser *p)
+{
+	if (p->linelen == 0)
+		return;
+	keep_partial_line(p);
+	p->linelen = 0;
 }
 
 int rp_pending(const struct reply_parser *p)

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "smtpprobe/loop.h"
+#include "smtpprobe/addr.h"
 #include "smtpprobe/sanitize.h"
 
 #define SOCKS_MAX 16
@@ -223,14 +224,6 @@ static int is_private(int family, const char *ip)
 	return (a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
 }
 
-static int is_ip_literal(const char *name)
-{
-	unsigned char a[16];
-
-	return inet_pton(AF_INET, name, a) == 1 ||
-	       inet_pton(AF_INET6, name, a) == 1;
-}
-
 /* ---- address lookups ---- */
 
 static void host_done(struct resolver *r, size_t h)
@@ -258,7 +251,8 @@ static void host_done(struct resolver *r, size_t h)
 		mh->flags |= MXF_NO_ADDRESS;
 		if (s4 == ARES_ESERVFAIL || s6 == ARES_ESERVFAIL)
 			mh->addr_error = LE_DNS_SERVFAIL;
-		else if (s4 == ARES_ETIMEOUT || s6 == ARES_ETIMEOUT)
+		else if (s4 == ARES_ETIMEOUT || s6 == ARES_ETIMEOUT ||
+			 s4 == ARES_ECANCELLED || s6 == ARES_ECANCELLED)
 			mh->addr_error = LE_DNS_TIMEOUT;
 		else
 			mh->addr_error = LE_DNS_NO_ADDRESS;
@@ -358,7 +352,7 @@ static void lookup_host(struct resolver *r, size_t h)
 {
 	enum family_pref fam = r->cfg->family;
 
-	if (is_ip_literal(r->rec->dns.hosts[h].name)) {
+	if (addr_is_ip_literal(r->rec->dns.hosts[h].name)) {
 		literal_host(r, h);
 		return;
 	}
@@ -577,7 +571,6 @@ void resolver_start(struct resolver *r)
 		struct mail_host *mh =
 		    add_host(r, cfg->server, 0, MXF_FROM_SERVER);
 		if (mh) {
-			mh->port_override = cfg->server_port;
 			lookup_host(r, 0);
 		}
 		return;

@@ -44,7 +44,11 @@ struct session {
 	const char *host; /* name checked against the certificate */
 	int fd;
 	SSL *ssl;
-	int ssl_want_write;
+	/* What OpenSSL asked for, per operation, so that the operation that
+	 * asked is the one retried when the socket is ready. */
+	int hs_wants_write; /* the handshake waits for POLLOUT */
+	int rd_wants_write; /* SSL_read waits for POLLOUT (renegotiation) */
+	int wr_wants_read;  /* SSL_write waits for POLLIN */
 	enum sess_state state;
 	long deadline;
 	long started; /* connect start, for connect_ms */
@@ -103,7 +107,9 @@ void session_free(struct session *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	rp_reset(&s->rp);
-	memset(s->out, 0, sizeof s->out); /* may hold AUTH credentials */
+	/* The output buffer and the dialogue may hold AUTH credentials;
+	 * explicit_bzero is not optimised away before free(). */
+	explicit_bzero(s, sizeof *s);
 	free(s);
 }
 
@@ -126,11 +132,12 @@ short session_events(const struct session *s)
 {
 	switch (s->state) {
 	case SS_CONNECTING: return POLLOUT;
-	case SS_HANDSHAKE: return s->ssl_want_write ? POLLOUT : POLLIN;
-	case SS_DIALOGUE:
-		return POLLIN |
-		       (s->outoff < s->outlen || s->ssl_want_write ? POLLOUT
-								   : 0);
+	case SS_HANDSHAKE: return s->hs_wants_write ? POLLOUT : POLLIN;
+	case SS_DIALOGUE: {
+		int out = s->outoff < s->outlen && !s->wr_wants_read;
+		return (short)(POLLIN |
+			       (out || s->rd_wants_write ? POLLOUT : 0));
+	}
 	default: return 0;
 	}
 }
@@ -143,6 +150,17 @@ static long timeout_ms(const struct session *s)
 static void note(struct session *s, long now, const char *msg)
 {
 	record_note(s->env->rec, now, s->idx, in_tls(s), "%s", msg);
+}
+
+/* Give a step a local error, with a note that reports it. */
+static void mark_step(struct session *s, long now, int step, enum local_error e)
+{
+	struct step *sp = &s->probe->steps[step];
+	const struct local_error_info *li = codes_local(e);
+
+	sp->error = e;
+	sp->event = record_note(s->env->rec, now, s->idx, in_tls(s), "%s",
+				li ? li->name : "error");
 }
 
 /* A failure that ends the probe: mark the step, decide, close. */
@@ -401,14 +419,14 @@ static void drive_handshake(struct session *s, long now)
 	int r = SSL_connect(s->ssl);
 	char why[256];
 
-	s->ssl_want_write = 0;
+	s->hs_wants_write = 0;
 	if (r == 1) {
 		handshake_done(s, now);
 		return;
 	}
 	switch (SSL_get_error(s->ssl, r)) {
 	case SSL_ERROR_WANT_READ: return;
-	case SSL_ERROR_WANT_WRITE: s->ssl_want_write = 1; return;
+	case SSL_ERROR_WANT_WRITE: s->hs_wants_write = 1; return;
 	default: break;
 	}
 	unsigned long e = ERR_peek_last_error();
@@ -432,13 +450,12 @@ static int flush_out(struct session *s, long now)
 		size_t n = s->outlen - s->outoff;
 		ssize_t w;
 
-		s->ssl_want_write = 0;
+		s->wr_wants_read = 0;
 		if (s->ssl) {
 			int r = SSL_write(s->ssl, s->out + s->outoff, (int)n);
 			if (r <= 0) {
 				int e = SSL_get_error(s->ssl, r);
-				if (e == SSL_ERROR_WANT_WRITE)
-					s->ssl_want_write = 1;
+				s->wr_wants_read = e == SSL_ERROR_WANT_READ;
 				if (e == SSL_ERROR_WANT_READ ||
 				    e == SSL_ERROR_WANT_WRITE)
 					return 0;
@@ -460,7 +477,7 @@ static int flush_out(struct session *s, long now)
 		}
 		s->outoff += (size_t)w;
 	}
-	memset(s->out, 0, s->outlen);
+	explicit_bzero(s->out, s->outlen);
 	s->outlen = s->outoff = 0;
 	return 0;
 }
@@ -561,8 +578,14 @@ static void on_reply(struct session *s, struct reply *r, size_t rest, long now)
 		return;
 	}
 	const struct dlg_action *a = dlg_on_reply(&s->dlg, r);
-	if (before == OUTCOME_NONE && s->dlg.outcome != OUTCOME_NONE)
+	if (s->dlg.outcome != before) {
 		p->deciding_step = step;
+		/* The dialogue decided for a reason of its own (no STARTTLS
+		 * under "require", a 354 where none belongs, no SMTPUTF8...):
+		 * that reason, not the reply's class, explains the step. */
+		if (s->dlg.error != LE_NONE)
+			mark_step(s, now, step, s->dlg.error);
+	}
 	perform(s, a, now);
 }
 
@@ -624,7 +647,10 @@ static void on_eof(struct session *s, long now, int reset)
 		return;
 	}
 	if (rp_pending(&s->rp)) {
-		struct reply *partial = rp_take(&s->rp);
+		struct reply *partial;
+
+		rp_finish(&s->rp);
+		partial = rp_take(&s->rp);
 		int step = s->nopen ? s->open[0] : -1;
 		if (step >= 0 && partial && partial->nlines > 0) {
 			s->probe->steps[step].reply = partial;
@@ -651,13 +677,14 @@ static void read_some(struct session *s, long now)
 		ssize_t n;
 
 		if (s->ssl) {
+			s->rd_wants_write = 0;
 			int r = SSL_read(s->ssl, buf, sizeof buf);
 			if (r <= 0) {
 				int e = SSL_get_error(s->ssl, r);
 				if (e == SSL_ERROR_WANT_READ)
 					return;
 				if (e == SSL_ERROR_WANT_WRITE) {
-					s->ssl_want_write = 1;
+					s->rd_wants_write = 1;
 					return;
 				}
 				on_eof(s, now,
@@ -694,9 +721,12 @@ void session_handle(struct session *s, short revents, long now)
 			drive_handshake(s, now);
 		return;
 	case SS_DIALOGUE:
-		if (revents & (POLLIN | POLLERR | POLLHUP))
+		if ((revents & (POLLIN | POLLERR | POLLHUP)) ||
+		    (s->rd_wants_write && (revents & POLLOUT)))
 			read_some(s, now);
-		if (s->state == SS_DIALOGUE && (revents & POLLOUT))
+		if (s->state == SS_DIALOGUE && s->outoff < s->outlen &&
+		    ((revents & POLLOUT) ||
+		     (s->wr_wants_read && (revents & POLLIN))))
 			flush_out(s, now);
 		return;
 	default: return;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "smtpprobe/addr.h"
 #include "smtpprobe/sanitize.h"
 
 SSL_CTX *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
@@ -42,14 +43,6 @@ SSL_CTX *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
 	return ctx;
 }
 
-static int is_ip_literal(const char *host)
-{
-	unsigned char buf[16];
-
-	return inet_pton(AF_INET, host, buf) == 1 ||
-	       inet_pton(AF_INET6, host, buf) == 1;
-}
-
 SSL *tls_new(SSL_CTX *ctx, int fd, const char *host)
 {
 	SSL *ssl = SSL_new(ctx);
@@ -60,7 +53,7 @@ SSL *tls_new(SSL_CTX *ctx, int fd, const char *host)
 		SSL_free(ssl);
 		return NULL;
 	}
-	if (host && !is_ip_literal(host))
+	if (host && !addr_is_ip_literal(host))
 		SSL_set_tlsext_host_name(ssl, host);
 	SSL_set_connect_state(ssl);
 	return ssl;
@@ -112,7 +105,7 @@ void tls_collect(SSL *ssl, const char *host, struct tls_info *ti)
 		return;
 	}
 	ti->chain_ok = ti->verify_result == X509_V_OK;
-	if (is_ip_literal(host))
+	if (addr_is_ip_literal(host))
 		ti->name_ok = X509_check_ip_asc(cert, host, 0) == 1;
 	else
 		ti->name_ok =

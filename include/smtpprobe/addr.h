@@ -99,6 +99,9 @@ int addr_parse_domain(const char *in, size_t len, char *out, size_t outsz);
  */
 int addr_parse_helo(const char *in, size_t len, char *out, size_t outsz);
 
+/* True when s is a textual IPv4 or IPv6 address (no brackets). */
+int addr_is_ip_literal(const char *s);
+
 /* Static one-line message for an enum addr_error value. */
 const char *addr_strerror(int err);
 

@@ -25,7 +25,7 @@
 #define ADDRS_PER_HOST_CAP 4
 
 /* Connections open at once in one run. */
-#define CONNECTIONS_CAP 16
+#define CONNECTIONS_CAP 32
 /* Ports in one --port list. */
 #define PORTS_CAP 8
 

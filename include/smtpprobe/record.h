@@ -45,7 +45,6 @@ struct mail_host {
 	char *cname;	/* canonical name when MXF_CNAME, else NULL */
 	unsigned flags; /* MXF_* */
 	enum local_error addr_error; /* why there is no address, if none */
-	int port_override;	     /* -s HOST:PORT */
 	size_t naddrs;
 	char addrs[ADDRS_PER_HOST_CAP][ADDR_STR_MAX];
 	int families[ADDRS_PER_HOST_CAP]; /* AF_INET / AF_INET6 */
@@ -199,6 +198,8 @@ int record_event(struct run_record *rec, long t_ms, int probe,
 		 enum event_kind kind, int tls, int step, const char *text);
 struct probe *record_add_probe(struct run_record *rec, size_t host,
 			       const char *address, int family, int port);
+/* The step that decided the probe's outcome, or NULL. */
+const struct step *probe_deciding_step(const struct probe *p);
 /* Add a step to a probe; sent may be NULL. Returns its index. */
 int probe_add_step(struct probe *p, enum stage st, long at_ms, const char *sent,
 		   int tls);

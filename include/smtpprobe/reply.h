@@ -71,6 +71,11 @@ size_t rp_feed(struct reply_parser *p, const char *buf, size_t len,
  * lines), now owned by the caller. NULL if there is none. */
 struct reply *rp_take(struct reply_parser *p);
 
+/* The stream ended: keep a buffered unterminated line (raw, as it came)
+ * as the last line of the partial reply, so that rp_take() shows what
+ * arrived before the close. */
+void rp_finish(struct reply_parser *p);
+
 /* True when bytes of an unfinished reply or line are buffered. */
 int rp_pending(const struct reply_parser *p);
 

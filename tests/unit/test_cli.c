@@ -244,6 +244,9 @@ static void test_server(void **state)
 	assert_ok("-s", "smtp.example.com:587", "user@example.org");
 	assert_string_equal(cfg.server, "smtp.example.com");
 	assert_int_equal(cfg.server_port, 587);
+	/* ...which is then the one port probed and given a verdict. */
+	assert_int_equal(cfg.nports, 1);
+	assert_int_equal(cfg.ports[0], 587);
 	assert_ok("--server", "smtp.example.com", "user@example.org");
 	assert_string_equal(cfg.server, "smtp.example.com");
 	assert_int_equal(cfg.server_port, 0);

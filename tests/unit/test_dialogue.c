@@ -489,6 +489,23 @@ static void test_rcpt_replies(void **state)
 	}
 }
 
+/* A shifted reply stream: the 550 meant for RCPT arrives to RSET after a
+ * stray 250 was taken as the RCPT reply. The "accepted" cannot stand. */
+static void test_rset_out_of_step(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	run_script(&h, SCRIPT(BANNER, EHLO_PLAIN, OK, OK,
+			      "550 5.1.1 <a@b.test>: User unknown\r\n", BYE));
+	assert_cmds(&h, CMDS("EHLO probe.test", "MAIL FROM:<>",
+			     "RCPT TO:<a@b.test>", "RSET", "QUIT"));
+	assert_outcome(&h, OUTCOME_PROTOCOL_ERROR, STAGE_RSET,
+		       LE_PROTO_UNSOLICITED);
+	assert_closed(&h);
+}
+
 /* HOSTILE.md row 23: 354 to anything is never followed by DATA. */
 static void test_354_never_data(void **state)
 {
@@ -1241,6 +1258,7 @@ int main(void)
 	    cmocka_unit_test(test_mail_rejected),
 	    cmocka_unit_test(test_mail_tempfail_pipelined),
 	    cmocka_unit_test(test_rcpt_replies),
+	    cmocka_unit_test(test_rset_out_of_step),
 	    cmocka_unit_test(test_354_never_data),
 	    cmocka_unit_test(test_354_to_pipelined_mail),
 	    cmocka_unit_test(test_421_anywhere),

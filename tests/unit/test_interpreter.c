@@ -341,6 +341,18 @@ static void test_verdict_dns(void **state)
 	assert_int_equal(rec.overall.outcome, VERDICT_NO_MAIL_HOST);
 	assert_int_equal(rec.overall.exit_status, 68);
 	record_free(&rec);
+
+	/* ...but when their address lookup failed (SERVFAIL, timeout), it
+	 * is a DNS error to retry, and nothing says the MX dangles. */
+	setup_record(&rec, 1);
+	rec.dns.hosts[0].flags |= MXF_NO_ADDRESS;
+	rec.dns.hosts[0].addr_error = LE_DNS_SERVFAIL;
+	interpret_record(&rec);
+	assert_int_equal(rec.overall.outcome, VERDICT_DNS_ERROR);
+	assert_int_equal(rec.overall.exit_status, 75);
+	for (size_t i = 0; i < rec.nfindings; i++)
+		assert_null(strstr(rec.findings[i].text, "dangling"));
+	record_free(&rec);
 }
 
 /* ---- reasoning across probes ---- */
@@ -468,6 +480,7 @@ static void test_reason_dns_records(void **state)
 	rec.dns.hosts[1].name = strdup("192.0.2.7");
 	rec.dns.hosts[1].flags |= MXF_IP_LITERAL | MXF_NO_ADDRESS;
 	rec.dns.hosts[2].flags |= MXF_NO_ADDRESS;
+	rec.dns.hosts[2].addr_error = LE_DNS_NO_ADDRESS;
 	add_probe(&rec, 0, 25, OUTCOME_ACCEPTED, STAGE_RCPT, "250 ok");
 	interpret_record(&rec);
 	size_t n = 0;

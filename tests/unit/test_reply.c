@@ -687,6 +687,37 @@ static void test_error_texts(void **state)
 	}
 }
 
+/* HOSTILE.md row 18: the server closes mid-reply; what came is kept. */
+static void test_finish_keeps_partial(void **state)
+{
+	struct reply_parser p;
+	enum rp_status st;
+	struct reply *r;
+	const char in[] = "550-5.1.1 first\r\n550 5.1.1 user unkn";
+
+	(void)state;
+	rp_init(&p);
+	assert_int_equal(rp_feed(&p, in, sizeof in - 1, &st), sizeof in - 1);
+	assert_int_equal(st, RP_MORE);
+	assert_true(rp_pending(&p));
+	rp_finish(&p);
+	r = rp_take(&p);
+	assert_non_null(r);
+	assert_int_equal(r->code, 550);
+	assert_int_equal(r->nlines, 2);
+	assert_string_equal(r->lines[1].text, "5.1.1 user unkn");
+	reply_free(r);
+	/* Bytes that are not a reply line at all stay raw. */
+	assert_int_equal(rp_feed(&p, "\x16\x03\x01", 3, &st), 3);
+	rp_finish(&p);
+	r = rp_take(&p);
+	assert_non_null(r);
+	assert_int_equal(r->code, 0);
+	assert_int_equal(r->lines[0].len, 3);
+	reply_free(r);
+	rp_reset(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -708,6 +739,7 @@ int main(void)
 	    cmocka_unit_test(test_dup),
 	    cmocka_unit_test(test_reply_enhanced),
 	    cmocka_unit_test(test_error_texts),
+	    cmocka_unit_test(test_finish_keeps_partial),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
