@@ -18,8 +18,14 @@
  *
  * Enhanced codes: the IANA "SMTP Enhanced Status Codes" registry (RFC 3463,
  * 3886, 4468, 4954, 5248, 6531, 6710, 7293, 7372, 7505, 8617, 8689 and the
- * X.7.28 registration), plus a few vendor codes marked "(Microsoft)" or
- * "(Gmail)" that real servers send and that the SPEC's categories need.
+ * X.7.28 registration; the list is tests/data/iana-enhanced-codes.tsv),
+ * plus vendor codes marked "(Microsoft)" or "(Gmail)" that real servers
+ * send and that the SPEC's categories need.
+ *
+ * Text patterns: the wording of big receivers, filtering services, MTA
+ * defaults and DNSBL citations. tests/data/replies.tsv holds the real
+ * replies (with their sources) they were written against; test_replies
+ * classifies every one of them through the interpreter.
  */
 #include "smtpprobe/codes.h"
 
@@ -177,11 +183,12 @@ static const struct code_info basic_codes[] = {
 	  "domain lookup, or a recipient check that could not finish.",
 	  "Let the sending MTA retry; if it persists, the reply text names "
 	  "the check that failed." },
-	{ 451, CAT_UNKNOWN,
+	{ 451, CAT_SERVICE_UNAVAILABLE,
 	  "The action was aborted because of a local error in processing on "
 	  "the server.",
 	  "The receiving server had an internal problem (a lookup table, "
-	  "content scanner or DNS lookup failed), or it greylists.",
+	  "content scanner or DNS lookup failed); greylisting servers also "
+	  "answer 451, usually saying so in the text.",
 	  "Let the sending MTA retry; if it persists, send the reply text to "
 	  "the receiver's administrators." },
 	{ 452, CAT_STORAGE,
@@ -386,6 +393,12 @@ static const struct enhanced_info enhanced_codes[] = {
 	  "Other or undefined status: only the class (success, temporary, "
 	  "permanent) is known.",
 	  "Read the reply text; the code itself says nothing more." },
+	{ 0, 350, CAT_POLICY,
+	  "(Microsoft) A generic rejection by the recipient's organisation, "
+	  "for example a rule about nested attachments or a header that is "
+	  "too long.",
+	  "Read the text that follows the code; the recipient's admin can "
+	  "tell which rule matched." },
 	/* X.1 addressing */
 	{ 1, 0, CAT_BAD_ADDRESS,
 	  "Something about an address (sender or recipient) caused the "
@@ -447,6 +460,15 @@ static const struct enhanced_info enhanced_codes[] = {
 	{ 2, 4, CAT_ROUTING,
 	  "The recipient is a mailing list whose expansion failed.",
 	  "Tell the list's owner; the list configuration is broken." },
+	{ 2, 121, CAT_RATE_LIMITED,
+	  "(Microsoft) The sender exceeded the number of messages one "
+	  "recipient may receive from it per hour.",
+	  "Send fewer messages per hour to this recipient (batch automated "
+	  "notifications)." },
+	{ 2, 122, CAT_RATE_LIMITED,
+	  "(Microsoft) The recipient exceeded the number of messages it may "
+	  "receive per hour from all senders.",
+	  "Retry later; nothing to fix on your side." },
 	/* X.3 mail system */
 	{ 3, 0, CAT_SERVICE_UNAVAILABLE,
 	  "Something on the receiving mail system caused the problem.",
@@ -501,6 +523,18 @@ static const struct enhanced_info enhanced_codes[] = {
 	  "The delivery time expired before the message could be delivered.",
 	  "Find why the destination was unreachable for so long, then "
 	  "resend." },
+	{ 4, 14, CAT_ROUTING,
+	  "(Microsoft) A routing loop was detected: the message went round "
+	  "between the same servers too many times.",
+	  "Check forwarding rules, connectors and MX records on both sides "
+	  "for the cycle." },
+	{ 4, 300, CAT_ROUTING,
+	  "(Microsoft) The message expired in the queue: the destination "
+	  "never accepted it in time.",
+	  "Find why the destination was unreachable, then resend." },
+	{ 4, 310, CAT_DOMAIN_UNKNOWN,
+	  "(Microsoft) The recipient's domain does not exist in DNS.",
+	  "Check the domain's spelling and its registration." },
 	/* X.5 protocol */
 	{ 5, 0, CAT_PROTOCOL,
 	  "A problem in the SMTP dialogue itself.",
@@ -690,12 +724,19 @@ static const struct enhanced_info enhanced_codes[] = {
 	  "8689; Gmail uses 7.30 for DKIM failures).",
 	  "Route the message through servers that support REQUIRETLS; if the "
 	  "text mentions DKIM, fix DKIM signing." },
+	{ 7, 31, CAT_SENDER_AUTH,
+	  "(Gmail) The sender's domain has no DMARC policy, which Gmail "
+	  "requires of bulk senders.",
+	  "Publish a DMARC record (at least p=none) for the From: domain." },
 	/* Vendor codes seen in the wild */
 	{ 7, 32, CAT_SENDER_AUTH,
 	  "(Gmail) The From: domain is not aligned with the domain that "
 	  "passed SPF or DKIM.",
 	  "Sign with DKIM for the From: domain, or send with a MAIL FROM "
 	  "domain that matches it." },
+	{ 7, 40, CAT_SENDER_AUTH,
+	  "(Gmail) The sender's domain has no usable DMARC record.",
+	  "Publish a DMARC record (at least p=none) for the From: domain." },
 	{ 7, 54, CAT_RELAY_DENIED,
 	  "(Microsoft) Unable to relay: the recipient's domain is not an "
 	  "accepted domain on this server.",
@@ -718,15 +759,69 @@ static const struct enhanced_info enhanced_codes[] = {
 	  "(Microsoft) The sender is not in the recipient group's "
 	  "allowed-senders list.",
 	  "Ask the group owner to allow external or your specific sender." },
+	{ 7, 133, CAT_POLICY,
+	  "(Microsoft) The recipient group only accepts mail from senders "
+	  "inside its organisation.",
+	  "Ask the group owner or the recipient's admin to allow external "
+	  "senders." },
+	{ 7, 134, CAT_POLICY,
+	  "(Microsoft) The recipient mailbox only accepts mail from senders "
+	  "inside its organisation.",
+	  "Ask the recipient's admin to allow external senders." },
+	{ 7, 135, CAT_POLICY,
+	  "(Microsoft) The recipient public folder only accepts mail from "
+	  "senders inside its organisation.",
+	  "Ask the recipient's admin to allow external senders." },
+	{ 7, 136, CAT_POLICY,
+	  "(Microsoft) The recipient mail user only accepts mail from "
+	  "senders inside its organisation.",
+	  "Ask the recipient's admin to allow external senders." },
 	{ 7, 139, CAT_AUTH_FAILED,
 	  "(Microsoft) Authentication unsuccessful: SMTP AUTH is disabled for "
 	  "the tenant or mailbox, or security defaults block it.",
 	  "A Microsoft 365 admin must enable Authenticated SMTP for the "
 	  "mailbox or use another sending method." },
+	{ 7, 350, CAT_CONTENT_REJECTED,
+	  "(Microsoft) The remote server Microsoft 365 delivered to rejected "
+	  "the message as spam; its own reply follows the code.",
+	  "Read the remote reply quoted after the code; ask the recipient to "
+	  "allow your address if the mail is wanted." },
+	{ 7, 500, CAT_REPUTATION,
+	  "(Microsoft) 4.7.500-699: Microsoft 365 temporarily restricts mail "
+	  "from this source after detecting suspicious activity or a new, "
+	  "unknown sending pattern.",
+	  "Let the MTA retry and keep the volume low and steady; the "
+	  "restriction lifts when the traffic proves legitimate." },
+	{ 7, 501, CAT_REPUTATION,
+	  "(Microsoft) The sending account is banned after spam was detected "
+	  "from it.",
+	  "Secure the account (it is probably compromised) and ask Microsoft "
+	  "support to restore its sending." },
+	{ 7, 502, CAT_REPUTATION,
+	  "(Microsoft) The sending account is banned after spam was detected "
+	  "from it.",
+	  "Secure the account (it is probably compromised) and ask Microsoft "
+	  "support to restore its sending." },
+	{ 7, 503, CAT_REPUTATION,
+	  "(Microsoft) The sending account is banned after spam was detected "
+	  "from it.",
+	  "Secure the account (it is probably compromised) and ask Microsoft "
+	  "support to restore its sending." },
+	{ 7, 504, CAT_MAILBOX_UNKNOWN,
+	  "(Microsoft) The recipient address is not valid at this "
+	  "organisation.",
+	  "Check the address with the recipient." },
+	{ 7, 505, CAT_MAILBOX_DISABLED,
+	  "(Microsoft) The recipient is banned from receiving mail.",
+	  "Reach the recipient by another channel." },
 	{ 7, 506, CAT_HELO_REJECTED,
 	  "(Microsoft) Access denied, bad HELO: the name sent in EHLO/HELO is "
 	  "rejected.",
 	  "Send a fully qualified host name that resolves (--helo)." },
+	{ 7, 507, CAT_IP_BLOCKLISTED,
+	  "(Microsoft) The recipient's organisation blocks the sending IP.",
+	  "Only the recipient's admins can lift the block; ask them by "
+	  "another channel." },
 	{ 7, 508, CAT_RATE_LIMITED,
 	  "(Microsoft) The sending IP has exceeded the permitted limits for "
 	  "its range.",
@@ -764,6 +859,40 @@ static const struct enhanced_info enhanced_codes[] = {
 	  "of its IP reputation.",
 	  "Send less and more steadily, and watch the IP in Microsoft SNDS "
 	  "(https://sendersupport.olc.protection.outlook.com/snds/)." },
+	{ 7, 651, CAT_REPUTATION,
+	  "(Microsoft) Outlook.com temporarily rate limits the server because "
+	  "of its IP reputation.",
+	  "Send less and more steadily, and watch the IP in Microsoft SNDS "
+	  "(https://sendersupport.olc.protection.outlook.com/snds/)." },
+	{ 7, 652, CAT_RATE_LIMITED,
+	  "(Microsoft) The server has exceeded the number of connections "
+	  "Outlook.com accepts from one IP.",
+	  "Open fewer parallel connections to Outlook.com and let the MTA "
+	  "retry." },
+	{ 7, 703, CAT_POLICY,
+	  "(Microsoft) The sender's organisation blocks this recipient with "
+	  "its Tenant Allow/Block List.",
+	  "An admin of the sending organisation must remove the block "
+	  "entry." },
+	{ 7, 705, CAT_REPUTATION,
+	  "(Microsoft) The tenant sent too much spam or bulk mail and its "
+	  "outgoing mail is blocked.",
+	  "Clean up compromised accounts or open relays, then ask Microsoft "
+	  "support to lift the block." },
+	{ 7, 708, CAT_REPUTATION,
+	  "(Microsoft) Outgoing mail from this low-reputation IP pool is not "
+	  "accepted (typical for new tenants).",
+	  "Make SPF, DKIM and DMARC pass, check for abuse, and ask Microsoft "
+	  "support to release the tenant." },
+	{ 7, 750, CAT_POLICY,
+	  "(Microsoft) The tenant is blocked from sending with From: domains "
+	  "it has not registered.",
+	  "Add and verify the sending domains in the Microsoft 365 admin "
+	  "center." },
+	{ 7, 800, CAT_REPUTATION,
+	  "(Microsoft) The sender domain (EHLO, envelope or From:) is banned "
+	  "after spam was detected from it.",
+	  "Stop the abuse and ask Microsoft support to restore the domain." },
 };
 
 /* 606 + 11 * 4 - 1 = 649: keep the range exactly 5.7.606-5.7.649. */
@@ -788,8 +917,16 @@ static const struct enhanced_subject_info enhanced_subjects[] = {
 /* Text patterns, most specific first                                  */
 /* ------------------------------------------------------------------ */
 
+/* The joined text a pattern sees is every line's text after its
+ * "NNN-"/"NNN " prefix, joined by single spaces: the enhanced code of each
+ * line is part of it (so "5.4.1" can be a needle), and a phrase that a
+ * server broke across two lines is not contiguous. Needles are therefore
+ * short phrases that stay on one line in the real replies of
+ * tests/data/replies.tsv, which the unit tests classify one by one. */
+
 #define P1(a) { (a), NULL, NULL, NULL }
 #define P2(a, b) { (a), (b), NULL, NULL }
+#define P3(a, b, c) { (a), (b), (c), NULL }
 
 #define GREY_EXPL \
 	"The receiver greylists: it defers the first attempt from an " \
@@ -809,6 +946,35 @@ static const struct enhanced_subject_info enhanced_subjects[] = {
 	"Look the IP up on the named list's web site (or a multi-list " \
 	"checker such as https://mxtoolbox.com/blacklists.aspx), fix why it " \
 	"was listed, then follow that list's delisting steps."
+
+#define MS_IPBLOCK_EXPL \
+	"Outlook.com/Hotmail blocks the IP or the network range the mail " \
+	"comes from (S3140/S3150 and similar codes are Microsoft's " \
+	"references for such a block)."
+#define MS_IPBLOCK_REMEDY \
+	"Check the IP in Microsoft SNDS " \
+	"(https://sendersupport.olc.protection.outlook.com/snds/) and open " \
+	"a delisting request with Outlook.com sender support " \
+	"(https://olcsupport.office.com); if the range belongs to your ISP, " \
+	"send through its relay instead."
+
+#define CLOUDMARK_EXPL \
+	"Cloudmark Sender Intelligence (CSI), the IP reputation service used " \
+	"by Orange, GoDaddy, Proofpoint and other receivers, lists the " \
+	"connecting IP as a spam source."
+#define CLOUDMARK_REMEDY \
+	"Stop whatever sent spam from that IP, then request a reset at " \
+	"https://csi.cloudmark.com/reset-request/ (the reply usually links " \
+	"the form with the IP filled in)."
+
+#define PROOFPOINT_EXPL \
+	"Proofpoint's IP reputation service (Proofpoint Dynamic Reputation) " \
+	"refuses the connecting IP; many large receivers behind Proofpoint " \
+	"share it."
+#define PROOFPOINT_REMEDY \
+	"Look the IP up and request delisting at https://ipcheck.proofpoint.com " \
+	"once the cause (spam, a compromised account, a sudden volume) is " \
+	"gone."
 
 #define RELAY_EXPL \
 	"The server will not accept mail for this recipient from you: it " \
@@ -848,6 +1014,14 @@ static const struct enhanced_subject_info enhanced_subjects[] = {
 	"(one TXT record, at most 10 DNS lookups), or send through a server " \
 	"it lists."
 
+#define SENDAUTH_EXPL \
+	"The receiver requires the mail to be authenticated (SPF or DKIM " \
+	"passing for the sender's domain) and this mail passes neither."
+#define SENDAUTH_REMEDY \
+	"Publish an SPF record that lists every server sending for the " \
+	"domain and sign with DKIM for the From: domain; bulk senders also " \
+	"need a DMARC record."
+
 #define RDNS_EXPL \
 	"The receiver requires a reverse DNS (PTR) name for the sending IP " \
 	"that resolves back to the same IP, and this IP fails that check."
@@ -869,6 +1043,13 @@ static const struct enhanced_subject_info enhanced_subjects[] = {
 	"Send more slowly: fewer parallel connections and recipients per " \
 	"message; a normal MTA's retries will get through later."
 
+#define RCPT_RATE_EXPL \
+	"The recipient's mailbox is receiving mail faster than its provider " \
+	"allows; this is about the recipient, not about your sending."
+#define RCPT_RATE_REMEDY \
+	"Let the MTA retry later; if it lasts, the mailbox may be under a " \
+	"mail bomb or abandoned: reach the recipient by another channel."
+
 #define REP_EXPL \
 	"The receiver refuses or defers mail because of the poor reputation " \
 	"of the sending IP or domain (complaints, spam-trap hits, sudden " \
@@ -877,6 +1058,23 @@ static const struct enhanced_subject_info enhanced_subjects[] = {
 	"Check the provider's postmaster tools, stop any unwanted or "	\
 	"unexpected sending, keep volume steady and only mail people who " \
 	"asked for it."
+
+#define YAHOO_EXPL \
+	"Yahoo (and AOL, AT&T, Verizon mailboxes it hosts) defers or refuses " \
+	"mail from this IP because of complaints, unexpected volume or a new " \
+	"IP without sending history (the TS/TSS code names the reason)."
+#define YAHOO_REMEDY \
+	"Slow down and retry later, remove recipients who never engage, and " \
+	"follow https://senders.yahooinc.com; for a lasting block use its " \
+	"sender support form."
+
+#define MS_ACCOUNT_EXPL \
+	"Microsoft 365 has blocked the sending account, tenant or domain " \
+	"after detecting spam or abuse from it (typically a compromised " \
+	"account)."
+#define MS_ACCOUNT_REMEDY \
+	"Secure the account (reset credentials, check forwarding rules and " \
+	"connectors), then ask Microsoft support to lift the block."
 
 #define FULL_EXPL \
 	"The recipient's mailbox is over its storage quota."
@@ -902,6 +1100,13 @@ static const struct enhanced_subject_info enhanced_subjects[] = {
 #define DOMAIN_REMEDY \
 	"Check the domain's spelling and its MX and A/AAAA records."
 
+#define SENDER_DOMAIN_EXPL \
+	"The receiver cannot find the sender's domain (MAIL FROM) in DNS, " \
+	"so it could not return bounces."
+#define SENDER_DOMAIN_REMEDY \
+	"Use a --from address whose domain has MX or A records (or the " \
+	"null sender <>); fix the DNS of the bounce domain if it is yours."
+
 #define SIZE_EXPL \
 	"The message is larger than the receiving server or mailbox accepts."
 #define SIZE_REMEDY \
@@ -915,11 +1120,32 @@ static const struct enhanced_subject_info enhanced_subjects[] = {
 	"Review the content, links and sending practices; ask the recipient " \
 	"to whitelist you if the mail is wanted."
 
+#define ATTACH_EXPL \
+	"The receiver refuses a file attached to the message (an executable " \
+	"or script type, or a structure it considers dangerous)."
+#define ATTACH_REMEDY \
+	"Send the file another way (a link, or an archive type the receiver " \
+	"accepts) and check it is not infected."
+
 #define LOOP_EXPL \
 	"The message is going round in a mail loop between servers."
 #define LOOP_REMEDY \
 	"Check the recipient domain's MX records, forwarding rules and " \
 	"smarthost settings for a cycle."
+
+#define POLICY_BLOCK_EXPL \
+	"The recipient (or its organisation) has blocked this sender, " \
+	"domain or IP with its own rule; it is not a public blocklist."
+#define POLICY_BLOCK_REMEDY \
+	"Only the recipient side can lift it: ask the recipient by another " \
+	"channel to allow your address or domain."
+
+#define SVC_EXPL \
+	"The receiving service is temporarily unavailable (overloaded, " \
+	"restarting or failing internally)."
+#define SVC_REMEDY \
+	"Let the sending MTA retry later; if it lasts for hours, tell the " \
+	"receiver's postmaster."
 
 static const struct text_pattern patterns[] = {
 	/* Greylisting: only meaningful as a temporary failure. */
@@ -934,39 +1160,55 @@ static const struct text_pattern patterns[] = {
 	  "wording; it works like greylisting.",
 	  "Let the sending MTA retry (it must retry from the same IP); "
 	  "delivery normally succeeds within an hour." },
+	{ P1("4.7.1 try again later"), PAT_4XX, CAT_GREYLISTED,
+	  "A bare \"4.7.1 Try again later\" is what rspamd (behind Postfix, "
+	  "Mailu, mailcow and others) answers when it greylists a message.",
+	  "Nothing to fix: retry after a few minutes from the same IP, as a "
+	  "real MTA does; if it never clears, ask the receiver to check its "
+	  "rspamd greylist settings." },
 
-	/* Microsoft 365 / Outlook.com */
+	/* Microsoft 365 / Exchange Online / Outlook.com */
 	{ P1("banned sending ip"), PAT_ERR, CAT_IP_BLOCKLISTED,
 	  "Microsoft 365 (Exchange Online Protection) has put the sending IP "
 	  "on its own blocklist.",
 	  "Stop the cause (compromised account, bulk mail), then request "
 	  "removal at https://sender.office.com." },
 	{ P1("network is on our block list"), PAT_ERR, CAT_IP_BLOCKLISTED,
-	  "Outlook.com/Hotmail blocks the IP range the mail comes from (the "
-	  "code in parentheses, such as S3140 or S3150, is Microsoft's "
-	  "reference for the block).",
-	  "Open a request with Outlook.com sender support "
-	  "(https://olcsupport.office.com) and check the IP in SNDS "
-	  "(https://sendersupport.olc.protection.outlook.com/snds/)." },
+	  MS_IPBLOCK_EXPL, MS_IPBLOCK_REMEDY },
 	{ P1("s3140"), PAT_ERR, CAT_IP_BLOCKLISTED,
-	  "Outlook.com/Hotmail block S3140: the sending IP or its range is "
-	  "on Microsoft's consumer blocklist.",
-	  "Open a request with Outlook.com sender support "
-	  "(https://olcsupport.office.com) and check the IP in SNDS "
-	  "(https://sendersupport.olc.protection.outlook.com/snds/)." },
+	  MS_IPBLOCK_EXPL, MS_IPBLOCK_REMEDY },
 	{ P1("customer block list"), PAT_ERR, CAT_IP_BLOCKLISTED,
 	  "The recipient organisation (a Microsoft 365 customer) blocks your "
 	  "IP with its own block list, not Microsoft's.",
 	  "Only the recipient's admins can remove the block; ask them by "
 	  "another channel." },
+	{ P1("tenant allow block list"), PAT_ERR, CAT_POLICY,
+	  "The sender's own Microsoft 365 organisation blocks mail to this "
+	  "address or domain with its Tenant Allow/Block List.",
+	  "An admin of the sending organisation must remove the block entry "
+	  "in the Microsoft 365 Defender portal." },
 	{ P1("as(201806281)"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  "Microsoft 365 directory-based edge blocking: the recipient is not "
 	  "in the tenant's directory, so the mailbox does not exist.",
 	  "Check the address with the recipient; their admin must add it if "
 	  "it should exist." },
+	{ P3("5.4.1", "recipient address rejected", "access denied"), PAT_ERR,
+	  CAT_MAILBOX_UNKNOWN,
+	  "Microsoft 365 directory-based edge blocking (5.4.1 \"Recipient "
+	  "address rejected: Access denied\"): the tenant does not know this "
+	  "recipient, so the mailbox does not exist there.",
+	  "Check the address with the recipient; if it is right, their admin "
+	  "must create it or fix the domain's accepted-domain settings." },
 	{ P1("recipientnotfound"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
-	  "Exchange found no recipient with this SMTP address.",
-	  "Check the address with the recipient." },
+	  "Exchange found no recipient with this SMTP address "
+	  "(RESOLVER.ADR.RecipientNotFound).",
+	  "Check the address with the recipient; old Outlook autocomplete "
+	  "entries are a common source of such addresses." },
+	{ P1("domainnonexistent"), PAT_ERR, CAT_DOMAIN_UNKNOWN,
+	  "Microsoft 365 could not find the recipient's domain in DNS "
+	  "(InfoDomainNonexistent).",
+	  "Check the domain's spelling; if it is right, its owner must renew "
+	  "or fix the registration and delegation." },
 	{ P1("tenantattribution"), PAT_ERR, CAT_RELAY_DENIED,
 	  "Microsoft 365 could not tie this connection to a tenant through an "
 	  "inbound connector, so it refuses to relay.",
@@ -978,6 +1220,16 @@ static const struct text_pattern patterns[] = {
 	  "accepts authenticated submission, not anonymous delivery.",
 	  "Authenticate with --auth, or probe the domain's MX host "
 	  "(*.mail.protection.outlook.com) instead." },
+	{ P1("client was not authenticated"), PAT_ERR, CAT_AUTH_REQUIRED,
+	  "The Exchange server does not accept anonymous mail on this "
+	  "connector: the client must authenticate first.",
+	  "Authenticate with --auth, or deliver to the domain's public MX "
+	  "host, which accepts anonymous mail." },
+	{ P2("sender", "not authenticated"), PAT_ERR, CAT_POLICY,
+	  "The recipient (a mailbox, group or public folder in Exchange) only "
+	  "accepts mail from senders inside its own organisation.",
+	  "Only the recipient's admin or the group owner can allow external "
+	  "senders; contact the recipient by another channel." },
 	{ P1("smtpclientauthentication is disabled"), PAT_ERR,
 	  CAT_AUTH_FAILED,
 	  "SMTP AUTH is switched off for this Microsoft 365 tenant or "
@@ -994,28 +1246,179 @@ static const struct text_pattern patterns[] = {
 	  "and DMARC, and this domain does not.",
 	  "Publish a DMARC record and make SPF and DKIM both pass, aligned "
 	  "with the From: domain; the reply lists which check failed." },
-	{ P2("server busy", "try again later"), PAT_4XX, CAT_RATE_LIMITED,
+	{ P2("server busy", "try again later from"), PAT_4XX,
+	  CAT_RATE_LIMITED,
 	  "Microsoft 365 throttles an IP whose sending pattern is new or has "
 	  "changed (451 4.7.500-699).",
 	  "Let the MTA retry and increase volume gradually over days; it "
 	  "clears as the IP builds a sending history." },
+	{ P1("spam abuse detected"), PAT_ERR, CAT_REPUTATION,
+	  MS_ACCOUNT_EXPL, MS_ACCOUNT_REMEDY },
+	{ P1("bad outbound sender"), PAT_ERR, CAT_REPUTATION,
+	  MS_ACCOUNT_EXPL, MS_ACCOUNT_REMEDY },
+	{ P1("tenant has exceeded threshold"), PAT_ERR, CAT_REPUTATION,
+	  MS_ACCOUNT_EXPL, MS_ACCOUNT_REMEDY },
+	{ P1("traffic not accepted from this ip"), PAT_ERR, CAT_REPUTATION,
+	  "Microsoft 365 refuses outgoing mail from this IP: it belongs to a "
+	  "low-reputation pool (typical for new tenants or after abuse).",
+	  "Check the tenant for compromised accounts, make SPF, DKIM and "
+	  "DMARC pass, and ask Microsoft support to release the tenant." },
+	{ P1("unregistered domains"), PAT_ERR, CAT_POLICY,
+	  "Microsoft 365 stopped this tenant from sending with From: domains "
+	  "it has not added and verified.",
+	  "Add and verify every domain the tenant sends from in the "
+	  "Microsoft 365 admin center." },
+	{ P1("transport.rules"), PAT_ERR, CAT_POLICY,
+	  "A mail flow (transport) rule of the recipient's Exchange "
+	  "organisation rejected the message.",
+	  "Only the recipient's admins know the rule; ask them by another "
+	  "channel which condition matched." },
+	{ P1("policy violation detected"), PAT_ERR, CAT_POLICY,
+	  "Exchange Online's generic policy rejection (5.0.350): a rule at "
+	  "the recipient's organisation, often about nested attachments or "
+	  "message structure.",
+	  "Ask the recipient's admin which rule matched; resending without "
+	  "attachments shows whether they are the cause." },
+	{ P1("thread limit exceeded"), PAT_ERR, CAT_RATE_LIMITED,
+	  "Exchange throttles deliveries to this mailbox because it is "
+	  "receiving too many messages at once.",
+	  "Nothing to fix on your side: a normal MTA's retries get through "
+	  "once the burst is over." },
+	{ P1("queue quota exceeded"), PAT_ERR, CAT_RATE_LIMITED,
+	  "The recipient organisation's queue at Microsoft is over its quota "
+	  "(it receives more than it can take right now).",
+	  "Retry later; nothing to fix on your side." },
+	{ P1("submission quota"), PAT_ERR, CAT_RATE_LIMITED,
+	  "The sending account has exceeded its provider's message or "
+	  "recipient limits (often a sign of a compromised account).",
+	  "Wait for the limit to reset, and check the account for unwanted "
+	  "sending before raising limits." },
+	{ P1("daily limit"), PAT_ERR, CAT_RATE_LIMITED,
+	  "The sending account has reached its daily limit of recipients.",
+	  "Wait until the limit resets; if the volume is unexpected, check "
+	  "the account for compromise." },
+	{ P1("limit for the number of messages"), PAT_ERR, CAT_RATE_LIMITED,
+	  "Exchange Online limits how many messages one recipient may "
+	  "receive per hour (from this sender or from everyone).",
+	  "Send fewer messages to this recipient per hour; an automated "
+	  "sender should batch its notifications." },
+	{ P1("maximum number of connections"), PAT_ERR, CAT_RATE_LIMITED,
+	  RATE_EXPL, RATE_REMEDY },
+	{ P1("message expired"), PAT_ERR, CAT_ROUTING,
+	  "The message stayed in a queue until it expired: the next server "
+	  "never accepted it in time.",
+	  "Find why the destination was unreachable (DNS, firewall, the "
+	  "receiver's errors), then resend." },
 
-	/* Yahoo */
-	{ P1("tss04"), PAT_ERR, CAT_REPUTATION,
-	  "Yahoo defers mail from this IP because of unexpected volume or "
-	  "user complaints.",
-	  "Slow down, remove unengaged recipients, and check "
-	  "https://senders.yahooinc.com for its sender requirements." },
+	/* Yahoo, AOL */
+	{ P1("[ph01]"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  "Yahoo refuses the message on suspicion of phishing (PH01): links, "
+	  "images or the sender identity look like an impersonation.",
+	  "Review the URLs and branding in the content, make sure the From: "
+	  "domain authenticates, and ask Yahoo sender support for a review." },
+	{ P1("tss0"), PAT_ERR, CAT_REPUTATION, YAHOO_EXPL, YAHOO_REMEDY },
+	{ P1("[ts0"), PAT_ERR, CAT_REPUTATION, YAHOO_EXPL, YAHOO_REMEDY },
+	{ P1("not accepted for policy reasons"), PAT_ERR, CAT_POLICY,
+	  "Yahoo refuses the message for policy reasons it does not detail "
+	  "(content, authentication or sender practices).",
+	  "Check the sender requirements at https://senders.yahooinc.com "
+	  "(SPF, DKIM, DMARC, unsubscribe) and contact Yahoo sender support "
+	  "if it persists." },
+	{ P1("max message per connection"), PAT_ERR, CAT_RATE_LIMITED,
+	  "The receiver accepts only so many messages per connection.",
+	  "Open a new connection for further messages; a normal MTA does "
+	  "this by itself." },
+	{ P1("(rtr:du)"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	  "AOL refuses the IP as part of a dynamic or residential range "
+	  "(RTR:DU) that should not deliver mail directly.",
+	  "Send through your ISP's or provider's relay, or from a static IP "
+	  "with proper reverse DNS." },
+
+	/* Gmail */
+	{ P1("send email directly"), PAT_ERR,
+	  CAT_IP_BLOCKLISTED,
+	  "Gmail does not take mail directly from this IP: it is in a range "
+	  "Google treats as not meant to run mail servers (residential, "
+	  "dynamic or without proper DNS).",
+	  "Send through your provider's relay (smarthost), or give the "
+	  "server a static IP with matching PTR and A records and SPF." },
+	{ P2("unsolicited mail", "rate limited"), PAT_4XX, CAT_RATE_LIMITED,
+	  "Gmail rate limits this IP (4.7.28) because an unusual share of "
+	  "its mail looks unsolicited.",
+	  "Send slower and only to people who asked for it, check Google "
+	  "Postmaster Tools, and let the MTA retry; the limit lifts as the "
+	  "reputation recovers." },
+	{ P1("likely unsolicited"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  "The receiver's filter judged this particular message to be "
+	  "unsolicited bulk mail.",
+	  "Review the content, links and list practices (consent, "
+	  "unsubscribe); authenticate with SPF, DKIM and DMARC." },
+	{ P1("nature of the content"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  "Gmail refuses the message because of its content or the links in "
+	  "it.",
+	  "Check the links' domains against blocklists and review the "
+	  "content; link shorteners and newly registered domains are common "
+	  "causes." },
+	{ P1("ipv6 sending guidelines"), PAT_ERR, CAT_REVERSE_DNS,
+	  "Over IPv6 Gmail requires the sending IP to have a PTR record "
+	  "matching its host name and the mail to pass SPF or DKIM; this "
+	  "message misses one of them.",
+	  "Give the IPv6 address a PTR whose name resolves back to it and "
+	  "authenticate with SPF/DKIM, or send over IPv4 (-4)." },
+	{ P1("authentication information"), PAT_ERR, CAT_SENDER_AUTH,
+	  SENDAUTH_EXPL, SENDAUTH_REMEDY },
+	{ P1("authentication checks"), PAT_ERR, CAT_SENDER_AUTH,
+	  SENDAUTH_EXPL, SENDAUTH_REMEDY },
+	{ P1("from: header"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  "The receiver requires a valid From: header with one address.",
+	  "Fix the message's From: header (one mailbox, properly formed)." },
+	{ P1("not in whitelist"), PAT_ERR, CAT_POLICY,
+	  "The recipient domain only accepts mail from IPs on its own allow "
+	  "list (a Google Workspace inbound gateway setting).",
+	  "Ask the recipient's admin to add your sending IP, or deliver "
+	  "through the gateway they designated." },
+	{ P1("too many login attempts"), PAT_ERR, CAT_RATE_LIMITED,
+	  "The server temporarily refuses logins after too many attempts.",
+	  "Wait before trying again and check the password once; repeated "
+	  "failures can lock the account." },
+	{ P1("application-specific password"), PAT_ERR, CAT_AUTH_FAILED,
+	  "The account uses two-step verification, so the server refuses the "
+	  "normal password for SMTP and wants an app password.",
+	  "Create an app password in the account's security settings and "
+	  "use it in SMTPPROBE_PASSWORD (or use OAuth)." },
+
+	/* Apple iCloud */
+	{ P1("[cs01]"), PAT_ERR, CAT_POLICY,
+	  "iCloud refuses the message under its local policy (CS01), usually "
+	  "a content or sender reputation filter.",
+	  "Check https://support.apple.com/en-us/HT204137 and Apple's sender "
+	  "requirements; the recipient marking you as a contact or VIP can "
+	  "override it." },
+	{ P1("excessive volume"), PAT_ERR, CAT_RATE_LIMITED,
+	  RCPT_RATE_EXPL, RCPT_RATE_REMEDY },
 
 	/* Spamhaus, zone by zone, then the name alone */
-	{ P1("pbl.spamhaus"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	{ P1("open resolver"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	  "The receiver rejected you citing Spamhaus, but the answer was an "
+	  "error code: its DNSBL queries go through a public resolver, which "
+	  "Spamhaus refuses. Your IP is not necessarily listed.",
+	  "Check the IP at " SPAMHAUS_CHECK "; if it is clean, tell the "
+	  "receiver's postmaster to query Spamhaus through its own resolver "
+	  "or the Spamhaus DQS service." },
+	{ P1("listed by css"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	  "Spamhaus CSS (part of ZEN and SBL): the IP sent low-reputation or "
+	  "snowshoe spam, or its mail shows signs of a misconfigured server.",
+	  "Fix the cause (authentication, bounces, list practices), then "
+	  "request removal at " SPAMHAUS_CHECK "; CSS listings also expire "
+	  "when the behaviour stops." },
+	{ P2("spamhaus", "pbl"), PAT_ERR, CAT_IP_BLOCKLISTED,
 	  "Spamhaus PBL: the IP is in a range its owner (usually an ISP) "
 	  "marks as not meant to send mail directly, such as dynamic or "
 	  "residential addresses.",
 	  "Send through your ISP's or provider's relay (smarthost); for a "
 	  "real mail server on a static IP with a proper PTR, request "
 	  "removal at " SPAMHAUS_CHECK "." },
-	{ P1("xbl.spamhaus"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	{ P2("spamhaus", "xbl"), PAT_ERR, CAT_IP_BLOCKLISTED,
 	  "Spamhaus XBL (which includes the former CBL): the IP showed "
 	  "signs of a compromised machine, such as malware or an open proxy "
 	  "behind it.",
@@ -1027,12 +1430,12 @@ static const struct text_pattern patterns[] = {
 	  "compromised machine sending spam.",
 	  "Find and clean the infected host behind that IP, then request "
 	  "removal at " SPAMHAUS_CHECK "." },
-	{ P1("sbl.spamhaus"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	{ P2("spamhaus", "sbl"), PAT_ERR, CAT_IP_BLOCKLISTED,
 	  "Spamhaus SBL: the IP or its range is listed as a source of spam "
 	  "or spam support, usually after manual investigation.",
 	  "Read the SBL record via " SPAMHAUS_CHECK " for the reason, fix it, "
 	  "and involve your hosting provider if it names their range." },
-	{ P1("dbl.spamhaus"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	{ P2("spamhaus", "dbl"), PAT_ERR, CAT_IP_BLOCKLISTED,
 	  "Spamhaus DBL: a domain in the envelope, the HELO name or the "
 	  "message (not the IP) is on the Domain Block List.",
 	  "Check your sender, HELO and link domains at " SPAMHAUS_CHECK
@@ -1050,7 +1453,7 @@ static const struct text_pattern patterns[] = {
 	  "Look the IP and domains up at " SPAMHAUS_CHECK " and follow the "
 	  "removal steps shown for the list concerned." },
 
-	/* Other well-known blocklists */
+	/* Other well-known blocklists and reputation services */
 	{ P1("barracudacentral"), PAT_ERR, CAT_IP_BLOCKLISTED,
 	  "Barracuda Reputation Block List: the IP has a poor reputation in "
 	  "Barracuda's network.",
@@ -1088,6 +1491,27 @@ static const struct text_pattern patterns[] = {
 	  "recent spam wave.",
 	  "Check the IP at https://mailspike.io/ip_verify and request "
 	  "delisting after cleaning up." },
+	{ P1("cloudmark"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	  CLOUDMARK_EXPL, CLOUDMARK_REMEDY },
+	{ P1("ipcheck.proofpoint"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	  PROOFPOINT_EXPL, PROOFPOINT_REMEDY },
+	{ P1("prs.proofpoint"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	  PROOFPOINT_EXPL, PROOFPOINT_REMEDY },
+	{ P1("proofpoint.com/dnsbl"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	  PROOFPOINT_EXPL, PROOFPOINT_REMEDY },
+	{ P1("senderscore"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	  "Validity Sender Score (RTBL): the IP's reputation score is too "
+	  "low for this receiver.",
+	  "Look the IP up at https://senderscore.org and improve the sending "
+	  "practices behind it (complaints, unknown users, spam traps)." },
+	{ P1("comcast block"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	  "Comcast blocks the IP on its own blocklist for spam.",
+	  "Follow the link in the reply to Comcast's postmaster pages and "
+	  "request removal once the cause is fixed." },
+	{ P1("blocked by earthlink"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	  "EarthLink blocks the IP on its own blocklist.",
+	  "Follow earthlink.net/block (named in the reply) to request "
+	  "removal." },
 	{ P1("blocked using"), PAT_ERR, CAT_IP_BLOCKLISTED,
 	  DNSBL_EXPL, DNSBL_REMEDY },
 	{ P1("listed at"), PAT_ERR, CAT_IP_BLOCKLISTED,
@@ -1096,12 +1520,23 @@ static const struct text_pattern patterns[] = {
 	{ P1("rbl"), PAT_ERR, CAT_IP_BLOCKLISTED, DNSBL_EXPL, DNSBL_REMEDY },
 	{ P1("blacklist"), PAT_ERR, CAT_IP_BLOCKLISTED,
 	  DNSBL_EXPL, DNSBL_REMEDY },
+	{ P1("black list"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	  DNSBL_EXPL, DNSBL_REMEDY },
 	{ P1("blocklist"), PAT_ERR, CAT_IP_BLOCKLISTED,
 	  DNSBL_EXPL, DNSBL_REMEDY },
 	{ P1("block list"), PAT_ERR, CAT_IP_BLOCKLISTED,
 	  DNSBL_EXPL, DNSBL_REMEDY },
 
 	/* Relaying */
+	{ P1("allowed rcpthosts"), PAT_ERR, CAT_RELAY_DENIED,
+	  "qmail refuses the recipient's domain: it is not in the server's "
+	  "rcpthosts list, so the server neither hosts it nor relays for "
+	  "you.",
+	  "If this is the recipient's MX, its admin must add the domain to "
+	  "rcpthosts; if it is your own server, authenticate before "
+	  "sending." },
+	{ P1("as a relay"), PAT_ERR, CAT_RELAY_DENIED, RELAY_EXPL,
+	  RELAY_REMEDY },
 	{ P2("relay", "denied"), PAT_ERR, CAT_RELAY_DENIED,
 	  RELAY_EXPL, RELAY_REMEDY },
 	{ P2("relay", "not permitted"), PAT_ERR, CAT_RELAY_DENIED,
@@ -1117,11 +1552,13 @@ static const struct text_pattern patterns[] = {
 
 	/* The sender address (MAIL FROM) rather than the recipient */
 	{ P2("sender address rejected", "domain not found"), PAT_ERR,
+	  CAT_BAD_ADDRESS, SENDER_DOMAIN_EXPL, SENDER_DOMAIN_REMEDY },
+	{ P2("sender address rejected", "undeliverable"), PAT_ERR,
 	  CAT_BAD_ADDRESS,
-	  "The receiver cannot find the sender's domain (MAIL FROM) in DNS, "
-	  "so it could not return bounces.",
-	  "Use a --from address whose domain has MX or A records (or the "
-	  "null sender <>)." },
+	  "The receiver verified the sender address (MAIL FROM) by asking "
+	  "its own mail server, and that server refused it: bounces could "
+	  "not be returned.",
+	  "Send with a --from address that exists and accepts mail." },
 	{ P2("sender address rejected", "null mx"), PAT_ERR, CAT_BAD_ADDRESS,
 	  "The sender's domain (MAIL FROM) publishes a null MX, so it cannot "
 	  "receive bounces.",
@@ -1135,6 +1572,23 @@ static const struct text_pattern patterns[] = {
 	  "The sender address (MAIL FROM) is not a full address with a "
 	  "domain.",
 	  "Give --from as user@domain.example." },
+	{ P1("domain of sender address"), PAT_ERR, CAT_BAD_ADDRESS,
+	  SENDER_DOMAIN_EXPL, SENDER_DOMAIN_REMEDY },
+	{ P1("sender verify failed"), PAT_ERR, CAT_BAD_ADDRESS,
+	  "Exim's sender verification failed: the receiver could not confirm "
+	  "that the sender address (MAIL FROM) accepts mail.",
+	  "Send with a --from address that exists and whose domain's MX "
+	  "hosts accept mail for it." },
+	{ P1("invalid sender"), PAT_ERR, CAT_BAD_ADDRESS,
+	  "The receiver considers the sender address (MAIL FROM) invalid.",
+	  "Send with a valid --from address of a domain you control, whose "
+	  "return path is aligned with SPF." },
+	{ P1("invalid dns mx"), PAT_ERR, CAT_BAD_ADDRESS,
+	  "The sender's domain has no usable MX or A/AAAA record, so the "
+	  "receiver could not return replies or bounces.",
+	  "Give the --from domain working MX (or A/AAAA) records." },
+	{ P1("blocked by this recipient"), PAT_ERR, CAT_POLICY,
+	  POLICY_BLOCK_EXPL, POLICY_BLOCK_REMEDY },
 	{ P1("not owned by user"), PAT_ERR, CAT_POLICY,
 	  "The authenticated user may not send with this sender address.",
 	  "Use the address that belongs to the account you logged in with." },
@@ -1152,6 +1606,11 @@ static const struct text_pattern patterns[] = {
 	  TLSREQ_EXPL, TLSREQ_REMEDY },
 
 	/* Authentication */
+	{ P1("when not advertised"), PAT_ERR, CAT_PROTOCOL,
+	  "The client sent AUTH although the server did not offer it (AUTH "
+	  "is only announced in reply to EHLO, often only after STARTTLS).",
+	  "Send EHLO (not HELO), start TLS, then authenticate only if AUTH "
+	  "is listed." },
 	{ P1("authentication failed"), PAT_ERR, CAT_AUTH_FAILED,
 	  AUTHFAIL_EXPL, AUTHFAIL_REMEDY },
 	{ P1("authentication unsuccessful"), PAT_ERR, CAT_AUTH_FAILED,
@@ -1169,6 +1628,8 @@ static const struct text_pattern patterns[] = {
 	{ P1("authentication is required"), PAT_ERR, CAT_AUTH_REQUIRED,
 	  AUTHREQ_EXPL, AUTHREQ_REMEDY },
 	{ P1("must authenticate"), PAT_ERR, CAT_AUTH_REQUIRED,
+	  AUTHREQ_EXPL, AUTHREQ_REMEDY },
+	{ P1("auth first"), PAT_ERR, CAT_AUTH_REQUIRED,
 	  AUTHREQ_EXPL, AUTHREQ_REMEDY },
 
 	/* Sender authentication: SPF, DKIM, DMARC */
@@ -1202,6 +1663,13 @@ static const struct text_pattern patterns[] = {
 	  "Publish SPF for the sending servers and sign with DKIM for the "
 	  "From: domain." },
 
+	/* Protocol sequence, before the HELO wording */
+	{ P1("wrong state"), PAT_ERR, CAT_PROTOCOL,
+	  "The command came in a state the server does not allow it in "
+	  "(for example a second HELO after EHLO).",
+	  "Greet once per session and follow the command order; check the "
+	  "client for duplicated commands." },
+
 	/* HELO/EHLO name */
 	{ P1("helo command rejected"), PAT_ERR, CAT_HELO_REJECTED,
 	  HELO_EXPL, HELO_REMEDY },
@@ -1229,6 +1697,17 @@ static const struct text_pattern patterns[] = {
 	{ P1("ptr"), PAT_ERR, CAT_REVERSE_DNS, RDNS_EXPL, RDNS_REMEDY },
 
 	/* Reputation, before rate and spam wording that often follows it */
+	{ P1("too many invalid recipients"), PAT_ERR, CAT_REPUTATION,
+	  "The receiver blocked the IP for a while because it tried too many "
+	  "addresses that do not exist (it looks like address harvesting or "
+	  "an old list).",
+	  "Remove unknown addresses from the list, then wait for the block "
+	  "to expire (an hour to a day)." },
+	{ P1("too many messages containing"), PAT_ERR, CAT_REPUTATION,
+	  "The receiver blocked the IP for a while because too many of its "
+	  "messages were judged to be spam.",
+	  "Find what sent spam from the IP (a compromised account or form), "
+	  "stop it, and wait for the block to expire." },
 	{ P1("unsolicited mail"), PAT_ERR, CAT_REPUTATION,
 	  REP_EXPL, REP_REMEDY },
 	{ P1("reputation"), PAT_ERR, CAT_REPUTATION, REP_EXPL, REP_REMEDY },
@@ -1239,10 +1718,19 @@ static const struct text_pattern patterns[] = {
 
 	/* Rate limits */
 	{ P1("rate that prevents additional messages"), PAT_ERR,
-	  CAT_RATE_LIMITED,
-	  "The recipient's mailbox is receiving mail faster than its "
-	  "provider allows; this is about the recipient, not your sending.",
-	  "Let the MTA retry later; nothing to fix on your side." },
+	  CAT_RATE_LIMITED, RCPT_RATE_EXPL, RCPT_RATE_REMEDY },
+	{ P1("too quickly"), PAT_ERR, CAT_RATE_LIMITED,
+	  RCPT_RATE_EXPL, RCPT_RATE_REMEDY },
+	{ P1("too much email"), PAT_ERR, CAT_RATE_LIMITED,
+	  RCPT_RATE_EXPL, RCPT_RATE_REMEDY },
+	{ P1("too many recent messages"), PAT_ERR, CAT_RATE_LIMITED,
+	  RCPT_RATE_EXPL, RCPT_RATE_REMEDY },
+	{ P1("frequency limited"), PAT_ERR, CAT_RATE_LIMITED,
+	  RATE_EXPL, RATE_REMEDY },
+	{ P1("max number of messages"), PAT_ERR, CAT_RATE_LIMITED,
+	  "The receiver accepts only so many messages per session.",
+	  "Open a new session for further messages; a normal MTA does this "
+	  "by itself." },
 	{ P1("sending quota"), PAT_ERR, CAT_RATE_LIMITED,
 	  "The sending account has used up its sending quota for the period.",
 	  "Wait for the quota to reset or ask the provider for a higher "
@@ -1250,6 +1738,8 @@ static const struct text_pattern patterns[] = {
 	{ P1("too many connections"), PAT_ERR, CAT_RATE_LIMITED,
 	  RATE_EXPL, RATE_REMEDY },
 	{ P1("concurrent connections"), PAT_ERR, CAT_RATE_LIMITED,
+	  RATE_EXPL, RATE_REMEDY },
+	{ P1("too many sessions"), PAT_ERR, CAT_RATE_LIMITED,
 	  RATE_EXPL, RATE_REMEDY },
 	{ P1("rate limit"), PAT_ERR, CAT_RATE_LIMITED, RATE_EXPL, RATE_REMEDY },
 	{ P1("rate-limit"), PAT_ERR, CAT_RATE_LIMITED, RATE_EXPL, RATE_REMEDY },
@@ -1270,6 +1760,8 @@ static const struct text_pattern patterns[] = {
 	  FULL_EXPL, FULL_REMEDY },
 	{ P2("exceeded", "quota"), PAT_ERR, CAT_MAILBOX_FULL,
 	  FULL_EXPL, FULL_REMEDY },
+	{ P1("quota violation"), PAT_ERR, CAT_MAILBOX_FULL,
+	  FULL_EXPL, FULL_REMEDY },
 	{ P1("mailbox full"), PAT_ERR, CAT_MAILBOX_FULL,
 	  FULL_EXPL, FULL_REMEDY },
 	{ P1("mailbox is full"), PAT_ERR, CAT_MAILBOX_FULL,
@@ -1285,6 +1777,8 @@ static const struct text_pattern patterns[] = {
 	{ P2("mailbox", "disabled"), PAT_ERR, CAT_MAILBOX_DISABLED,
 	  DISABLED_EXPL, DISABLED_REMEDY },
 	{ P1("inactive"), PAT_ERR, CAT_MAILBOX_DISABLED,
+	  DISABLED_EXPL, DISABLED_REMEDY },
+	{ P1("inactivity"), PAT_ERR, CAT_MAILBOX_DISABLED,
 	  DISABLED_EXPL, DISABLED_REMEDY },
 	{ P1("deactivated"), PAT_ERR, CAT_MAILBOX_DISABLED,
 	  DISABLED_EXPL, DISABLED_REMEDY },
@@ -1308,17 +1802,25 @@ static const struct text_pattern patterns[] = {
 	  DOMAIN_EXPL, DOMAIN_REMEDY },
 	{ P1("no such domain"), PAT_ERR, CAT_DOMAIN_UNKNOWN,
 	  DOMAIN_EXPL, DOMAIN_REMEDY },
+	{ P1("host unknown"), PAT_ERR, CAT_DOMAIN_UNKNOWN,
+	  "Sendmail could not find the recipient's host (the part after the "
+	  "@) in DNS.",
+	  DOMAIN_REMEDY },
 
 	/* Unknown mailboxes */
 	{ P1("user unknown"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
 	{ P1("unknown user"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
+	{ P1("addressee unknown"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
+	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
 	{ P1("no such user"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
 	{ P1("no such mailbox"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
 	{ P1("no such recipient"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
+	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
+	{ P1("no such address"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
 	{ P1("no mailbox"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
@@ -1334,8 +1836,26 @@ static const struct text_pattern patterns[] = {
 	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
 	{ P1("invalid recipient"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
+	{ P1("invalid-recipient"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
+	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
 	{ P1("invalid mailbox"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
+	{ P1("not in recipient list"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
+	  "The filtering gateway in front of the recipient's server has no "
+	  "such address in its recipient list.",
+	  UNKNOWN_REMEDY },
+	{ P1("marked as invalid"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
+	  "The filtering gateway (Proofpoint) remembered that the recipient's "
+	  "own server refused this address, and refuses it itself.",
+	  "Check the address; if it is right, the recipient's admin must "
+	  "clear it from the gateway's invalid-address list." },
+	{ P1("no longer valid"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
+	  "The address used to exist but is no longer valid.",
+	  "Remove the address and ask the recipient for a current one." },
+	{ P1("recipient cannot be verified"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
+	  "The receiving server could not verify the recipient, which for "
+	  "this wording means it does not know the address.",
+	  UNKNOWN_REMEDY },
 	{ P1("not listed in"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  "The receiving server (typically HCL/Lotus Domino) has no entry "
 	  "for this address in its directory.",
@@ -1345,6 +1865,11 @@ static const struct text_pattern patterns[] = {
 	{ P1("unrouteable address"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  "Exim found no way to deliver to this address: usually the mailbox "
 	  "does not exist there (or the domain is not handled).",
+	  "Check the address with the recipient; if it is right, their admin "
+	  "must check the server's routing for the domain." },
+	{ P1("unroutable address"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
+	  "The server found no way to deliver to this address: usually the "
+	  "mailbox does not exist there.",
 	  "Check the address with the recipient; if it is right, their admin "
 	  "must check the server's routing for the domain." },
 	{ P1("does not exist"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
@@ -1360,6 +1885,11 @@ static const struct text_pattern patterns[] = {
 	{ P1("fully-qualified address"), PAT_ERR, CAT_BAD_ADDRESS,
 	  "The address lacks a domain part; the server needs user@domain.",
 	  "Give the full address, user@domain.example." },
+	{ P1("valid rfc-5321 address"), PAT_ERR, CAT_BAD_ADDRESS,
+	  "The server considers the address syntactically invalid under "
+	  "RFC 5321.",
+	  "Correct the address: one @, no spaces or stray characters, a "
+	  "valid domain." },
 	{ P1("address syntax"), PAT_ERR, CAT_BAD_ADDRESS,
 	  "The server considers the address syntactically invalid.",
 	  "Correct the address: one @, no spaces, a valid domain." },
@@ -1375,12 +1905,39 @@ static const struct text_pattern patterns[] = {
 	  SIZE_EXPL, SIZE_REMEDY },
 	{ P1("maximum message size"), PAT_ERR, CAT_MESSAGE_TOO_LARGE,
 	  SIZE_EXPL, SIZE_REMEDY },
+	{ P1("max message size"), PAT_ERR, CAT_MESSAGE_TOO_LARGE,
+	  SIZE_EXPL, SIZE_REMEDY },
 	{ P1("size limit"), PAT_ERR, CAT_MESSAGE_TOO_LARGE,
 	  SIZE_EXPL, SIZE_REMEDY },
 	{ P1("too large"), PAT_ERR, CAT_MESSAGE_TOO_LARGE,
 	  SIZE_EXPL, SIZE_REMEDY },
 	{ P1("too big"), PAT_ERR, CAT_MESSAGE_TOO_LARGE,
 	  SIZE_EXPL, SIZE_REMEDY },
+
+	/* A recipient's own block, before the content wording */
+	{ P1("blocked senders"), PAT_ERR, CAT_POLICY,
+	  POLICY_BLOCK_EXPL, POLICY_BLOCK_REMEDY },
+	{ P1("envelope blocked"), PAT_ERR, CAT_POLICY,
+	  POLICY_BLOCK_EXPL, POLICY_BLOCK_REMEDY },
+	{ P1("administrative prohibition"), PAT_ERR, CAT_POLICY,
+	  "The receiver's policy (Exim's \"administrative prohibition\", or "
+	  "Mimecast's blocked-senders and SPF policies) refuses this sender.",
+	  "Ask the recipient's admin which policy matched; check the sender "
+	  "domain's SPF if the receiver is Mimecast." },
+	{ P1("anti-spoofing"), PAT_ERR, CAT_POLICY,
+	  "The receiver's anti-spoofing policy refuses mail that claims to "
+	  "come from the recipient's own domain but arrives from outside "
+	  "(typical when a third-party service sends as that domain).",
+	  "The recipient's admin must allow the sending service (by IP or "
+	  "authentication) in its anti-spoofing policy." },
+	{ P1("restricted by policy"), PAT_ERR, CAT_POLICY,
+	  "The recipient domain's own filter rules refuse the message.",
+	  "Contact the recipient by another channel so their admin can "
+	  "adjust the filter." },
+	{ P1("due to local policy"), PAT_ERR, CAT_POLICY,
+	  "The receiver refuses the message under its local policy, without "
+	  "saying which rule.",
+	  "Ask the receiver's postmaster which policy matched." },
 
 	/* Content */
 	{ P1("virus"), PAT_ERR, CAT_CONTENT_REJECTED,
@@ -1395,39 +1952,91 @@ static const struct text_pattern patterns[] = {
 	  "The receiver's filter classified the message as phishing.",
 	  "Check links and sender identity in the message; a compromised "
 	  "account may be sending it." },
+	{ P1("spoofed"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  "The receiver's filter thinks the message impersonates another "
+	  "sender or a known brand.",
+	  "Check the From: name and address, the links and the logos in the "
+	  "message for anything that looks like someone else's identity." },
+	{ P1("attachment"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  ATTACH_EXPL, ATTACH_REMEDY },
+	{ P1("dangerous"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  ATTACH_EXPL, ATTACH_REMEDY },
+	{ P1("not rfc"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  "The receiver refuses the message because its headers or structure "
+	  "break the message format standard (RFC 5322/2822).",
+	  "Check the headers the sending software writes (From:, Date:, "
+	  "Message-ID:, no duplicates) and fix the software." },
 	{ P1("spam"), PAT_ERR, CAT_CONTENT_REJECTED, SPAM_EXPL, SPAM_REMEDY },
+	{ P1("banned content"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  "A content rule of the receiver matched something in the message.",
+	  "Review the wording, links and attachments; ask the recipient's "
+	  "admin which rule matched." },
+	{ P1("content denied"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  SPAM_EXPL, SPAM_REMEDY },
 	{ P1("content rejected"), PAT_ERR, CAT_CONTENT_REJECTED,
 	  "A content rule of the receiver (headers, body or attachments) "
 	  "rejected the message.",
 	  "Ask the recipient's admin which rule matched, or change the "
 	  "content." },
+	{ P1("message filtered"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  "The receiver's filter (a spam or content rule) stopped the "
+	  "message.",
+	  "Ask the recipient's admin to check the filter log for the rule "
+	  "that matched." },
+	{ P1("rejected by destination domain"), PAT_ERR,
+	  CAT_CONTENT_REJECTED,
+	  "The recipient domain's own mail filters rejected the message.",
+	  "Contact the recipient by another channel so their admin can "
+	  "check the filter." },
 	{ P1("message rejected"), PAT_ERR, CAT_CONTENT_REJECTED,
 	  "The receiver rejected the message itself, usually by a content or "
 	  "spam rule.",
 	  "Read the rest of the text for the rule; ask the recipient to "
 	  "whitelist you if the mail is wanted." },
 
-	/* Routing loops */
+	/* Routing loops and misrouting */
 	{ P1("loops back to myself"), PAT_ERR, CAT_ROUTING,
 	  "The server is the destination of its own MX or relay path (Postfix "
 	  "says this when the domain is not listed as local).",
 	  "The receiver's admin must add the domain to the server's local or "
 	  "virtual domains, or fix the MX records." },
+	{ P1("local configuration error"), PAT_ERR, CAT_ROUTING,
+	  "Sendmail found that delivering the message would send it to "
+	  "itself: the domain's MX points here but the domain is not "
+	  "configured as local.",
+	  "The receiver's admin must list the domain as local (Cw / "
+	  "local-host-names) or fix the MX records." },
 	{ P1("loop detected"), PAT_ERR, CAT_ROUTING, LOOP_EXPL, LOOP_REMEDY },
 	{ P1("mail loop"), PAT_ERR, CAT_ROUTING, LOOP_EXPL, LOOP_REMEDY },
 	{ P1("too many hops"), PAT_ERR, CAT_ROUTING, LOOP_EXPL, LOOP_REMEDY },
 	{ P1("hop count"), PAT_ERR, CAT_ROUTING, LOOP_EXPL, LOOP_REMEDY },
 
 	/* Service and storage */
-	{ P1("no smtp service here"), PAT_ERR, CAT_SERVICE_UNAVAILABLE,
+	{ P1("no smtp service"), PAT_ERR, CAT_SERVICE_UNAVAILABLE,
 	  "The server refuses any SMTP service to this client, usually "
 	  "because an earlier check at connect time rejected it.",
-	  "Read any earlier reply lines for the reason; check your IP's "
+	  "Read the other reply lines for the reason; check your IP's "
 	  "blocklist status and reverse DNS." },
 	{ P1("does not accept mail"), PAT_ERR, CAT_SERVICE_UNAVAILABLE,
 	  "The host or domain declares that it does not accept mail.",
 	  "Check that you are sending to the right domain and its real MX "
 	  "hosts." },
+	{ P1("license expired"), PAT_ERR, CAT_SERVICE_UNAVAILABLE,
+	  "The recipient's filtering appliance (Barracuda) refuses mail "
+	  "because its licence has expired.",
+	  "Only the recipient's admins can fix this; tell them by another "
+	  "channel." },
+	{ P1("server configuration"), PAT_ERR, CAT_SERVICE_UNAVAILABLE,
+	  "The receiving server has a configuration error and defers mail "
+	  "until its admin fixes it.",
+	  "Retry later; if it lasts, tell the receiver's postmaster (the "
+	  "error is in their server's log)." },
+	{ P1("server busy"), PAT_ERR, CAT_SERVICE_UNAVAILABLE,
+	  SVC_EXPL, SVC_REMEDY },
+	{ P1("service unavailable"), PAT_ERR, CAT_SERVICE_UNAVAILABLE,
+	  SVC_EXPL, SVC_REMEDY },
+	{ P1("currently unavailable"), PAT_ERR, CAT_SERVICE_UNAVAILABLE,
+	  SVC_EXPL, SVC_REMEDY },
 	{ P1("insufficient system storage"), PAT_ERR, CAT_STORAGE,
 	  "The receiving server is short of disk space for its queue.",
 	  "Retry later; the receiver's admins must free space." },
@@ -1442,6 +2051,20 @@ static const struct text_pattern patterns[] = {
 	  "PIPELINING (or Postfix's pre-greeting test caught it).",
 	  "Wait for each reply (or for the greeting) before sending; check "
 	  "for a proxy that rewrites the dialogue." },
+	{ P1("before smtp greeting"), PAT_ERR, CAT_PROTOCOL,
+	  "The client spoke before the server's greeting, which servers "
+	  "treat as the mark of a spam bot.",
+	  "Wait for the 220 greeting before sending EHLO." },
+	{ P1("too many errors"), PAT_ERR, CAT_PROTOCOL,
+	  "The server counts protocol errors in a session and closed this "
+	  "one after too many of them.",
+	  "Look at the earlier replies in the transcript for the failing "
+	  "commands." },
+	{ P1("protocol violation"), PAT_ERR, CAT_PROTOCOL,
+	  "The server saw the client break the SMTP protocol (for example "
+	  "commands pipelined after STARTTLS or without PIPELINING).",
+	  "Follow the command sequence of RFC 5321 and RFC 3207; check for a "
+	  "proxy that alters the dialogue." },
 	{ P1("bad sequence"), PAT_ERR, CAT_PROTOCOL,
 	  "A command arrived out of order.",
 	  "Check the earlier replies in the transcript for the step that "
@@ -1449,6 +2072,11 @@ static const struct text_pattern patterns[] = {
 	{ P1("line too long"), PAT_ERR, CAT_PROTOCOL,
 	  "A command or header line exceeded the server's length limit.",
 	  "Keep lines under 1000 octets including CRLF." },
+	{ P1("line is too long"), PAT_ERR, CAT_PROTOCOL,
+	  "A line of the message exceeded the server's limit (RFC 5321 "
+	  "allows 1000 octets per line).",
+	  "Make the sending software wrap long lines or use "
+	  "quoted-printable or base64 encoding." },
 	{ P1("command unrecognized"), PAT_ERR, CAT_PROTOCOL,
 	  "The server did not recognize the command.",
 	  "Use only the commands and extensions the server announces." },
@@ -1488,15 +2116,20 @@ static const struct local_error_info local_errors[LE__COUNT] = {
 	   "Use a resolver that allows your queries (--dns-server), or fix "
 	   "the domain's delegation if an authoritative server refuses."),
 	LE(LE_DNS_TIMEOUT, "dns_timeout", CAT_DNS,
-	   "No DNS answer arrived within the timeout: the resolver or the "
-	   "domain's name servers did not respond.",
+	   "No DNS answer arrived within the timeout (c-ares ETIMEOUT; "
+	   "ECANCELLED or EDESTRUCTION when the run's deadline cut the "
+	   "query): the resolver or the domain's name servers did not "
+	   "respond.",
 	   "Check that the resolver is reachable (UDP/TCP port 53 not "
 	   "blocked), try another with --dns-server, or raise --timeout."),
 	LE(LE_DNS_MALFORMED, "dns_malformed", CAT_DNS,
-	   "The DNS answer could not be parsed: it was truncated or "
-	   "malformed.",
-	   "Try another resolver with --dns-server; a middlebox mangling DNS "
-	   "is a likely cause."),
+	   "The DNS exchange was malformed: the answer could not be parsed "
+	   "(c-ares EBADRESP), the server called the query malformed "
+	   "(EFORMERR), or the name asked for is not a valid DNS name "
+	   "(EBADNAME, e.g. an MX target with illegal characters).",
+	   "For a bad name, the receiver must fix its MX record; otherwise "
+	   "try another resolver with --dns-server, since a middlebox "
+	   "mangling DNS is a likely cause."),
 	LE(LE_DNS_NULL_MX, "null_mx", CAT_DNS,
 	   "The domain publishes a null MX (RFC 7505): it states that it "
 	   "accepts no mail at all.",
@@ -1508,9 +2141,15 @@ static const struct local_error_info local_errors[LE__COUNT] = {
 	   "Add address records for the MX host, or point the MX record at a "
 	   "host that has them (an MX must not point to a CNAME or IP)."),
 	LE(LE_DNS_ERROR, "dns_error", CAT_DNS,
-	   "The DNS lookup failed for a reason other than the common ones.",
-	   "Check the resolver configuration (/etc/resolv.conf or "
-	   "--dns-server) and retry; the detail shows the resolver's error."),
+	   "The DNS lookup failed for a less common reason, which the detail "
+	   "names: no resolver could be contacted (c-ares ECONNREFUSED), the "
+	   "resolver does not implement the query (ENOTIMP), no resolver is "
+	   "configured or the configuration is unreadable (ENOSERVER, EFILE, "
+	   "ENOTINITIALIZED), the answer ended early (EOF), or memory ran "
+	   "out (ENOMEM).",
+	   "Check /etc/resolv.conf (or --dns-server) and that this host can "
+	   "reach the resolver on port 53; retry, and report the detail if it "
+	   "is an internal error (EBADQUERY, EBADFAMILY, EBADFLAGS)."),
 	LE(LE_CONN_REFUSED, "connection_refused", CAT_NETWORK,
 	   "The host answered but refused the connection: nothing listens on "
 	   "that port, or a firewall rejects it.",
@@ -1524,10 +2163,14 @@ static const struct local_error_info local_errors[LE__COUNT] = {
 	   "and clouds block outbound port 25); check the receiver's "
 	   "firewall for your address."),
 	LE(LE_CONN_UNREACHABLE, "unreachable", CAT_NETWORK,
-	   "The network or host is unreachable: no route leads there from "
-	   "here (often an IPv6 address without IPv6 connectivity).",
-	   "Check this host's routing and connectivity; use -4 if only IPv6 "
-	   "is missing."),
+	   "The address cannot be reached from here, as the detail says: no "
+	   "route to the network or host (ENETUNREACH, EHOSTUNREACH, "
+	   "EHOSTDOWN), the local interface is down (ENETDOWN), this host "
+	   "has no source address of that family (EADDRNOTAVAIL), or the "
+	   "family is disabled in the kernel (EAFNOSUPPORT). The usual case "
+	   "is an IPv6 address tried from a host without IPv6 connectivity.",
+	   "Check this host's routing and interfaces (ip route, ip addr); if "
+	   "only IPv6 fails, use -4 until the IPv6 path is fixed."),
 	LE(LE_CONN_RESET, "connection_reset", CAT_NETWORK,
 	   "The connection was reset by the peer or by a device on the path.",
 	   "Retry; if it repeats, look for a firewall or intrusion prevention "
@@ -1538,29 +2181,43 @@ static const struct local_error_info local_errors[LE__COUNT] = {
 	   "Servers do this to clients they reject silently (blocklisted IP, "
 	   "too many connections); retry later or from another IP to compare."),
 	LE(LE_CONN_ERROR, "connection_error", CAT_NETWORK,
-	   "The connection failed with an operating system error.",
-	   "The detail names the error; check local network settings and "
-	   "resource limits."),
+	   "The connection failed with a less common operating system error, "
+	   "which the detail names: most often a local firewall or security "
+	   "policy forbids the outgoing connection (EACCES, EPERM), or the "
+	   "process ran out of sockets or buffers (EMFILE, ENFILE, ENOBUFS).",
+	   "For EACCES/EPERM check this host's own firewall (nftables, "
+	   "iptables) and SELinux/AppArmor rules for outbound port 25; for "
+	   "resource errors raise the limits or probe fewer hosts at once."),
 	LE(LE_REPLY_TIMEOUT, "reply_timeout", CAT_NETWORK,
 	   "Connected, but the server did not send the expected reply within "
 	   "the timeout.",
 	   "Some servers delay the greeting or replies on purpose (tarpitting "
 	   "suspected spammers); raise --timeout to see whether it answers "
-	   "at all."),
+	   "at all. A silent greeting can also mean the port expects "
+	   "implicit TLS (like 465): try it with -p 465."),
 	LE(LE_TLS_HANDSHAKE, "tls_handshake_failed", CAT_TLS,
-	   "The TLS handshake failed: the two sides share no protocol version "
-	   "or cipher, or one side sent an alert.",
-	   "Check the server's TLS configuration (protocol versions, "
-	   "certificate and key) with the alert shown in the detail."),
+	   "The TLS handshake failed; the detail gives OpenSSL's reason: no "
+	   "protocol version in common (\"unsupported protocol\", a server "
+	   "stuck at TLS 1.0/1.1), no cipher in common (\"no shared "
+	   "cipher\"), or the server ended the handshake with an alert "
+	   "(\"alert handshake failure\", \"alert internal error\").",
+	   "The receiver must enable TLS 1.2 or 1.3 with current ciphers and "
+	   "a valid certificate and key; an alert right after the hello often "
+	   "means a broken certificate setup on the server."),
 	LE(LE_TLS_TIMEOUT, "tls_timeout", CAT_TLS,
 	   "The TLS handshake did not finish within the timeout.",
 	   "Look for a middlebox that blocks or stalls TLS on this port, or "
 	   "raise --timeout."),
 	LE(LE_TLS_VERIFY, "tls_verify_failed", CAT_TLS,
-	   "The server's certificate did not verify: expired, self-signed, "
-	   "or issued by a CA this host does not trust.",
-	   "Install a certificate from a public CA with its full chain on "
-	   "the server, or pass the private CA with --ca-file."),
+	   "The server's certificate did not verify; the detail gives the "
+	   "reason: expired (\"certificate has expired\"), not yet valid "
+	   "(a clock is wrong on one side), self-signed, issued by a CA this "
+	   "host does not trust or sent without its intermediate certificate "
+	   "(\"unable to get local issuer certificate\"), or a chain longer "
+	   "than the verifier accepts.",
+	   "Renew an expired certificate; check the clocks for \"not yet "
+	   "valid\"; serve the full chain (leaf plus intermediates) from a "
+	   "public CA; for a private CA pass it with --ca-file."),
 	LE(LE_TLS_NAME, "tls_name_mismatch", CAT_TLS,
 	   "The certificate is valid but is not issued for the host name "
 	   "connected to.",
@@ -1577,13 +2234,17 @@ static const struct local_error_info local_errors[LE__COUNT] = {
 	   "its admin must check the mail server's log."),
 	LE(LE_TLS_PLAINTEXT_ON_IMPLICIT, "plaintext_on_implicit_tls", CAT_TLS,
 	   "The port was expected to speak TLS from the start (implicit TLS, "
-	   "like 465), but the server sent plain text.",
-	   "Use STARTTLS on this port instead, or configure the port for "
-	   "implicit TLS."),
+	   "like 465), but the server sent plain text (OpenSSL reports "
+	   "\"wrong version number\").",
+	   "Probe this port without implicit TLS (it speaks SMTP with "
+	   "STARTTLS, like 25 and 587), or configure it for implicit TLS."),
 	LE(LE_PROTO_MALFORMED, "malformed_reply", CAT_PROTOCOL,
-	   "The server sent something that is not a valid SMTP reply.",
-	   "Check that this port runs an SMTP server and not another service "
-	   "or a broken proxy."),
+	   "The server sent something that is not a valid SMTP reply; when "
+	   "the detail says TLS bytes came instead of a greeting, the port "
+	   "expects implicit TLS (as on 465), not plain SMTP with STARTTLS.",
+	   "For TLS bytes, probe the port as implicit TLS (-p 465 style); "
+	   "otherwise check that the port runs an SMTP server and not "
+	   "another service or a broken proxy."),
 	LE(LE_PROTO_LINE_TOO_LONG, "line_too_long", CAT_PROTOCOL,
 	   "A reply line was longer than the limit smtpprobe accepts.",
 	   "The server or something in between is misbehaving; check for a "
