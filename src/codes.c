@@ -2140,6 +2140,28 @@ static const struct local_error_info local_errors[LE__COUNT] = {
 	   "to connect to.",
 	   "Add address records for the MX host, or point the MX record at a "
 	   "host that has them (an MX must not point to a CNAME or IP)."),
+	LE(LE_DNS_NO_SERVER, "dns_no_server", CAT_DNS,
+	   "No DNS resolver could be contacted: the configured resolvers "
+	   "refused or did not exist (c-ares ECONNREFUSED, ENOSERVER).",
+	   "Check the nameserver lines of /etc/resolv.conf (or "
+	   "--dns-server) and that this host may reach them on port 53."),
+	LE(LE_DNS_NOT_IMPLEMENTED, "dns_not_implemented", CAT_DNS,
+	   "The DNS server does not implement this kind of query (NOTIMP).",
+	   "Use a full recursive resolver with --dns-server; some home "
+	   "routers and filtering proxies answer only A queries."),
+	LE(LE_DNS_BAD_NAME, "dns_bad_name", CAT_DNS,
+	   "The name to look up is not a valid DNS name (for example an MX "
+	   "target with spaces or illegal characters).",
+	   "The receiver must correct the record that contains the bad "
+	   "name (usually its MX record)."),
+	LE(LE_DNS_CONFIG, "dns_config", CAT_DNS,
+	   "The resolver configuration could not be read (c-ares EFILE or "
+	   "ENOTINITIALIZED).",
+	   "Check that /etc/resolv.conf exists and is readable, or name a "
+	   "resolver with --dns-server."),
+	LE(LE_DNS_NO_MEMORY, "dns_no_memory", CAT_DNS,
+	   "The DNS library ran out of memory.",
+	   "Free memory on this host and retry."),
 	LE(LE_DNS_ERROR, "dns_error", CAT_DNS,
 	   "The DNS lookup failed for a less common reason, which the detail "
 	   "names: no resolver could be contacted (c-ares ECONNREFUSED), the "
@@ -2180,6 +2202,27 @@ static const struct local_error_info local_errors[LE__COUNT] = {
 	   "The server closed the connection without a reply.",
 	   "Servers do this to clients they reject silently (blocklisted IP, "
 	   "too many connections); retry later or from another IP to compare."),
+	LE(LE_CONN_NO_SOURCE_ADDRESS, "no_source_address", CAT_NETWORK,
+	   "This host has no usable source address of that family "
+	   "(EADDRNOTAVAIL): typically no global IPv6 address while the MX "
+	   "host has an AAAA record.",
+	   "Use -4 until this host has IPv6 connectivity, or fix its address "
+	   "configuration."),
+	LE(LE_CONN_FAMILY_UNSUPPORTED, "family_unsupported", CAT_NETWORK,
+	   "The address family is not supported on this host "
+	   "(EAFNOSUPPORT): IPv6 is disabled in the kernel.",
+	   "Use -4, or enable IPv6 on this host."),
+	LE(LE_CONN_FORBIDDEN, "connection_forbidden", CAT_NETWORK,
+	   "This host's own firewall or security policy forbade the "
+	   "outgoing connection (EACCES/EPERM); nothing left the machine.",
+	   "Check the local firewall (nftables, iptables, a container's "
+	   "network policy) and SELinux/AppArmor rules for outbound "
+	   "port 25."),
+	LE(LE_CONN_NO_RESOURCES, "no_resources", CAT_NETWORK,
+	   "The system ran out of sockets, file descriptors or buffers "
+	   "(EMFILE, ENFILE, ENOBUFS).",
+	   "Raise the open-file limit (ulimit -n) or probe fewer hosts at "
+	   "once."),
 	LE(LE_CONN_ERROR, "connection_error", CAT_NETWORK,
 	   "The connection failed with a less common operating system error, "
 	   "which the detail names: most often a local firewall or security "
@@ -2232,6 +2275,49 @@ static const struct local_error_info local_errors[LE__COUNT] = {
 	   "error.",
 	   "The server's TLS setup is broken (missing certificate or key); "
 	   "its admin must check the mail server's log."),
+	LE(LE_TLS_CERT_EXPIRED, "tls_cert_expired", CAT_TLS,
+	   "The server's certificate has expired.",
+	   "The receiver must renew the certificate (and automate renewal, "
+	   "e.g. with ACME)."),
+	LE(LE_TLS_CERT_NOT_YET_VALID, "tls_cert_not_yet_valid", CAT_TLS,
+	   "The server's certificate is not valid yet: its start date is in "
+	   "the future as seen from here.",
+	   "Check this host's clock first (NTP); if it is right, the "
+	   "server's certificate was issued with a wrong date."),
+	LE(LE_TLS_SELF_SIGNED, "tls_self_signed", CAT_TLS,
+	   "The server presents a self-signed certificate (or a chain ending "
+	   "in a self-signed root this host does not trust).",
+	   "The receiver should use a certificate from a public CA; to trust "
+	   "a private one for this probe, pass it with --ca-file."),
+	LE(LE_TLS_UNKNOWN_CA, "tls_unknown_ca", CAT_TLS,
+	   "The certificate was issued by a CA this host does not trust, or "
+	   "the server did not send the intermediate certificate that links "
+	   "it to a trusted root.",
+	   "The receiver must serve the full chain (leaf plus "
+	   "intermediates); for a private CA pass it with --ca-file."),
+	LE(LE_TLS_CHAIN_TOO_LONG, "tls_chain_too_long", CAT_TLS,
+	   "The certificate chain is longer than the verifier accepts.",
+	   "The receiver should serve a shorter chain from a public CA (drop "
+	   "extra cross-signed certificates)."),
+	LE(LE_TLS_NO_SHARED_PROTOCOL, "tls_no_shared_protocol", CAT_TLS,
+	   "The two sides have no TLS version in common (typically a server "
+	   "limited to TLS 1.0/1.1 against a client that requires 1.2).",
+	   "The receiver must enable TLS 1.2 and 1.3."),
+	LE(LE_TLS_NO_SHARED_CIPHER, "tls_no_shared_cipher", CAT_TLS,
+	   "The two sides have no cipher suite in common.",
+	   "The receiver must enable current cipher suites (AES-GCM, "
+	   "ChaCha20-Poly1305) and a certificate type they can use."),
+	LE(LE_TLS_ALERT, "tls_alert", CAT_TLS,
+	   "The server aborted the handshake with a TLS alert (named in the "
+	   "detail).",
+	   "The alert names the server's complaint; a \"handshake failure\" "
+	   "or \"internal error\" alert usually means a broken certificate "
+	   "or key setup on the server."),
+	LE(LE_TLS_ON_PLAIN_PORT, "tls_on_plain_port", CAT_TLS,
+	   "The server sent TLS bytes where a plain SMTP greeting belongs: "
+	   "the port speaks implicit TLS (as on 465), not STARTTLS.",
+	   "Probe the port as implicit TLS (like 465), or configure it for "
+	   "plain SMTP with STARTTLS."),
 	LE(LE_TLS_PLAINTEXT_ON_IMPLICIT, "plaintext_on_implicit_tls", CAT_TLS,
 	   "The port was expected to speak TLS from the start (implicit TLS, "
 	   "like 465), but the server sent plain text (OpenSSL reports "

@@ -182,8 +182,23 @@ static void set_dns_failure(struct resolver *r, int status)
 	case ARES_EREFUSED:
 		d->status = DNS_ERROR, d->error = LE_DNS_REFUSED;
 		break;
-	case ARES_EBADRESP:
+	case ARES_ECONNREFUSED:
+		d->status = DNS_ERROR, d->error = LE_DNS_NO_SERVER;
+		break;
+	case ARES_ENOTIMP:
+		d->status = DNS_ERROR, d->error = LE_DNS_NOT_IMPLEMENTED;
+		break;
 	case ARES_EBADNAME:
+		d->status = DNS_ERROR, d->error = LE_DNS_BAD_NAME;
+		break;
+	case ARES_EFILE:
+	case ARES_ENOTINITIALIZED:
+		d->status = DNS_ERROR, d->error = LE_DNS_CONFIG;
+		break;
+	case ARES_ENOMEM:
+		d->status = DNS_ERROR, d->error = LE_DNS_NO_MEMORY;
+		break;
+	case ARES_EBADRESP:
 	case ARES_EFORMERR:
 		d->status = DNS_ERROR, d->error = LE_DNS_MALFORMED;
 		d->flags |= DNSF_MALFORMED;

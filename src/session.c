@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/x509_vfy.h>
 
 #include "smtpprobe/dialogue.h"
 #include "smtpprobe/reply.h"
@@ -241,11 +242,19 @@ static void connect_failed(struct session *s, long now, int err)
 	case ENETUNREACH:
 	case EHOSTUNREACH:
 	case ENETDOWN:
-	case EHOSTDOWN:
+	case EHOSTDOWN: o = OUTCOME_UNREACHABLE, e = LE_CONN_UNREACHABLE; break;
 	case EADDRNOTAVAIL:
-	case EAFNOSUPPORT:
-		o = OUTCOME_UNREACHABLE, e = LE_CONN_UNREACHABLE;
+		o = OUTCOME_UNREACHABLE, e = LE_CONN_NO_SOURCE_ADDRESS;
 		break;
+	case EAFNOSUPPORT:
+		o = OUTCOME_UNREACHABLE, e = LE_CONN_FAMILY_UNSUPPORTED;
+		break;
+	case EACCES:
+	case EPERM: o = OUTCOME_UNREACHABLE, e = LE_CONN_FORBIDDEN; break;
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM: o = OUTCOME_UNREACHABLE, e = LE_CONN_NO_RESOURCES; break;
 	default: o = OUTCOME_UNREACHABLE, e = LE_CONN_ERROR; break;
 	}
 	fail(s, now, s->cur_step, o, e, strerror(err));
@@ -389,6 +398,25 @@ static void start_tls(struct session *s, long now)
 				  : "TLS handshake started (STARTTLS)");
 }
 
+/* Which certificate failure this is, from OpenSSL's verify result. */
+static enum local_error verify_error_kind(const struct tls_info *ti)
+{
+	if (ti->chain_ok)
+		return LE_TLS_NAME;
+	switch (ti->verify_result) {
+	case X509_V_ERR_CERT_HAS_EXPIRED: return LE_TLS_CERT_EXPIRED;
+	case X509_V_ERR_CERT_NOT_YET_VALID: return LE_TLS_CERT_NOT_YET_VALID;
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: return LE_TLS_SELF_SIGNED;
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		return LE_TLS_UNKNOWN_CA;
+	case X509_V_ERR_CERT_CHAIN_TOO_LONG: return LE_TLS_CHAIN_TOO_LONG;
+	default: return LE_TLS_VERIFY;
+	}
+}
+
 static void handshake_done(struct session *s, long now)
 {
 	struct tls_info *ti = &s->probe->tls;
@@ -408,6 +436,10 @@ static void handshake_done(struct session *s, long now)
 		    ti->chain_ok ? "yes" : "NO", s->host,
 		    ti->name_ok ? "yes" : "NO", ti->verify_error ? " - " : "",
 		    ti->verify_error ? ti->verify_error : "");
+	/* The handshake stands (opportunistic TLS, as MTAs do), but a
+	 * certificate that does not verify explains the TLS step. */
+	if (!ti->chain_ok || !ti->name_ok)
+		mark_step(s, now, s->cur_step, verify_error_kind(ti));
 	if (s->dcfg.implicit_tls)
 		open_step(s, STAGE_BANNER, now, NULL);
 	else
@@ -437,8 +469,20 @@ static void drive_handshake(struct session *s, long now)
 		snprintf(why, sizeof why,
 			 "the server closed the connection "
 			 "during the handshake");
-	fail(s, now, s->cur_step, OUTCOME_TLS_ERROR,
-	     plain ? LE_TLS_PLAINTEXT_ON_IMPLICIT : LE_TLS_HANDSHAKE, why);
+	enum local_error le = LE_TLS_HANDSHAKE;
+	int reason = ERR_GET_REASON(e);
+	if (plain)
+		le = LE_TLS_PLAINTEXT_ON_IMPLICIT;
+	else if (reason == SSL_R_UNSUPPORTED_PROTOCOL ||
+		 reason == SSL_R_NO_PROTOCOLS_AVAILABLE ||
+		 reason == SSL_R_TLSV1_ALERT_PROTOCOL_VERSION)
+		le = LE_TLS_NO_SHARED_PROTOCOL;
+	else if (reason == SSL_R_NO_SHARED_CIPHER ||
+		 reason == SSL_R_NO_CIPHERS_AVAILABLE)
+		le = LE_TLS_NO_SHARED_CIPHER;
+	else if (reason >= SSL_AD_REASON_OFFSET)
+		le = LE_TLS_ALERT;
+	fail(s, now, s->cur_step, OUTCOME_TLS_ERROR, le, why);
 }
 
 /* ---- the dialogue ---- */
@@ -615,6 +659,8 @@ static void on_parse_error(struct session *s, long now)
 			(unsigned char)r->lines[0].text[0] == 0x16 &&
 			(unsigned char)r->lines[0].text[1] == 0x03;
 	reply_free(partial);
+	if (tls_bytes)
+		e = LE_TLS_ON_PLAIN_PORT;
 	fail(s, now, step, OUTCOME_PROTOCOL_ERROR, e,
 	     tls_bytes ? "the server sent TLS bytes instead of a greeting: "
 			 "this port expects implicit TLS (as on 465), not "

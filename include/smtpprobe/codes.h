@@ -67,23 +67,48 @@ enum local_error {
 	LE_DNS_TIMEOUT,
 	LE_DNS_MALFORMED,
 	LE_DNS_NULL_MX,
-	LE_DNS_NO_ADDRESS, /* MX target has no A/AAAA */
-	LE_DNS_ERROR,	   /* any other resolver failure */
+	LE_DNS_NO_ADDRESS,	/* MX target has no A/AAAA */
+	LE_DNS_NO_SERVER,	/* no resolver reachable or configured
+				   (ARES_ECONNREFUSED, ARES_ENOSERVER) */
+	LE_DNS_NOT_IMPLEMENTED, /* resolver lacks the query (ARES_ENOTIMP) */
+	LE_DNS_BAD_NAME,	/* the name is not a valid DNS name
+				   (ARES_EBADNAME) */
+	LE_DNS_CONFIG,		/* resolver configuration unreadable
+				   (ARES_EFILE, ARES_ENOTINITIALIZED) */
+	LE_DNS_NO_MEMORY,	/* ARES_ENOMEM */
+	LE_DNS_ERROR,		/* any other resolver failure */
 	/* connect */
 	LE_CONN_REFUSED,
 	LE_CONN_TIMEOUT,
 	LE_CONN_UNREACHABLE, /* ENETUNREACH / EHOSTUNREACH */
 	LE_CONN_RESET,
-	LE_CONN_CLOSED,	  /* peer closed the connection (EOF) */
-	LE_CONN_ERROR,	  /* any other errno */
+	LE_CONN_CLOSED,		    /* peer closed the connection (EOF) */
+	LE_CONN_NO_SOURCE_ADDRESS,  /* EADDRNOTAVAIL */
+	LE_CONN_FAMILY_UNSUPPORTED, /* EAFNOSUPPORT */
+	LE_CONN_FORBIDDEN,	    /* EACCES, EPERM: local firewall/policy */
+	LE_CONN_NO_RESOURCES,	    /* EMFILE, ENFILE, ENOBUFS, ENOMEM */
+	LE_CONN_ERROR,		    /* any other errno */
 	LE_REPLY_TIMEOUT, /* connected, but a reply did not come in time */
 	/* TLS */
 	LE_TLS_HANDSHAKE, /* handshake failed (alert, no shared protocol...) */
 	LE_TLS_TIMEOUT,
-	LE_TLS_VERIFY,	    /* certificate did not verify (detail separate) */
-	LE_TLS_NAME,	    /* certificate chain ok, name does not match */
-	LE_TLS_NOT_OFFERED, /* STARTTLS required but not offered */
-	LE_TLS_REFUSED,	    /* STARTTLS answered with an error */
+	LE_TLS_VERIFY,	     /* certificate did not verify (detail separate) */
+	LE_TLS_NAME,	     /* certificate chain ok, name does not match */
+	LE_TLS_NOT_OFFERED,  /* STARTTLS required but not offered */
+	LE_TLS_REFUSED,	     /* STARTTLS answered with an error */
+	LE_TLS_CERT_EXPIRED, /* X509_V_ERR_CERT_HAS_EXPIRED */
+	LE_TLS_CERT_NOT_YET_VALID, /* X509_V_ERR_CERT_NOT_YET_VALID */
+	LE_TLS_SELF_SIGNED,	   /* ..._SELF_SIGNED_CERT(_IN_CHAIN) */
+	LE_TLS_UNKNOWN_CA,	   /* ..._UNABLE_TO_GET_ISSUER_CERT(_LOCALLY),
+				      ..._UNABLE_TO_VERIFY_LEAF_SIGNATURE */
+	LE_TLS_CHAIN_TOO_LONG,	   /* X509_V_ERR_CERT_CHAIN_TOO_LONG,
+				      ..._PATH_LENGTH_EXCEEDED */
+	LE_TLS_NO_SHARED_PROTOCOL, /* SSL_R_UNSUPPORTED_PROTOCOL,
+				      SSL_R_TLSV1_ALERT_PROTOCOL_VERSION */
+	LE_TLS_NO_SHARED_CIPHER,   /* SSL_R_NO_SHARED_CIPHER,
+				      SSL_R_NO_CIPHERS_AVAILABLE */
+	LE_TLS_ALERT,		   /* any other alert from the server */
+	LE_TLS_ON_PLAIN_PORT, /* TLS bytes where a plain greeting belongs */
 	LE_TLS_PLAINTEXT_ON_IMPLICIT, /* port 465 answered with plaintext */
 	/* protocol */
 	LE_PROTO_MALFORMED, /* reply did not parse */
