@@ -535,6 +535,42 @@ static const char *skip_space(const char *s)
 	return s;
 }
 
+/* The reply's text for --explain: lines joined, each without the enhanced
+ * code it repeats (a bounce carries "5.7.26" on every line), sanitised.
+ * NULL when there is no text. */
+static char *text_without_codes(const struct reply *r)
+{
+	size_t enl = strlen(r->enhanced), total = 1, o = 0;
+	char *buf, *clean = NULL;
+
+	for (size_t i = 0; i < r->nlines; i++)
+		total += r->lines[i].len + 1;
+	buf = malloc(total);
+	if (!buf)
+		return NULL;
+	for (size_t i = 0; i < r->nlines; i++) {
+		const char *t = r->lines[i].text;
+		size_t len = r->lines[i].len;
+
+		if (enl && len >= enl && memcmp(t, r->enhanced, enl) == 0 &&
+		    (len == enl || t[enl] == ' ')) {
+			t += enl, len -= enl;
+			while (len && *t == ' ')
+				t++, len--;
+		}
+		if (len == 0)
+			continue;
+		if (o)
+			buf[o++] = ' ';
+		memcpy(buf + o, t, len);
+		o += len;
+	}
+	if (o)
+		clean = sanitize_dup(buf, o);
+	free(buf);
+	return clean;
+}
+
 /* Turn the argument into one reply: "550", "5.7.1", or reply lines
  * ("550-5.7.26 a\n550-5.7.26 b") whose texts are joined. */
 int explain_parse(const char *arg, struct explanation *out)
@@ -600,13 +636,7 @@ int explain_parse(const char *arg, struct explanation *out)
 	out->code = r->code;
 	memcpy(out->enhanced, r->enhanced, sizeof out->enhanced);
 	interpret_reply_nostage(r, &out->in);
-	if (r->nlines > 0) {
-		char *joined = reply_join(r);
-		if (joined && joined[0]) {
-			out->text = sanitize_dup(joined, strlen(joined));
-		}
-		free(joined);
-	}
+	out->text = text_without_codes(r);
 	reply_free(r);
 	return 0;
 }
