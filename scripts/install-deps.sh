@@ -15,4 +15,35 @@ apt-get install -y -qq --no-install-recommends \
 	libc-ares-dev libssl-dev libjansson-dev libidn2-dev libcmocka-dev \
 	python3 openssl ca-certificates bind9-dnsutils \
 	valgrind clang clang-format >/dev/null
+
+# The end-to-end lab (tests/e2e) and the benchmark (bench/) run their own
+# Postfix, Dovecot, knot and unbound inside a network namespace. The
+# packages' own system services must neither start nor touch this host's
+# mail or DNS: Postfix gets no configuration, no service is started while
+# installing (a policy-rc.d of our own, removed afterwards), and the ones
+# this run installed are disabled.
+lab_services=""
+for p in postfix dovecot-core knot unbound; do
+	dpkg -s "$p" >/dev/null 2>&1 || lab_services="$lab_services ${p%-core}"
+done
+echo "postfix postfix/main_mailer_type select No configuration" |
+	debconf-set-selections
+own_policy=0
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	own_policy=1
+fi
+rc=0
+apt-get install -y -qq --no-install-recommends \
+	postfix dovecot-core knot unbound nftables iproute2 iptables \
+	swaks libnet-ssleay-perl libio-socket-inet6-perl libnet-dns-perl \
+	time hyperfine >/dev/null || rc=$?
+[ "$own_policy" -eq 0 ] || rm -f /usr/sbin/policy-rc.d
+[ "$rc" -eq 0 ] || exit "$rc"
+if [ -d /run/systemd/system ]; then
+	for s in $lab_services; do
+		systemctl disable --now "$s" >/dev/null 2>&1 || true
+	done
+fi
 echo "install-deps.sh: build and test dependencies are installed"

@@ -27,3 +27,13 @@ cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --test-dir build-asan --output-on-failure
+
+echo "== end to end: real Postfix, Dovecot, knot, unbound and nftables in a network namespace"
+if [ "$(id -u)" -eq 0 ]; then
+	tests/e2e/run.sh build/smtpprobe
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		tests/e2e/run.sh build-asan/smtpprobe
+else
+	echo "e2e: skipped (the lab needs root)"
+fi

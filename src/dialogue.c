@@ -562,6 +562,13 @@ const struct dlg_action *dlg_tls_ready(struct dialogue *d)
 	return send_ehlo(d);
 }
 
+const struct dlg_action *dlg_quit(struct dialogue *d)
+{
+	if (d->state == DS_QUIT || d->state == DS_DONE)
+		return close_now(d);
+	return send_quit(d);
+}
+
 void dlg_abort(struct dialogue *d, enum outcome o, enum stage at,
 	       enum local_error e)
 {

@@ -4,6 +4,7 @@
  */
 #include <ares.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,9 @@ int main(int argc, char **argv)
 		return rc;
 	if (cfg.do_explain)
 		return do_explain(&cfg);
+	/* A peer that closes while OpenSSL writes an alert must be an
+	 * EPIPE to report, not a signal that kills the probe silently. */
+	signal(SIGPIPE, SIG_IGN);
 	rc = cli_read_password(&cfg, stderr);
 	if (rc != 0)
 		return rc;

@@ -35,6 +35,10 @@
 
 enum sess_state { SS_IDLE, SS_CONNECTING, SS_HANDSHAKE, SS_DIALOGUE, SS_DONE };
 
+#define TLS_GREETING_TEXT                                                      \
+	"the server sent TLS bytes instead of a greeting: this port expects "  \
+	"implicit TLS (as on 465), not STARTTLS"
+
 #define OPEN_MAX 4 /* commands awaiting a reply; pipelining sends two */
 #define OUT_MAX	 (2 * DLG_WIRE_MAX)
 
@@ -52,8 +56,9 @@ struct session {
 	int wr_wants_read;  /* SSL_write waits for POLLIN */
 	enum sess_state state;
 	long deadline;
-	long started; /* connect start, for connect_ms */
-	int cur_step; /* connect or TLS step in progress */
+	long started;  /* connect start, for connect_ms */
+	int cur_step;  /* connect or TLS step in progress */
+	int drop_rest; /* ignore the rest of this read (after fail_quit) */
 	int open[OPEN_MAX];
 	size_t nopen;
 	char out[OUT_MAX];
@@ -64,6 +69,8 @@ struct session {
 };
 
 static void finish(struct session *s, long now);
+static void fail(struct session *s, long now, int step, enum outcome o,
+		 enum local_error e, const char *detail);
 static void perform(struct session *s, const struct dlg_action *a, long now);
 
 static int in_tls(const struct session *s)
@@ -162,6 +169,40 @@ static void mark_step(struct session *s, long now, int step, enum local_error e)
 	sp->error = e;
 	sp->event = record_note(s->env->rec, now, s->idx, in_tls(s), "%s",
 				li ? li->name : "error");
+}
+
+/* A protocol error on a connection that still works: decide, then say
+ * QUIT politely and close on the answer (or its timeout). What else is
+ * in this read is dropped, not matched to the QUIT. */
+static void fail_quit(struct session *s, long now, int step, enum local_error e,
+		      const char *detail)
+{
+	struct probe *p = s->probe;
+	const struct local_error_info *li = codes_local(e);
+
+	if (s->dlg.state == DS_QUIT || step < 0) {
+		fail(s, now, step, OUTCOME_PROTOCOL_ERROR, e, detail);
+		return;
+	}
+	if (p->steps[step].error == LE_NONE) {
+		p->steps[step].error = e;
+		p->steps[step].detail = strdup(detail);
+		p->steps[step].event =
+		    record_note(s->env->rec, now, s->idx, in_tls(s), "%s: %s",
+				li ? li->name : "error", detail);
+	}
+	if (p->steps[step].reply_ms < 0)
+		p->steps[step].reply_ms = now;
+	if (s->dlg.outcome == OUTCOME_NONE) {
+		p->deciding_step = step;
+		s->dlg.outcome = OUTCOME_PROTOCOL_ERROR;
+		s->dlg.error = e;
+		s->dlg.decided_at = p->steps[step].stage;
+	}
+	rp_reset(&s->rp);
+	s->nopen = 0; /* replies still due will never be matched now */
+	s->drop_rest = 1;
+	perform(s, dlg_quit(&s->dlg), now);
 }
 
 /* A failure that ends the probe: mark the step, decide, close. */
@@ -597,8 +638,8 @@ static void on_reply(struct session *s, struct reply *r, size_t rest, long now)
 		} else {
 			reply_free(r);
 		}
-		fail(s, now, i, OUTCOME_PROTOCOL_ERROR, LE_PROTO_UNSOLICITED,
-		     "a reply arrived that no command asked for");
+		fail_quit(s, now, i, LE_PROTO_UNSOLICITED,
+			  "a reply arrived that no command asked for");
 		return;
 	}
 	step = s->open[0];
@@ -613,12 +654,16 @@ static void on_reply(struct session *s, struct reply *r, size_t rest, long now)
 		    p->steps[step].stage == STAGE_STARTTLS && r->code == 220;
 		if (s->dlg.outcome == OUTCOME_NONE)
 			p->deciding_step = step;
-		fail(s, now, step, OUTCOME_PROTOCOL_ERROR,
-		     starttls ? LE_PROTO_INJECTION : LE_PROTO_UNSOLICITED,
-		     starttls
-			 ? "bytes after the 220 reply to STARTTLS were "
-			   "discarded"
-			 : "more data arrived than the commands asked for");
+		/* After STARTTLS only a handshake may follow: close. */
+		if (starttls)
+			fail(s, now, step, OUTCOME_PROTOCOL_ERROR,
+			     LE_PROTO_INJECTION,
+			     "bytes after the 220 reply to STARTTLS were "
+			     "discarded");
+		else
+			fail_quit(s, now, step, LE_PROTO_UNSOLICITED,
+				  "more data arrived than the commands asked "
+				  "for");
 		return;
 	}
 	const struct dlg_action *a = dlg_on_reply(&s->dlg, r);
@@ -660,17 +705,29 @@ static void on_parse_error(struct session *s, long now)
 			(unsigned char)r->lines[0].text[1] == 0x03;
 	reply_free(partial);
 	if (tls_bytes)
-		e = LE_TLS_ON_PLAIN_PORT;
-	fail(s, now, step, OUTCOME_PROTOCOL_ERROR, e,
-	     tls_bytes ? "the server sent TLS bytes instead of a greeting: "
-			 "this port expects implicit TLS (as on 465), not "
-			 "STARTTLS"
-		       : rp_error_text(s->rp.error));
+		fail(s, now, step, OUTCOME_PROTOCOL_ERROR, LE_TLS_ON_PLAIN_PORT,
+		     TLS_GREETING_TEXT);
+	else if (e == LE_PROTO_MALFORMED) /* lines still frame: be polite */
+		fail_quit(s, now, step, e, rp_error_text(s->rp.error));
+	else /* over a cap: the stream is not worth another byte */
+		fail(s, now, step, OUTCOME_PROTOCOL_ERROR, e,
+		     rp_error_text(s->rp.error));
 }
 
 static void consume(struct session *s, const char *buf, size_t n, long now)
 {
 	size_t off = 0;
+
+	/* A TLS record where a greeting belongs: say so at once, without
+	 * waiting for a line end that TLS never sends. */
+	if (n > 0 && (unsigned char)buf[0] == 0x16 && !rp_pending(&s->rp) &&
+	    s->nopen == 1 &&
+	    s->probe->steps[s->open[0]].stage == STAGE_BANNER &&
+	    s->probe->steps[s->open[0]].reply == NULL) {
+		fail(s, now, s->open[0], OUTCOME_PROTOCOL_ERROR,
+		     LE_TLS_ON_PLAIN_PORT, TLS_GREETING_TEXT);
+		return;
+	}
 
 	while (off < n && s->state == SS_DIALOGUE) {
 		enum rp_status st;
@@ -682,6 +739,10 @@ static void consume(struct session *s, const char *buf, size_t n, long now)
 			on_parse_error(s, now);
 		else
 			break;
+		if (s->drop_rest) {
+			s->drop_rest = 0;
+			return;
+		}
 	}
 }
 

@@ -67,9 +67,12 @@ static char *name_text(X509_NAME *name)
 
 	if (!b)
 		return NULL;
-	/* RFC 2253 form; multi-byte characters left as UTF-8 so the
-	 * sanitiser (not OpenSSL's escaping) decides what is printable. */
-	X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+	/* RFC 2253 form; multi-byte and control characters left as they
+	 * are, so the sanitiser (not OpenSSL's escaping) decides what is
+	 * printable and escapes it the same way as server text. */
+	X509_NAME_print_ex(b, name, 0,
+			   XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB &
+			       ~ASN1_STRFLGS_ESC_CTRL);
 	len = BIO_get_mem_data(b, &data);
 	if (len >= 0)
 		out = sanitize_dup(data, (size_t)len);

@@ -125,6 +125,9 @@ const struct dlg_action *dlg_on_reply(struct dialogue *d,
 				      const struct reply *r);
 /* The TLS handshake after STARTTLS succeeded. */
 const struct dlg_action *dlg_tls_ready(struct dialogue *d);
+/* The stream broke the protocol but the connection is intact: send QUIT
+ * (once) and close on whatever comes back. */
+const struct dlg_action *dlg_quit(struct dialogue *d);
 /* Stop now with this outcome (timeout, closed, TLS failure...): records
  * the outcome if none is set yet. */
 void dlg_abort(struct dialogue *d, enum outcome o, enum stage at,

@@ -131,12 +131,22 @@ def _as_list(v):
     return [v] if isinstance(v, (str, tuple)) else list(v)
 
 
+def loopback_family(host):
+    """Only 127.0.0.0/8 and ::1: a test responder must never be reachable
+    from outside the machine. Returns the address family."""
+    ip = ipaddress.ip_address(host)
+    if ip == ipaddress.ip_address("::1"):
+        return socket.AF_INET6
+    if ip.version == 4 and ip in ipaddress.ip_network("127.0.0.0/8"):
+        return socket.AF_INET
+    raise ValueError("fakedns listens on 127.0.0.0/8 and ::1 only, not %s" % host)
+
+
 class FakeDNS:
     """Authoritative responder for a zone dict on host:port (UDP and TCP)."""
 
     def __init__(self, zone, host="127.0.0.1", port=0, log_path=None, tcp=True, ttl=60):
-        if ipaddress.ip_address(host) not in ipaddress.ip_network("127.0.0.0/8"):
-            raise ValueError("fakedns listens on 127.0.0.0/8 only, not %s" % host)
+        family = loopback_family(host)
         self.zone = {k.lower().rstrip("."): v for k, v in zone.items()}
         self.host = host
         self.ttl = ttl
@@ -148,13 +158,13 @@ class FakeDNS:
         if log_path:
             open(log_path, "w").close()
 
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp = socket.socket(family, socket.SOCK_DGRAM)
         self.tcp = None
         try:
             self.udp.bind((host, port))
             self.port = self.udp.getsockname()[1]
             if tcp:
-                self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                self.tcp = socket.socket(family, socket.SOCK_STREAM)
                 self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 self.tcp.bind((host, self.port))
                 self.tcp.listen(8)
@@ -368,8 +378,9 @@ class FakeDNS:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="Scripted authoritative DNS responder (127.0.0.0/8 only).")
-    ap.add_argument("--listen", default="127.0.0.1:0", metavar="HOST:PORT")
+    ap = argparse.ArgumentParser(description="Scripted authoritative DNS responder (127.0.0.0/8 and ::1 only).")
+    ap.add_argument("--listen", default="127.0.0.1:0", metavar="HOST:PORT",
+                    help="[::1]:PORT for IPv6")
     ap.add_argument("--zone", required=True, help="JSON file with the zone (see module doc)")
     ap.add_argument("--log", help="write one line per question here")
     ap.add_argument("--no-tcp", action="store_true", help="UDP only")
@@ -377,6 +388,7 @@ def main(argv=None):
     with open(args.zone, encoding="utf-8") as f:
         zone = json.load(f)
     host, _, port = args.listen.rpartition(":")
+    host = host.strip("[]")
 
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())

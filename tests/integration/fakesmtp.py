@@ -45,6 +45,19 @@ Scenario keys (all optional; a dict in Python, an object in JSON):
   close_after   [VERB, ...] close the connection after replying to these
                 (QUIT and any 421 reply always close)
   trickle       seconds between bytes: every reply is sent one byte at a time
+  tls_silent    [VERB, ...] like silent, but only once TLS is up
+  close_on_421  false: keep the connection open after a 421 reply (to see
+                whether the client still sends QUIT); default true
+  starttls_then what to do after the 220 reply to STARTTLS instead of the
+                TLS handshake: "close" closes the connection at once (the
+                220 and the FIN in one segment),
+                "reset" resets it (RST, as firewalls do); any
+                other reply value is sent (in clear) once the client's
+                first handshake bytes arrive, and the dialogue then goes on
+                in clear, so a client that falls back is seen in the log
+  auth          {"user": U, "password": P}: AUTH PLAIN and AUTH LOGIN are
+                checked for real (235 or 535 5.7.8); the wire lines are
+                logged as received, credentials included (a test log only)
 
 A reply is given as:
   str    wire text; "\\r\\n" is appended if it does not end in a newline, so
@@ -53,6 +66,9 @@ A reply is given as:
   list   of lines, each terminated with CRLF
   bytes  sent exactly as given (Python only)
   {"b64": "..."}  bytes, for JSON scenarios that need exact octets
+  callable  (Python only) f() returns an iterable of bytes chunks, sent one
+         after the other until it ends, the client goes away or the server
+         stops: endless replies without endless memory
 """
 
 import argparse
@@ -63,6 +79,7 @@ import selectors
 import signal
 import socket
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -92,10 +109,23 @@ MAX_LINE = 65536
 POLL = 0.1
 
 
+class Stream:
+    """A reply sent piece by piece (see the module doc: callable)."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def startswith(self, prefix):
+        return False
+
+
 def wire(value, terminate=True):
-    """Turn a scenario reply value into the bytes to send."""
+    """Turn a scenario reply value into the bytes to send (a Stream for a
+    callable, which send() iterates)."""
     if value is None:
         return b""
+    if callable(value):
+        return Stream(value)
     if isinstance(value, (bytes, bytearray)):
         return bytes(value)
     if isinstance(value, dict) and "b64" in value:
@@ -123,10 +153,15 @@ def without_starttls(ehlo_reply):
 
 
 def check_loopback(host):
-    """Refuse to listen anywhere but 127.0.0.0/8: these servers exist for
-    tests and must never be reachable from outside the machine."""
-    if not ipaddress.ip_address(host) in ipaddress.ip_network("127.0.0.0/8"):
-        raise ValueError("fakesmtp listens on 127.0.0.0/8 only, not %s" % host)
+    """Refuse to listen anywhere but 127.0.0.0/8 and ::1: these servers
+    exist for tests and must never be reachable from outside the machine.
+    Returns the address family to listen with."""
+    ip = ipaddress.ip_address(host)
+    if ip == ipaddress.ip_address("::1"):
+        return socket.AF_INET6
+    if ip.version == 4 and ip in ipaddress.ip_network("127.0.0.0/8"):
+        return socket.AF_INET
+    raise ValueError("fakesmtp listens on 127.0.0.0/8 and ::1 only, not %s" % host)
 
 
 class _Closed(Exception):
@@ -145,6 +180,10 @@ class _Conn:
         self.buf = b""
         self.tls = False
         self.received = []  # this connection's lines
+        self.sent = []      # every chunk of bytes this connection wrote
+        self.server_closed = False  # the server ended it (QUIT, 421, close_after...)
+        self.sent_421 = False
+        self.handshake_failed = False
 
     # --- low-level I/O -------------------------------------------------
 
@@ -189,8 +228,15 @@ class _Conn:
         return text
 
     def send(self, data):
+        if isinstance(data, Stream):
+            for chunk in data.make():
+                if self._stopping():
+                    raise _Closed()
+                self.send(chunk)
+            return
         if not data:
             return
+        self.sent.append(bytes(data))
         # Sends get a real timeout; the short POLL timeout is for reads.
         self.sock.settimeout(self.server.send_timeout)
         try:
@@ -237,6 +283,7 @@ class _Conn:
                     if time.monotonic() > deadline:
                         raise OSError("handshake timed out")
         except (OSError, ssl.SSLError) as e:
+            self.handshake_failed = True
             self.server._event(self.id, "tls handshake failed: %s" % e)
             raise _Closed()
         self.tls = True
@@ -260,6 +307,66 @@ class _Conn:
             return wire("503 5.5.1 Error: TLS already active")
         return wire(_fmt(table.get(verb, UNKNOWN_VERB_REPLY), sc))
 
+    def close_by_server(self):
+        self.server_closed = True
+        raise _Closed()
+
+    def after_starttls(self, then):
+        """starttls_then: anything but a TLS handshake after the 220."""
+        if then == "close":
+            self.close_by_server()
+        if then == "reset":
+            # RST instead of FIN, as firewalls and IPS boxes do: linger 0.
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_by_server()
+        # Wait for the client's first handshake bytes (its ClientHello),
+        # note them without logging them as lines, then answer in clear.
+        deadline = time.monotonic() + self.server.send_timeout
+        while not self.buf and time.monotonic() < deadline:
+            try:
+                self.buf += self._recv()
+            except _Closed:
+                return
+        self.server._event(self.id, "got %d handshake bytes; answered in clear" % len(self.buf))
+        self.buf = b""
+        self.send(wire(_fmt(then, self.sc)))
+
+    def auth(self, line):
+        """AUTH PLAIN / LOGIN checked against scenario["auth"]."""
+        cred = self.sc["auth"]
+        want = (str(cred["user"]), str(cred["password"]))
+        parts = line.split()
+        mech = parts[1].upper() if len(parts) > 1 else ""
+
+        def b64(text):
+            try:
+                return base64.b64decode(text.strip(), validate=True).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                return None
+
+        if mech == "PLAIN":
+            resp = parts[2] if len(parts) > 2 else None
+            if resp is None:
+                self.send(b"334 \r\n")
+                resp = self.readline()
+            got = b64(resp)
+            fields = got.split("\0") if got is not None else []
+            ok = len(fields) == 3 and fields[0] in ("", want[0]) and tuple(fields[1:]) == want
+        elif mech == "LOGIN":
+            if len(parts) > 2:      # RFC 4954 initial response: the user name
+                user = b64(parts[2])
+            else:
+                self.send(b"334 VXNlcm5hbWU6\r\n")
+                user = b64(self.readline())
+            self.send(b"334 UGFzc3dvcmQ6\r\n")
+            ok = (user, b64(self.readline())) == want
+        else:
+            self.send(b"504 5.5.4 Unrecognized authentication type\r\n")
+            return
+        self.server._event(self.id, "auth %s %s" % (mech, "ok" if ok else "failed"))
+        self.send(b"235 2.7.0 Authentication successful\r\n" if ok
+                  else b"535 5.7.8 Error: authentication failed\r\n")
+
     def run(self):
         sc = self.sc
         self.sock.settimeout(POLL)
@@ -271,20 +378,32 @@ class _Conn:
         banner = sc.get("banner", "220 {name} ESMTP fakesmtp")
         if banner is not None:
             self.pause("BANNER")
-            self.send(wire(_fmt(banner, sc)))
+            data = wire(_fmt(banner, sc))
+            self.send(data)
+            if data.startswith(b"421"):
+                self.sent_421 = True
         silent = {v.upper() for v in sc.get("silent") or []}
+        tls_silent = {v.upper() for v in sc.get("tls_silent") or []}
         close_after = {v.upper() for v in sc.get("close_after") or []}
+        close_on_421 = sc.get("close_on_421", True)
         while True:
             line = self.readline()
             verb = line.split(" ", 1)[0].split(":", 1)[0].upper()
-            if verb in silent:
+            if verb in silent or (self.tls and verb in tls_silent):
                 continue
             self.pause(verb)
+            if verb == "AUTH" and sc.get("auth") and "AUTH" not in (sc.get("replies") or {}):
+                self.auth(line)
+                continue
             reply = self.reply_for(verb, line)
             if verb == "STARTTLS" and reply.startswith(b"220") and not self.tls:
                 if not self.server.has_tls():
                     self.send(reply)
                     continue
+                if sc.get("starttls_then") == "close":
+                    # The 220 and the FIN leave in one segment, so the
+                    # client sees the close before its handshake starts.
+                    self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
                 # Reply and injected bytes leave in one write: a client that
                 # reads them together must not treat the tail as trusted.
                 self.send(reply + wire(sc.get("inject"), terminate=False))
@@ -294,11 +413,16 @@ class _Conn:
                     # not be answered inside TLS.
                     self.server._event(self.id, "discarded %d plaintext bytes after STARTTLS" % len(self.buf))
                     self.buf = b""
+                if sc.get("starttls_then") is not None:
+                    self.after_starttls(sc["starttls_then"])
+                    continue
                 self.handshake()
                 continue
             self.send(reply)
-            if verb == "QUIT" or reply.startswith(b"421") or verb in close_after:
-                raise _Closed()
+            if reply.startswith(b"421"):
+                self.sent_421 = True
+            if verb == "QUIT" or verb in close_after or (close_on_421 and reply.startswith(b"421")):
+                self.close_by_server()
 
 
 def _fmt(value, sc):
@@ -324,13 +448,16 @@ class FakeSMTP:
     Attributes a test reads after the client is done (call wait_idle first):
       lines      every line received, all connections, in arrival order
       sessions   one list of received lines per connection
+      conns      one record per connection: .received (its lines), .sent
+                 (the chunks written), .server_closed, .sent_421, .tls,
+                 .handshake_failed
       events     (conn_id, text) notes: connect, TLS, close, errors
       port       the bound port (useful when created with port 0)
     """
 
     def __init__(self, host, port, scenario=None, log_path=None,
                  max_connections=16, idle_timeout=30.0, send_timeout=5.0):
-        check_loopback(host)
+        family = check_loopback(host)
         self.host = host
         self.scenario = dict(scenario or {})
         self.log_path = log_path
@@ -338,6 +465,7 @@ class FakeSMTP:
         self.send_timeout = send_timeout
         self.lines = []
         self.sessions = []
+        self.conns = []
         self.events = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -365,7 +493,7 @@ class FakeSMTP:
             # Truncate: a log belongs to one server's lifetime.
             open(log_path, "w").close()
 
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock = socket.socket(family, socket.SOCK_STREAM)
         # Successive test cases rebind the same address while old
         # connections sit in TIME_WAIT.
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -464,6 +592,7 @@ class FakeSMTP:
                 conn = _Conn(self, csock, peer, conn_id)
                 with self._lock:
                     self.sessions.append(conn.received)
+                    self.conns.append(conn)
                 t = threading.Thread(target=self._serve, args=(conn,), daemon=True,
                                      name="fakesmtp-conn-%d" % conn_id)
                 with self._lock:
@@ -473,7 +602,7 @@ class FakeSMTP:
             sel.close()
 
     def _serve(self, conn):
-        self._event(conn.id, "connect from %s:%d" % conn.peer)
+        self._event(conn.id, "connect from %s:%d" % conn.peer[:2])
         try:
             conn.run()
         except _Closed:
@@ -513,13 +642,13 @@ class FakeSMTP:
 
 def _parse_listen(s):
     host, _, port = s.rpartition(":")
-    return host, int(port)
+    return host.strip("[]"), int(port)
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="Scripted SMTP server for tests (127.0.0.0/8 only).")
+    ap = argparse.ArgumentParser(description="Scripted SMTP server for tests (127.0.0.0/8 and ::1 only).")
     ap.add_argument("--listen", action="append", required=True, metavar="HOST:PORT",
-                    help="address to listen on; repeat for several")
+                    help="address to listen on ([::1]:PORT for IPv6); repeat for several")
     ap.add_argument("--scenario", help="JSON file with the scenario (see module doc)")
     ap.add_argument("--log", help="append received lines here (one file per --listen: "
                     "HOST:PORT is appended to the name when several are given)")

@@ -8,6 +8,7 @@ smtpprobe binary, so the harness can be trusted before the probe exists.
 Prints "ok NAME" / "FAIL NAME: why" and ends with "N passed, M failed".
 """
 
+import base64
 import json
 import os
 import shutil
@@ -28,7 +29,8 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
 from fakedns import FakeDNS, encode_name  # noqa: E402
 from fakesmtp import FakeSMTP  # noqa: E402
-from test_probe import CaseFailure, check, eq, make_pki  # noqa: E402
+from harness import (CaseFailure, base64_cores, check, eq, json_string_problems,  # noqa: E402
+                     make_pki, output_problems)
 
 ADDR = "127.0.0.2"
 NAMES = ["mx1.example.test", "mx2.example.test"]
@@ -280,16 +282,183 @@ def smtp_connection_bound(env):
 
 @case
 def smtp_loopback_only(env):
-    try:
-        FakeSMTP("0.0.0.0", 0, {})
-        raise CaseFailure("bound outside 127.0.0.0/8")
-    except ValueError:
-        pass
-    try:
-        FakeDNS({}, "0.0.0.0", 0)
-        raise CaseFailure("fakedns bound outside 127.0.0.0/8")
-    except ValueError:
-        pass
+    for bad in ("0.0.0.0", "::", "::2", "fe80::1", "::ffff:127.0.0.1", "192.0.2.1"):
+        try:
+            FakeSMTP(bad, 0, {})
+            raise CaseFailure("fakesmtp bound to %s, outside 127.0.0.0/8 and ::1" % bad)
+        except ValueError:
+            pass
+        try:
+            FakeDNS({}, bad, 0)
+            raise CaseFailure("fakedns bound to %s, outside 127.0.0.0/8 and ::1" % bad)
+        except ValueError:
+            pass
+
+
+@case
+def smtp_and_dns_on_ipv6_loopback(env):
+    with FakeSMTP("::1", 0, {"name": "v6.test"}) as srv:
+        c = smtplib.SMTP("::1", srv.port, local_hostname="probe.test", timeout=5)
+        eq(c.ehlo()[0], 250, "EHLO over IPv6")
+        c.quit()
+        check(srv.wait_idle(), "connection still open")
+    eq(srv.lines, ["ehlo probe.test", "quit"], "log")
+    with FakeDNS(ZONE, "::1", 0) as dns:
+        q = struct.pack("!6H", 7, 0x0100, 1, 0, 0, 0) + encode_name("ok.example.test") + struct.pack("!HH", 15, 1)
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.settimeout(1.0)
+        try:
+            s.sendto(q, ("::1", dns.port))
+            eq(struct.unpack("!6H", s.recv(4096)[:12])[3], 2, "MX answers over IPv6")
+        finally:
+            s.close()
+
+
+def tls_client(env, srv):
+    c = smtplib.SMTP(ADDR, srv.port, local_hostname="probe.test", timeout=5)
+    c.ehlo()
+    c._host = "mx1.example.test"
+    c.starttls(context=ssl.create_default_context(cafile=env.ca))
+    return c
+
+
+@case
+def smtp_auth_plain_and_login(env):
+    sc = {"name": "mx1.example.test", "cert": env.cert, "key": env.key,
+          "auth": {"user": "alice", "password": "s3cret"},
+          "tls_replies": {"EHLO": ["250-mx1.example.test", "250 AUTH PLAIN LOGIN"]}}
+    with FakeSMTP(ADDR, 0, sc) as srv:
+        for mech in ("PLAIN", "LOGIN"):
+            c = tls_client(env, srv)
+            c.ehlo()
+            c.user, c.password = "alice", "s3cret"
+            eq(c.auth(mech, getattr(c, "auth_" + mech.lower()))[0], 235, "AUTH %s good" % mech)
+            c.quit()
+            c = tls_client(env, srv)
+            c.ehlo()
+            c.user, c.password = "alice", "wrong"
+            try:
+                c.auth(mech, getattr(c, "auth_" + mech.lower()))
+                raise CaseFailure("AUTH %s with a wrong password succeeded" % mech)
+            except smtplib.SMTPAuthenticationError as e:
+                eq((e.smtp_code, e.smtp_error[:5]), (535, b"5.7.8"), "AUTH %s bad" % mech)
+            c.quit()
+        check(srv.wait_idle(), "connection still open")
+    plain = [l for l in srv.lines if l.upper().startswith("AUTH PLAIN ")]
+    eq(base64.b64decode(plain[0].split()[2]), b"\0alice\0s3cret", "logged AUTH PLAIN")
+    eq(sum(1 for _, e in srv.events if e.startswith("auth ") and e.endswith(" ok")), 2, "successful AUTHs")
+
+
+@case
+def smtp_tls_silent_and_starttls_then(env):
+    base = {"name": "mx1.example.test", "cert": env.cert, "key": env.key}
+    with FakeSMTP(ADDR, 0, dict(base, tls_silent=["EHLO"])) as srv:
+        c = tls_client(env, srv)
+        c.sock.settimeout(0.5)
+        try:
+            c.ehlo()
+            raise CaseFailure("EHLO answered inside TLS despite tls_silent")
+        except (socket.timeout, smtplib.SMTPServerDisconnected):
+            pass
+        c.close()
+        srv.wait_idle()
+    with FakeSMTP(ADDR, 0, dict(base, starttls_then="close")) as srv:
+        s = raw_client(srv.port)
+        recv_until(s, b"\r\n")
+        s.sendall(b"STARTTLS\r\n")
+        eq(recv_until(s, b"never"), b"220 2.0.0 Ready to start TLS\r\n", "bytes before the close")
+        s.close()
+        check(srv.wait_idle() and srv.conns[0].server_closed, "not closed by the server")
+    with FakeSMTP(ADDR, 0, dict(base, starttls_then="reset")) as srv:
+        s = raw_client(srv.port)
+        recv_until(s, b"\r\n")
+        s.sendall(b"STARTTLS\r\n")
+        time.sleep(0.3)
+        try:
+            data = s.recv(4096)
+            data += s.recv(4096)
+            raise CaseFailure("no reset after 220 with starttls_then=reset (got %r)" % data)
+        except ConnectionResetError:
+            pass
+        s.close()
+        check(srv.wait_idle() and srv.conns[0].server_closed, "not reset by the server")
+    with FakeSMTP(ADDR, 0, dict(base, starttls_then="220 in clear again")) as srv:
+        s = raw_client(srv.port)
+        recv_until(s, b"\r\n")
+        s.sendall(b"STARTTLS\r\n")
+        recv_until(s, b"\r\n")
+        s.sendall(b"\x16\x03\x01\x00\x05hello")
+        eq(recv_until(s, b"again\r\n"), b"220 in clear again\r\n", "clear-text answer to a ClientHello")
+        s.sendall(b"EHLO fallback\r\n")
+        check(recv_until(s, b"\r\n").startswith(b"250"), "no clear-text dialogue after starttls_then")
+        s.close()
+        srv.wait_idle()
+    eq(srv.lines, ["STARTTLS", "EHLO fallback"], "log (the handshake bytes are not lines)")
+
+
+@case
+def smtp_stream_reply_close_on_421_and_conn_facts(env):
+    def endless():
+        i = 0
+        while True:
+            i += 1
+            yield b"250-line %d\r\n" % i
+    sc = {"replies": {"EHLO": endless, "MAIL": "421 4.3.2 bye"}, "close_on_421": False}
+    with FakeSMTP(ADDR, 0, sc) as srv:
+        s = raw_client(srv.port)
+        recv_until(s, b"\r\n")
+        s.sendall(b"EHLO x\r\n")
+        data = recv_until(s, b"250-line 5000\r\n")
+        check(b"250-line 5000\r\n" in data, "endless reply stopped early")
+        s.close()   # the server's writes now fail: its thread must end
+        check(srv.wait_idle(3.0), "a streaming reply kept its thread after the client left")
+        s = raw_client(srv.port)
+        recv_until(s, b"\r\n")
+        s.sendall(b"MAIL FROM:<>\r\n")
+        eq(recv_until(s, b"\r\n"), b"421 4.3.2 bye\r\n", "MAIL reply")
+        s.sendall(b"QUIT\r\n")
+        eq(recv_until(s, b"\r\n"), b"221 2.0.0 Bye\r\n", "QUIT reply after 421 with close_on_421 false")
+        s.close()
+        srv.wait_idle()
+        c0, c1 = srv.conns
+        check(not c0.server_closed and not c0.sent_421, "first connection facts")
+        check(c1.sent_421 and c1.server_closed, "second connection facts (421 sent, closed after QUIT)")
+        eq(c1.sent[0], b"220 fake.test ESMTP fakesmtp\r\n", "first bytes sent")
+    with FakeSMTP(ADDR, 0, {"banner": "421 4.3.2 busy"}) as srv:
+        s = raw_client(srv.port)
+        recv_until(s, b"\r\n")
+        s.close()
+        srv.wait_idle()
+        check(srv.conns[0].sent_421, "a 421 banner is noted")
+
+
+# --- the harness's own detectors ------------------------------------------------
+
+@case
+def harness_output_detectors(env):
+    clean = "ok: caf\u00e9 \\x1b escaped \u2603 \\u{202E}\n".encode()
+    eq(output_problems(clean), [], "problems in clean output")
+    for bad in (b"\x1b[2J", b"a\rb", b"\x07", b"\x7f", b"\x08", b"\t", b"\xc2\x9b",
+                "\u202e".encode(), "\u2066".encode(), "\u202a".encode(), b"\xff", b"\x9b"):
+        check(output_problems(b"x " + bad + b" y"), "raw %r not detected" % bad)
+    eq(json_string_problems({"a": ["fine", {"b": "\\x1b"}]}), [], "clean JSON strings")
+    check(json_string_problems({"a": ["fine", {"b": "esc \x1b"}]}), "ESC in a JSON string not detected")
+    check(json_string_problems({"k\u202e": 1}), "U+202E in a JSON key not detected")
+
+
+@case
+def harness_base64_cores(env):
+    import random
+    rnd = random.Random(7)
+    for n in range(8, 30):
+        secret = bytes(rnd.randrange(256) for _ in range(n))
+        cores = base64_cores(secret)
+        check(all(len(c) >= (8 * n // 6) - 3 for c in cores), "cores too short: %r" % cores)
+        for pre in range(0, 7):
+            for post in range(0, 4):
+                blob = base64.b64encode(os.urandom(pre) + secret + os.urandom(post)).decode()
+                check(any(c in blob for c in cores),
+                      "no core of a %d-byte secret in base64 with %d bytes before, %d after" % (n, pre, post))
 
 
 # --- DNS -------------------------------------------------------------------------

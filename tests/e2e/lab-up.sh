@@ -1,0 +1,487 @@
+#!/bin/bash
+# Bring up the smtpprobe lab (needs root): a network namespace with its own
+# loopback, knot (authoritative for lab.test), unbound (recursive, in front
+# of knot), Dovecot (SASL only), one Postfix instance serving several test
+# hosts on 127.0.x.y aliases and ::1, and nftables rules that DROP one host
+# and REJECT another with a TCP reset. Every daemon runs with its own
+# configuration under $SMTPPROBE_LAB_DIR (default /run/smtpprobe-lab); every
+# PID it starts is recorded in $SMTPPROBE_LAB_DIR/pids and stopped by
+# lab-down.sh. Idempotent: a lab that is already up is left as it is; a
+# half-built one is taken down and built again.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lab-env.sh
+. "$here/lab-env.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "lab-up.sh: needs root (network namespaces, nftables, daemons)" >&2
+	exit 1
+fi
+
+missing=""
+for tool in ip nft openssl knotd unbound dovecot postfix postconf python3; do
+	command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] ||
+		missing="$missing $tool"
+done
+if [ -n "$missing" ]; then
+	echo "lab-up.sh: missing:$missing" >&2
+	echo "  install: apt-get install postfix dovecot-core knot unbound nftables openssl iproute2 python3" >&2
+	exit 1
+fi
+export PATH="$PATH:/usr/sbin:/sbin"
+
+# ---------------------------------------------------------------- health
+lab_healthy() {
+	[ -f "$LAB_DIR/up" ] || return 1
+	lab_ns_exists || return 1
+	local f
+	for f in "$LAB_DIR"/pids/*.pid; do
+		[ -f "$f" ] || return 1
+		lab_pid_ours "$(cat "$f")" || return 1
+	done
+	return 0
+}
+
+if lab_healthy; then
+	lab_log "already up (namespace $LAB_NS, state $LAB_DIR)"
+	exit 0
+fi
+if [ -e "$LAB_DIR" ] || lab_ns_exists; then
+	lab_log "found a partial lab; taking it down first"
+	"$here/lab-down.sh"
+fi
+
+started_ok=0
+cleanup_on_failure() {
+	if [ "$started_ok" -ne 1 ]; then
+		lab_log "bring-up failed; the logs follow, then the lab is taken down"
+		for f in "$LAB_DIR"/log/*; do
+			[ -s "$f" ] || continue
+			echo "---- $f (last lines)" >&2
+			tail -n 15 "$f" >&2
+		done
+		# Leave nothing running behind a failed bring-up.
+		"$here/lab-down.sh" || true
+	fi
+}
+trap cleanup_on_failure EXIT
+
+umask 022
+mkdir -p "$LAB_DIR"/{pids,log,pki,knot/db,unbound,dovecot,postfix,postfix-data}
+chmod 755 "$LAB_DIR"
+
+# ---------------------------------------------------------------- namespace
+lab_log "namespace $LAB_NS"
+ip netns add "$LAB_NS"
+lab_exec ip link set lo up
+for a in $LAB_ALIASES; do
+	lab_exec ip addr add "$a/32" dev lo
+done
+# ip netns exec bind-mounts /etc/netns/NAME/* over /etc/*.
+mkdir -p "/etc/netns/$LAB_NS"
+cat >"/etc/netns/$LAB_NS/resolv.conf" <<EOF
+# smtpprobe lab: unbound inside namespace $LAB_NS
+nameserver $LAB_RESOLVER
+options timeout:2 attempts:1
+EOF
+
+# ---------------------------------------------------------------- PKI
+lab_log "CA and server certificate"
+pki=$LAB_DIR/pki
+sans="DNS:mx1.$LAB_ZONE,DNS:grey.$LAB_ZONE,DNS:deny.$LAB_ZONE,DNS:plain.$LAB_ZONE"
+sans="$sans,DNS:drop.$LAB_ZONE,DNS:reset.$LAB_ZONE,DNS:backup.$LAB_ZONE"
+sans="$sans,DNS:mx6.$LAB_ZONE,DNS:dualhost.$LAB_ZONE,DNS:slow.$LAB_ZONE"
+sans="$sans,DNS:implicit.$LAB_ZONE,IP:127.0.1.1,IP:::1"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$pki/ca.key" -out "$pki/ca.pem" -days 30 \
+	-subj "/CN=smtpprobe lab CA" \
+	-addext "basicConstraints=critical,CA:TRUE" \
+	-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$pki/server.key" -out "$pki/server.csr" \
+	-subj "/CN=mx1.$LAB_ZONE" 2>/dev/null
+cat >"$pki/server.ext" <<EOF
+basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=serverAuth
+subjectAltName=$sans
+EOF
+openssl x509 -req -in "$pki/server.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" \
+	-CAcreateserial -days 30 -extfile "$pki/server.ext" \
+	-out "$pki/server.crt" 2>/dev/null
+cat "$pki/server.crt" "$pki/ca.pem" >"$pki/server-chain.pem"
+chmod 644 "$pki/ca.pem" "$pki/server.crt" "$pki/server-chain.pem"
+chmod 600 "$pki/server.key" "$pki/ca.key"
+
+# Start a foreground daemon inside the namespace and record its PID.
+# setsid and ip netns exec both exec, so $! is the daemon itself.
+start_daemon() {
+	local name=$1
+	shift
+	setsid ip netns exec "$LAB_NS" "$@" </dev/null >>"$LAB_DIR/log/$name.out" 2>&1 &
+	echo $! >"$LAB_DIR/pids/$name.pid"
+}
+
+# Wait until CHECK succeeds (a command), at most ~10 s.
+wait_for() {
+	local what=$1
+	shift
+	local _ f
+	for _ in $(seq 1 100); do
+		if "$@" >/dev/null 2>&1; then
+			return 0
+		fi
+		for f in "$LAB_DIR"/pids/*.pid; do
+			[ -f "$f" ] || continue
+			if ! [ -d "/proc/$(cat "$f")" ]; then
+				lab_log "$(basename "$f" .pid) died while waiting for $what"
+				return 1
+			fi
+		done
+		sleep 0.1
+	done
+	lab_log "timed out waiting for $what"
+	return 1
+}
+
+# TCP ports answering inside the namespace (one python for all of them:
+# starting an interpreter per port would cost more than the daemons do).
+ports_open() {
+	lab_exec python3 - "$@" <<'PY'
+import socket, sys, time
+todo = list(sys.argv[1:])
+end = time.monotonic() + 10
+while todo and time.monotonic() < end:
+    a = todo[0]
+    host, port = a.rsplit(":", 1)
+    try:
+        socket.create_connection((host, int(port)), timeout=1).close()
+        todo.pop(0)
+    except OSError:
+        time.sleep(0.05)
+if todo:
+    sys.exit("not answering: " + " ".join(todo))
+PY
+}
+
+# A DNS answer inside the namespace.
+dns_answers() {
+	lab_exec python3 - "$1" "$2" <<'PY'
+import socket, struct, sys
+server, name = sys.argv[1], sys.argv[2]
+q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0)
+for label in name.rstrip(".").split("."):
+    q += bytes([len(label)]) + label.encode()
+q += b"\0" + struct.pack(">HH", 15, 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1)
+s.sendto(q, (server, 53))
+r = s.recv(4096)
+rcode = r[3] & 15
+ancount = struct.unpack(">H", r[6:8])[0]
+sys.exit(0 if rcode == 0 and ancount > 0 else 1)
+PY
+}
+
+# ---------------------------------------------------------------- knot
+lab_log "knot (authoritative, $LAB_AUTH)"
+cat >"$LAB_DIR/knot/$LAB_ZONE.zone" <<EOF
+\$ORIGIN $LAB_ZONE.
+\$TTL 3600
+@            SOA  ns.$LAB_ZONE. hostmaster.$LAB_ZONE. 1 3600 600 86400 3600
+@            NS   ns
+ns           A    $LAB_AUTH
+; the test hosts
+mx1          A    $LAB_MX1
+grey         A    $LAB_GREY
+deny         A    $LAB_DENY
+plain        A    $LAB_PLAIN
+drop         A    $LAB_DROP
+reset        A    $LAB_RESET
+backup       A    $LAB_BACKUP
+mx6          AAAA ::1
+dualhost     A    $LAB_MX1
+dualhost     AAAA ::1
+slow         A    $LAB_SLOW
+misnamed     A    $LAB_MX1
+; the test domains
+ok           MX   10 mx1
+greylist     MX   10 grey
+denied       MX   10 deny
+notls        MX   10 plain
+dropped      MX   10 drop
+refused      MX   10 reset
+fallback     MX   10 reset
+fallback     MX   20 backup
+three        MX   10 drop
+three        MX   20 backup
+three        MX   30 mx1
+nullmx       MX   0 .
+implicit     A    $LAB_MX1
+dangling     MX   10 ghost
+halfdangling MX   10 ghost
+halfdangling MX   20 mx1
+v6           MX   10 mx6
+dual         MX   10 dualhost
+empty        TXT  "no mail here"
+bench        MX   10 slow
+mismatch     MX   10 misnamed
+EOF
+# broken.test is configured but has no zone file: knot answers SERVFAIL.
+cat >"$LAB_DIR/knot/knot.conf" <<EOF
+server:
+    rundir: "$LAB_DIR/knot"
+    listen: $LAB_AUTH@53
+    background-workers: 1
+    udp-workers: 1
+    tcp-workers: 1
+log:
+  - target: "$LAB_DIR/log/knot.log"
+    any: info
+database:
+    storage: "$LAB_DIR/knot/db"
+template:
+  - id: default
+    storage: "$LAB_DIR/knot"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+zone:
+  - domain: $LAB_ZONE
+    file: "$LAB_ZONE.zone"
+  - domain: broken.test
+    file: "broken.test.zone"
+EOF
+start_daemon knot knotd -c "$LAB_DIR/knot/knot.conf"
+wait_for "knot" dns_answers "$LAB_AUTH" "ok.$LAB_ZONE"
+
+# ---------------------------------------------------------------- unbound
+lab_log "unbound (recursive, $LAB_RESOLVER and ::1)"
+cat >"$LAB_DIR/unbound/unbound.conf" <<EOF
+server:
+    username: ""
+    chroot: ""
+    directory: "$LAB_DIR/unbound"
+    pidfile: ""
+    use-syslog: no
+    logfile: "$LAB_DIR/log/unbound.log"
+    verbosity: 1
+    num-threads: 1
+    so-reuseport: no
+    interface: $LAB_RESOLVER
+    interface: ::1
+    interface: $LAB_SLOW_DNS
+    port: 53
+    access-control: 127.0.0.0/8 allow
+    access-control: ::1/128 allow
+    do-not-query-localhost: no
+    # No DNSSEC: the test zones are unsigned (insecure).
+    module-config: "iterator"
+    domain-insecure: "test."
+    # .test is an RFC 6761 name unbound answers itself by default.
+    local-zone: "test." nodefault
+    qname-minimisation: no
+    # A failing answer is not kept: every SERVFAIL scenario asks again.
+    infra-keep-probing: yes
+    infra-host-ttl: 5
+    serve-expired: no
+# Everything goes to knot; there is no root and nothing outside: a name
+# knot is not authoritative for ends in REFUSED, so SERVFAIL here.
+stub-zone:
+    name: "."
+    stub-addr: $LAB_AUTH
+stub-zone:
+    name: "$LAB_ZONE."
+    stub-addr: $LAB_AUTH
+stub-zone:
+    name: "broken.test."
+    stub-addr: $LAB_AUTH
+remote-control:
+    control-enable: no
+EOF
+unbound-checkconf "$LAB_DIR/unbound/unbound.conf" >/dev/null
+start_daemon unbound unbound -d -c "$LAB_DIR/unbound/unbound.conf"
+wait_for "unbound" dns_answers "$LAB_RESOLVER" "ok.$LAB_ZONE"
+
+# ---------------------------------------------------------------- dovecot
+lab_log "dovecot (SASL for Postfix)"
+dv=$LAB_DIR/dovecot
+printf '%s:{PLAIN}%s\n' "$LAB_AUTH_USER" "$LAB_AUTH_PASSWORD" >"$dv/users"
+chown root:dovecot "$dv/users"
+chmod 640 "$dv/users"
+cat >"$dv/dovecot.conf" <<EOF
+# SASL only: no IMAP/POP3/LMTP listeners.
+protocols =
+base_dir = $dv/run
+state_dir = $dv/state
+log_path = $LAB_DIR/log/dovecot.log
+info_log_path = $LAB_DIR/log/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0
+auth_verbose = yes
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%n $dv/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=/nonexistent
+}
+service auth {
+  unix_listener $dv/auth-postfix {
+    mode = 0660
+    user = postfix
+    group = postfix
+  }
+}
+# No auth penalty: Dovecot would delay every AUTH from an address after a
+# failure (the wrong-password scenario), by up to 15 s. The auth process
+# runs as dovecot and cannot open this socket, so the penalty is disabled.
+service anvil {
+  chroot =
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+EOF
+mkdir -p "$dv/run" "$dv/state"
+start_daemon dovecot dovecot -F -c "$dv/dovecot.conf"
+wait_for "dovecot" test -S "$dv/auth-postfix"
+
+# ---------------------------------------------------------------- postfix
+lab_log "postfix (test hosts on 127.0.1.x, 127.0.2.x and ::1)"
+pf=$LAB_DIR/postfix
+q=$LAB_DIR/postfix-queue
+cat >"$pf/main.cf" <<EOF
+# smtpprobe lab: a Postfix instance of its own; never touches /etc/postfix.
+compatibility_level = 3.6
+queue_directory = $q
+data_directory = $LAB_DIR/postfix-data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mx1.$LAB_ZONE
+mydomain = $LAB_ZONE
+myorigin = \$myhostname
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+relayhost =
+inet_interfaces = all
+inet_protocols = all
+mynetworks = 127.0.0.0/8 [::1]/128
+smtpd_banner = \$myhostname ESMTP smtpprobe lab
+biff = no
+# Logging without syslog: postlogd writes this file.
+maillog_file = $LAB_DIR/log/postfix.log
+maillog_file_prefixes = $LAB_DIR
+# Every lab domain is a virtual mailbox domain; only alice and postmaster exist.
+virtual_mailbox_domains = regexp:$pf/domains
+virtual_mailbox_maps = regexp:$pf/mailboxes
+virtual_transport = discard
+# TLS (STARTTLS offered everywhere unless a service says otherwise)
+smtpd_tls_chain_files = $LAB_DIR/pki/server.key, $LAB_DIR/pki/server-chain.pem
+smtpd_tls_security_level = may
+smtpd_tls_loglevel = 1
+# SASL through Dovecot (enabled on 465 and 587 only)
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = $LAB_DIR/dovecot/auth-postfix
+smtpd_sasl_auth_enable = no
+smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
+# No penalty sleeps: the tests make many failing sessions on purpose.
+smtpd_error_sleep_time = 0
+smtpd_soft_error_limit = 100
+smtpd_hard_error_limit = 200
+smtpd_client_connection_count_limit = 0
+smtpd_client_connection_rate_limit = 0
+# Restriction lists used by master.cf services.
+lab_grey_recipient = check_recipient_access regexp:$pf/greylist
+lab_submission_recipient = permit_sasl_authenticated, reject
+EOF
+cat >"$pf/mailboxes" <<EOF
+/^(alice|postmaster)@/ ok
+EOF
+cat >"$pf/domains" <<EOF
+/(^|\.)lab\.test\$/ ok
+EOF
+cat >"$pf/greylist" <<EOF
+/./ 450 4.2.0 Greylisted, try again later
+EOF
+cat >"$pf/master.cf" <<EOF
+# service              type  private unpriv chroot wakeup maxproc command
+$LAB_MX1:smtp          inet  n       -       n       -       -       smtpd
+$LAB_MX1:smtps         inet  n       -       n       -       -       smtpd
+  -o smtpd_tls_wrappermode=yes
+$LAB_MX1:submission    inet  n       -       n       -       -       smtpd
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_recipient_restrictions=\$lab_submission_recipient
+[::1]:smtp             inet  n       -       n       -       -       smtpd
+  -o myhostname=mx6.$LAB_ZONE
+$LAB_GREY:smtp         inet  n       -       n       -       -       smtpd
+  -o myhostname=grey.$LAB_ZONE
+  -o smtpd_recipient_restrictions=\$lab_grey_recipient
+$LAB_DENY:smtp         inet  n       -       n       -       -       smtpd
+  -o myhostname=deny.$LAB_ZONE
+  -o smtpd_delay_reject=no
+  -o smtpd_client_restrictions=reject
+$LAB_PLAIN:smtp        inet  n       -       n       -       -       smtpd
+  -o myhostname=plain.$LAB_ZONE
+  -o smtpd_tls_security_level=none
+$LAB_DROP:smtp         inet  n       -       n       -       -       smtpd
+  -o myhostname=drop.$LAB_ZONE
+$LAB_RESET:smtp        inet  n       -       n       -       -       smtpd
+  -o myhostname=reset.$LAB_ZONE
+$LAB_BACKUP:smtp       inet  n       -       n       -       -       smtpd
+  -o myhostname=backup.$LAB_ZONE
+$LAB_SLOW:smtp         inet  n       -       n       -       -       smtpd
+  -o myhostname=slow.$LAB_ZONE
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+proxymap  unix  -       -       n       -       -       proxymap
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+mkdir -p "$q"
+chown postfix:postfix "$LAB_DIR/postfix-data"
+touch "$LAB_DIR/log/postfix.log"
+lab_exec postfix -c "$pf" start >>"$LAB_DIR/log/postfix.out" 2>&1
+wait_for "postfix master" test -s "$q/pid/master.pid"
+tr -d ' \n' <"$q/pid/master.pid" >"$LAB_DIR/pids/postfix.pid"
+if ! ports_open $LAB_MX1:25 $LAB_MX1:465 $LAB_MX1:587 ::1:25 $LAB_GREY:25 \
+	$LAB_DENY:25 $LAB_PLAIN:25 $LAB_DROP:25 $LAB_RESET:25 $LAB_BACKUP:25 $LAB_SLOW:25; then
+	lab_log "postfix is not listening on every test host"
+	exit 1
+fi
+
+# ---------------------------------------------------------------- nftables
+lab_log "nftables (DROP $LAB_DROP:25 and $LAB_DEADDNS:53, REJECT with tcp reset $LAB_RESET:25)"
+cat >"$LAB_DIR/nftables.conf" <<EOF
+table inet smtpprobe_lab {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ip daddr $LAB_DROP tcp dport 25 counter drop
+		ip daddr $LAB_RESET tcp dport 25 counter reject with tcp reset
+		ip daddr $LAB_DEADDNS udp dport 53 counter drop
+		ip daddr $LAB_DEADDNS tcp dport 53 counter drop
+	}
+}
+EOF
+lab_exec nft -f "$LAB_DIR/nftables.conf"
+
+date -u +%Y-%m-%dT%H:%M:%SZ >"$LAB_DIR/up"
+started_ok=1
+lab_log "up: namespace $LAB_NS, state $LAB_DIR, CA $LAB_DIR/pki/ca.pem"

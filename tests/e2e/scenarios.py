@@ -1,0 +1,663 @@
+#!/usr/bin/env python3
+"""End-to-end scenarios: the real smtpprobe binary against the lab.
+
+The lab (lab-up.sh) must be up. Every scenario runs the binary inside the
+lab's network namespace, where the system resolver is unbound (through
+/etc/netns/NAME/resolv.conf), and asserts the exit status, verdict.outcome
+and the JSON fields that matter for it. Prints `ok NAME`, `FAIL NAME: why`
+or `skip NAME: why` per scenario and `e2e: N passed, M failed, K skipped` last;
+exits 0 only if nothing failed.
+
+Only the standard library; run by run.sh, which brings the lab up and down.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+ZONE = "lab.test"
+
+
+class Skip(Exception):
+    """A scenario that cannot pass for a known reason (a recorded bug)."""
+
+
+class Result:
+    def __init__(self, args, rc, out, err, wall):
+        self.args = args
+        self.rc = rc
+        self.out = out
+        self.err = err
+        self.wall = wall
+        self._json = None
+
+    @property
+    def json(self):
+        if self._json is None:
+            try:
+                self._json = json.loads(self.out)
+            except ValueError as e:
+                raise AssertionError(
+                    "stdout is not one JSON document (%s): %r" % (e, self.out[:300])
+                )
+        return self._json
+
+    def brief(self):
+        return "rc=%d, stderr=%r" % (self.rc, self.err.strip()[-300:])
+
+
+class Lab:
+    def __init__(self, opts):
+        self.binary = os.path.abspath(opts.binary)
+        self.ns = opts.ns
+        self.dir = opts.lab_dir
+        self.password = opts.password
+        self.ca = os.path.join(self.dir, "pki", "ca.pem")
+
+    def run(self, args, env=None, timeout=60, ca=True, stdin=subprocess.DEVNULL):
+        """Run the binary in the namespace; returns a Result."""
+        cmd = ["ip", "netns", "exec", self.ns, self.binary]
+        if ca:
+            cmd += ["--ca-file", self.ca]
+        cmd += args
+        e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"}
+        # Sanitizer settings pass through (run.sh against an ASan build).
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+            if k in os.environ:
+                e[k] = os.environ[k]
+        if env:
+            e.update(env)
+        t0 = time.monotonic()
+        p = subprocess.run(
+            cmd,
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=e,
+            timeout=timeout,
+        )
+        wall = time.monotonic() - t0
+        return Result(
+            args,
+            p.returncode,
+            p.stdout.decode("utf-8", "replace"),
+            p.stderr.decode("utf-8", "replace"),
+            wall,
+        )
+
+    def probe(self, args, **kw):
+        return self.run(["--json"] + args, **kw)
+
+
+# ------------------------------------------------------------ assertions
+
+
+def check(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def eq(actual, expected, what):
+    check(actual == expected, "%s: expected %r, got %r" % (what, expected, actual))
+
+
+def expect(r, status, outcome):
+    """Exit status and verdict.outcome, the two things every scenario pins."""
+    d = r.json
+    check(
+        r.rc == status,
+        "exit status %d, expected %d (verdict %r; %s)"
+        % (r.rc, status, d.get("verdict"), r.brief()),
+    )
+    eq(d["verdict"]["outcome"], outcome, "verdict.outcome")
+    eq(d["verdict"]["exit_status"], status, "verdict.exit_status")
+    check(d["verdict"].get("summary"), "verdict.summary is empty")
+    return d
+
+
+def probes_on(d, host=None, port=None):
+    return [
+        p
+        for p in d["probes"]
+        if (host is None or p["host"] == host) and (port is None or p["port"] == port)
+    ]
+
+
+def one_probe(d, host=None, port=None):
+    ps = probes_on(d, host, port)
+    check(
+        len(ps) == 1,
+        "expected one probe of %s port %s, got %r"
+        % (host, port, [(p["host"], p["address"], p["port"]) for p in d["probes"]]),
+    )
+    return ps[0]
+
+
+def steps(p, stage):
+    return [s for s in p["steps"] if s["stage"] == stage]
+
+
+def step(p, stage, last=True):
+    ss = steps(p, stage)
+    check(ss, "no %r step in probe of %s: stages %r" % (stage, p["host"], [s["stage"] for s in p["steps"]]))
+    return ss[-1] if last else ss[0]
+
+
+def reply_is(s, code, enhanced=None, category=None):
+    rep = s.get("reply") or {}
+    eq(rep.get("code"), code, "%s reply code" % s["stage"])
+    if enhanced is not None:
+        eq(rep.get("enhanced"), enhanced, "%s enhanced code" % s["stage"])
+    if category is not None:
+        eq(s.get("category"), category, "%s category" % s["stage"])
+
+
+def never_sent_data(d):
+    for p in d["probes"]:
+        for s in p["steps"]:
+            sent = (s.get("sent") or "").upper()
+            check(
+                not sent.startswith("DATA") and not sent.startswith("BDAT"),
+                "probe of %s sent %r" % (p["host"], s.get("sent")),
+            )
+
+
+def tls_verified(p, mode):
+    t = p["tls"]
+    eq(t["mode"], mode, "tls.mode of %s:%d" % (p["host"], p["port"]))
+    check(t["verified"] is True, "tls.verified is %r (verify_error %r)" % (t["verified"], t.get("verify_error")))
+    eq(t["verify_error"], None, "tls.verify_error")
+    check(str(t.get("version", "")).startswith("TLSv1."), "tls.version %r" % t.get("version"))
+    check(t.get("cipher"), "tls.cipher is empty")
+
+
+# ------------------------------------------------------------ scenarios
+
+SCENARIOS = []
+
+
+def scenario(fn):
+    SCENARIOS.append(fn)
+    return fn
+
+
+@scenario
+def accepted_verified_tls(lab):
+    """Known user, STARTTLS verified against the lab CA, system resolver."""
+    r = lab.probe(["alice@ok." + ZONE])
+    d = expect(r, 0, "accepted")
+    eq(d["target"], "alice@ok." + ZONE, "target")
+    eq(d["domain"], "ok." + ZONE, "domain")
+    eq(d["dns"]["status"], "ok", "dns.status")
+    eq(d["dns"]["implicit_mx"], False, "dns.implicit_mx")
+    eq([(m["preference"], m["host"], m["addresses"]) for m in d["dns"]["mx"]],
+       [(10, "mx1." + ZONE, ["127.0.1.1"])], "dns.mx")
+    p = one_probe(d)
+    eq((p["host"], p["address"], p["port"], p["outcome"]),
+       ("mx1." + ZONE, "127.0.1.1", 25, "accepted"), "probe")
+    tls_verified(p, "starttls")
+    reply_is(step(p, "banner"), 220)
+    reply_is(step(p, "starttls"), 220)
+    reply_is(step(p, "mail"), 250, "2.1.0", "success")
+    s = step(p, "rcpt")
+    eq(s["sent"], "RCPT TO:<alice@ok.%s>" % ZONE, "rcpt sent")
+    reply_is(s, 250, "2.1.5", "success")
+    eq(p["steps"][-1]["stage"], "quit", "last step")
+    never_sent_data(d)
+
+
+@scenario
+def unknown_user_550_511(lab):
+    r = lab.probe(["nobody@ok." + ZONE])
+    d = expect(r, 77, "rejected")
+    p = one_probe(d)
+    eq(p["outcome"], "rejected", "probe outcome")
+    tls_verified(p, "starttls")
+    s = step(p, "rcpt")
+    reply_is(s, 550, "5.1.1", "mailbox_unknown")
+    check("unknown" in " ".join(s["reply"]["lines"]).lower(), "reply text %r" % s["reply"]["lines"])
+    check(s["explanation"] and s["remediation"], "no explanation/remediation for 550 5.1.1")
+    eq(d["verdict"]["deciding_probe"], 0, "verdict.deciding_probe")
+
+
+@scenario
+def domain_only_stops_after_mail(lab):
+    r = lab.probe(["ok." + ZONE])
+    d = expect(r, 0, "accepted")
+    p = one_probe(d)
+    reply_is(step(p, "mail"), 250, "2.1.0")
+    eq(steps(p, "rcpt"), [], "rcpt steps for a DOMAIN")
+    never_sent_data(d)
+
+
+@scenario
+def nxdomain(lab):
+    r = lab.probe(["alice@nosuch." + ZONE])
+    d = expect(r, 68, "no_mail_host")
+    eq(d["dns"]["status"], "nxdomain", "dns.status")
+    eq(d["probes"], [], "probes")
+
+
+@scenario
+def null_mx(lab):
+    r = lab.probe(["alice@nullmx." + ZONE])
+    d = expect(r, 68, "no_mail_host")
+    eq(d["dns"]["status"], "null_mx", "dns.status")
+    eq(d["probes"], [], "probes")
+    check("7505" in d["verdict"]["summary"] or "null" in d["verdict"]["summary"].lower(),
+          "summary does not say null MX: %r" % d["verdict"]["summary"])
+
+
+@scenario
+def no_mx_no_address_nodata(lab):
+    r = lab.probe(["alice@empty." + ZONE])
+    d = expect(r, 68, "no_mail_host")
+    eq(d["dns"]["status"], "nodata", "dns.status")
+    eq(d["probes"], [], "probes")
+
+
+@scenario
+def implicit_mx_a_only(lab):
+    r = lab.probe(["alice@implicit." + ZONE])
+    d = expect(r, 0, "accepted")
+    eq(d["dns"]["implicit_mx"], True, "dns.implicit_mx")
+    eq([(m["host"], m["addresses"]) for m in d["dns"]["mx"]],
+       [("implicit." + ZONE, ["127.0.1.1"])], "dns.mx")
+    p = one_probe(d)
+    eq((p["host"], p["address"], p["outcome"]), ("implicit." + ZONE, "127.0.1.1", "accepted"), "probe")
+    tls_verified(p, "starttls")
+
+
+@scenario
+def mx_without_address_only(lab):
+    r = lab.probe(["alice@dangling." + ZONE])
+    d = expect(r, 68, "no_mail_host")
+    eq(d["dns"]["status"], "ok", "dns.status")
+    mx = d["dns"]["mx"]
+    eq([(m["host"], m["addresses"]) for m in mx], [("ghost." + ZONE, [])], "dns.mx")
+    eq(mx[0].get("dangling"), True, "dns.mx[0].dangling")
+    eq(d["probes"], [], "probes")
+
+
+@scenario
+def mx_without_address_flagged(lab):
+    r = lab.probe(["alice@halfdangling." + ZONE])
+    d = expect(r, 0, "accepted")
+    mx = {m["host"]: m for m in d["dns"]["mx"]}
+    check("ghost." + ZONE in mx and "mx1." + ZONE in mx, "dns.mx hosts %r" % list(mx))
+    eq(mx["ghost." + ZONE]["addresses"], [], "ghost addresses")
+    eq(mx["ghost." + ZONE].get("dangling"), True, "ghost dangling")
+    eq(mx["mx1." + ZONE].get("dangling"), False, "mx1 dangling")
+    texts = " ".join(f.get("text", "") for f in d.get("findings", []))
+    check("ghost." + ZONE in texts, "no finding names the dangling MX: %r" % d.get("findings"))
+    eq(one_probe(d)["outcome"], "accepted", "mx1 probe outcome")
+
+
+@scenario
+def primary_rejected_backup_accepts(lab):
+    """MX 10 behind nftables REJECT (tcp reset), MX 20 accepts."""
+    r = lab.probe(["alice@fallback." + ZONE])
+    d = expect(r, 0, "accepted")
+    eq([m["host"] for m in d["dns"]["mx"]], ["reset." + ZONE, "backup." + ZONE], "MX order")
+    pr = one_probe(d, "reset." + ZONE)
+    eq(pr["outcome"], "refused", "primary outcome")
+    c = step(pr, "connect")
+    eq(c["category"], "network", "primary connect category")
+    pb = one_probe(d, "backup." + ZONE)
+    eq(pb["outcome"], "accepted", "backup outcome")
+    tls_verified(pb, "starttls")
+    eq(d["verdict"]["deciding_probe"], d["probes"].index(pb), "deciding probe is the backup")
+
+
+@scenario
+def reset_only_unreachable(lab):
+    r = lab.probe(["alice@refused." + ZONE])
+    d = expect(r, 69, "unreachable")
+    eq(one_probe(d)["outcome"], "refused", "probe outcome")
+
+
+@scenario
+def dropped_host_times_out_as_firewall(lab):
+    t = 3
+    r = lab.probe(["-t", str(t), "alice@dropped." + ZONE])
+    d = expect(r, 69, "unreachable")
+    p = one_probe(d)
+    eq(p["outcome"], "timeout", "probe outcome")
+    c = step(p, "connect")
+    eq(c["category"], "network", "connect category")
+    words = (c.get("explanation", "") + " " + d["verdict"]["summary"]).lower()
+    check("firewall" in words and "drop" in words,
+          "timeout not explained as a dropping firewall: %r / %r" % (c.get("explanation"), d["verdict"]["summary"]))
+    check(0.9 * t <= r.wall <= 1.5 * t, "wall time %.2f s is not about one --timeout (%d s)" % (r.wall, t))
+
+
+@scenario
+def three_mx_one_dropping_costs_one_timeout(lab):
+    t = 3
+    r = lab.probe(["-t", str(t), "alice@three." + ZONE])
+    d = expect(r, 0, "accepted")
+    eq(len(d["probes"]), 3, "probes")
+    eq(one_probe(d, "drop." + ZONE)["outcome"], "timeout", "drop outcome")
+    eq(one_probe(d, "backup." + ZONE)["outcome"], "accepted", "backup outcome")
+    eq(one_probe(d, "mx1." + ZONE)["outcome"], "accepted", "mx1 outcome")
+    eq(d["probes"][d["verdict"]["deciding_probe"]]["host"], "backup." + ZONE, "deciding host (MX 20)")
+    check(r.wall <= 1.2 * t, "wall time %.2f s > 1.2 x --timeout (%d s)" % (r.wall, t))
+
+
+@scenario
+def servfail_via_system_resolver(lab):
+    """broken.test: knot has the zone configured but not loaded -> SERVFAIL."""
+    r = lab.probe(["alice@x.broken.test"])
+    d = expect(r, 75, "dns_error")
+    eq(d["dns"]["status"], "servfail", "dns.status")
+    eq(d["probes"], [], "probes")
+
+
+@scenario
+def servfail_via_dns_server_option(lab):
+    r = lab.probe(["--dns-server", "127.0.0.54", "alice@x.broken.test"])
+    d = expect(r, 75, "dns_error")
+    eq(d["dns"]["status"], "servfail", "dns.status")
+
+
+@scenario
+def dns_timeout_dropped_resolver(lab):
+    t = 2
+    r = lab.probe(["-t", str(t), "--dns-server", "127.0.0.55", "alice@ok." + ZONE])
+    d = expect(r, 75, "dns_error")
+    eq(d["dns"]["status"], "timeout", "dns.status")
+    check(r.wall <= 3 * t, "DNS timeout took %.2f s with --timeout %d" % (r.wall, t))
+
+
+@scenario
+def dns_server_authoritative(lab):
+    r = lab.probe(["--dns-server", "127.0.0.54", "alice@ok." + ZONE])
+    d = expect(r, 0, "accepted")
+    tls_verified(one_probe(d), "starttls")
+
+
+@scenario
+def dns_server_ipv6_with_port(lab):
+    r = lab.probe(["--dns-server", "[::1]:53", "alice@ok." + ZONE])
+    expect(r, 0, "accepted")
+
+
+@scenario
+def greylisted_450_420(lab):
+    r = lab.probe(["alice@greylist." + ZONE])
+    d = expect(r, 75, "tempfail")
+    p = one_probe(d)
+    eq(p["outcome"], "tempfail", "probe outcome")
+    reply_is(step(p, "rcpt"), 450, "4.2.0", "greylisted")
+
+
+@scenario
+def client_rejected_554_at_connect(lab):
+    r = lab.probe(["alice@denied." + ZONE])
+    d = expect(r, 77, "rejected")
+    p = one_probe(d)
+    eq(p["outcome"], "rejected", "probe outcome")
+    b = step(p, "banner")
+    reply_is(b, 554, "5.7.1")
+    check(b["category"] in ("policy", "service_unavailable", "ip_blocklisted"),
+          "banner category %r" % b["category"])
+    for stage in ("ehlo", "mail", "rcpt"):
+        eq(steps(p, stage), [], "%s steps after a 554 greeting" % stage)
+
+
+@scenario
+def starttls_require_without_starttls(lab):
+    r = lab.probe(["--starttls", "require", "alice@notls." + ZONE])
+    d = expect(r, 69, "tls_error")
+    p = one_probe(d)
+    eq(p["outcome"], "tls_error", "probe outcome")
+    eq(p["tls"]["mode"], "none", "tls.mode")
+    for stage in ("mail", "rcpt"):
+        eq(steps(p, stage), [], "%s in clear with --starttls require" % stage)
+
+
+@scenario
+def starttls_auto_without_starttls(lab):
+    r = lab.probe(["alice@notls." + ZONE])
+    d = expect(r, 0, "accepted")
+    p = one_probe(d)
+    eq(p["tls"]["mode"], "none", "tls.mode")
+    eq(steps(p, "starttls"), [], "starttls steps")
+
+
+@scenario
+def starttls_never(lab):
+    r = lab.probe(["--starttls", "never", "alice@ok." + ZONE])
+    d = expect(r, 0, "accepted")
+    p = one_probe(d)
+    eq(p["tls"]["mode"], "none", "tls.mode")
+    eq(steps(p, "starttls"), [], "starttls steps")
+
+
+@scenario
+def untrusted_ca_still_encrypts(lab):
+    """Without --ca-file the lab CA is unknown: TLS is used, not verified."""
+    r = lab.probe(["alice@ok." + ZONE], ca=False)
+    d = expect(r, 0, "accepted")
+    t = one_probe(d)["tls"]
+    eq((t["mode"], t["verified"]), ("starttls", False), "tls mode/verified")
+    check(t["verify_error"], "tls.verify_error is empty")
+    check(any(f.get("kind") == "tls_unverified" for f in d.get("findings", [])),
+          "no tls_unverified finding: %r" % d.get("findings"))
+
+
+@scenario
+def certificate_name_mismatch(lab):
+    r = lab.probe(["alice@mismatch." + ZONE])
+    d = expect(r, 0, "accepted")
+    t = one_probe(d)["tls"]
+    eq(t["verified"], False, "tls.verified")
+    eq(t.get("chain_trusted"), True, "tls.chain_trusted")
+    eq(t.get("name_matches"), False, "tls.name_matches")
+
+
+@scenario
+def implicit_tls_465(lab):
+    r = lab.probe(["-p", "465", "alice@ok." + ZONE])
+    d = expect(r, 0, "accepted")
+    p = one_probe(d, port=465)
+    eq(p["outcome"], "accepted", "probe outcome")
+    tls_verified(p, "implicit")
+    eq(steps(p, "starttls"), [], "starttls steps on 465")
+    reply_is(step(p, "rcpt"), 250, "2.1.5")
+
+
+@scenario
+def three_ports_each_a_verdict(lab):
+    r = lab.probe(["-p", "25,465,587", "alice@ok." + ZONE])
+    d = expect(r, 0, "accepted")
+    v = {x["port"]: x["outcome"] for x in d.get("verdicts", [])}
+    eq(v, {25: "accepted", 465: "accepted", 587: "rejected"}, "per-port verdicts")
+    p = one_probe(d, port=587)
+    reply_is(step(p, "rcpt"), 554, "5.7.1")
+
+
+def _no_secret(lab, results, secret):
+    for r in results:
+        for name, text in (("stdout", r.out), ("stderr", r.err)):
+            check(secret not in text, "the password appears in %s of %r" % (name, r.args))
+
+
+@scenario
+def submission_587_auth_success(lab):
+    env = {"SMTPPROBE_PASSWORD": lab.password}
+    args = ["-s", "mx1." + ZONE, "-p", "587", "--auth", "alice", "alice@ok." + ZONE]
+    r = lab.probe(args, env=env)
+    d = expect(r, 0, "accepted")
+    p = one_probe(d, port=587)
+    tls_verified(p, "starttls")
+    a = step(p, "auth")
+    reply_is(a, 235, "2.7.0", "success")
+    check(lab.password not in json.dumps(d), "password in the JSON")
+    check("redacted" in (a.get("sent") or ""), "AUTH step not shown redacted: %r" % a.get("sent"))
+    reply_is(step(p, "rcpt"), 250, "2.1.5")
+    rv = lab.run(["-v"] + args, env=env)
+    eq(rv.rc, 0, "exit status of the -v run")
+    check("AUTH" in rv.out, "-v transcript shows no AUTH")
+    _no_secret(lab, [r, rv], lab.password)
+
+
+@scenario
+def submission_587_auth_wrong_password(lab):
+    wrong = "Wrong-Pass-41f9"
+    env = {"SMTPPROBE_PASSWORD": wrong}
+    args = ["-s", "mx1." + ZONE, "-p", "587", "--auth", "alice", "alice@ok." + ZONE]
+    r = lab.probe(args, env=env)
+    d = expect(r, 77, "rejected")
+    p = one_probe(d, port=587)
+    reply_is(step(p, "auth"), 535, "5.7.8", "auth_failed")
+    for stage in ("mail", "rcpt"):
+        eq(steps(p, stage), [], "%s after a failed AUTH" % stage)
+    rv = lab.run(["-v"] + args, env=env)
+    eq(rv.rc, 77, "exit status of the -v run")
+    _no_secret(lab, [r, rv], wrong)
+
+
+@scenario
+def submission_587_without_auth_refused(lab):
+    r = lab.probe(["-s", "mx1." + ZONE, "-p", "587", "alice@ok." + ZONE])
+    d = expect(r, 77, "rejected")
+    reply_is(step(one_probe(d), "rcpt"), 554, "5.7.1")
+
+
+@scenario
+def submission_server_host_port_syntax(lab):
+    """--server HOST:PORT (port in the server argument, no --port)."""
+    r = lab.probe(["-s", "mx1.%s:587" % ZONE, "--auth", "alice", "alice@ok." + ZONE],
+                  env={"SMTPPROBE_PASSWORD": lab.password})
+    # Was a bug until b69040c: the verdict looked at port 25, found no probe
+    # there and said no_mail_host (68) although 587 had accepted.
+    d = expect(r, 0, "accepted")
+    eq(one_probe(d, port=587)["outcome"], "accepted", "probe outcome")
+
+
+@scenario
+def auth_without_password_source(lab):
+    r = lab.run(["-s", "mx1." + ZONE, "-p", "587", "--auth", "alice", "alice@ok." + ZONE], timeout=15)
+    eq(r.rc, 64, "exit status without SMTPPROBE_PASSWORD and without a terminal")
+    check("SMTPPROBE_PASSWORD" in r.err, "stderr does not say how to give the password: %r" % r.err)
+
+
+@scenario
+def ipv6_only_over_loopback(lab):
+    r = lab.probe(["-6", "alice@v6." + ZONE])
+    d = expect(r, 0, "accepted")
+    p = one_probe(d)
+    eq((p["host"], p["address"]), ("mx6." + ZONE, "::1"), "probe host/address")
+    tls_verified(p, "starttls")
+    check("mx6." + ZONE in " ".join(step(p, "banner")["reply"]["lines"]), "banner is not mx6's")
+
+
+@scenario
+def dual_stack_both_addresses(lab):
+    r = lab.probe(["alice@dual." + ZONE])
+    d = expect(r, 0, "accepted")
+    eq(sorted(p["address"] for p in d["probes"]), ["127.0.1.1", "::1"], "probed addresses")
+    check(all(p["outcome"] == "accepted" for p in d["probes"]), "outcomes %r" % [p["outcome"] for p in d["probes"]])
+
+
+@scenario
+def ipv4_only_flag(lab):
+    r = lab.probe(["-4", "alice@dual." + ZONE])
+    d = expect(r, 0, "accepted")
+    eq([p["address"] for p in d["probes"]], ["127.0.1.1"], "probed addresses")
+
+
+@scenario
+def ipv6_only_with_ipv6_resolver(lab):
+    r = lab.probe(["-6", "--dns-server", "::1", "alice@dual." + ZONE])
+    d = expect(r, 0, "accepted")
+    eq([p["address"] for p in d["probes"]], ["::1"], "probed addresses")
+
+
+@scenario
+def verbose_transcript(lab):
+    r = lab.run(["-v", "alice@ok." + ZONE])
+    eq(r.rc, 0, "exit status")
+    out = r.out
+    check("S: 220 mx1.%s ESMTP" % ZONE in out, "no banner line in the transcript")
+    check("C: RCPT TO:<alice@ok.%s>" % ZONE in out, "no 'C: RCPT TO:<...>' line")
+    check("C: QUIT" in out, "no QUIT")
+    check(not re.search(r"C: (DATA|BDAT)", out), "the transcript shows DATA or BDAT sent")
+    check(re.search(r"^Resolvers:.*127\.0\.0\.53", out, re.M), "header does not name the namespace's resolver")
+    check(re.search(r"\[\+\d+\.\d{3}s\]", out), "no [+s.mmms] timestamps")
+    check("\x1b" not in out, "ANSI escapes on a non-terminal stdout")
+
+
+@scenario
+def summary_output_plain(lab):
+    r = lab.run(["nobody@ok." + ZONE])
+    eq(r.rc, 77, "exit status")
+    check("550" in r.out and "5.1.1" in r.out, "summary lacks the 550 5.1.1 reply")
+    check("\x1b" not in r.out, "ANSI escapes on a non-terminal stdout")
+
+
+@scenario
+def postfix_log_shows_no_data(lab):
+    """Postfix's own log (maillog_file via postlogd): no session ever sent DATA."""
+    path = os.path.join(lab.dir, "log", "postfix.log")
+    time.sleep(0.5)  # postlogd writes asynchronously
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = f.read().splitlines()
+    disc = [l for l in lines if " disconnect from " in l]
+    check(disc, "no SMTP session at all in %s" % path)
+    bad = [l for l in disc if re.search(r"\b(data|bdat)=", l)]
+    check(not bad, "sessions with DATA/BDAT: %r" % bad[:3])
+    queued = [l for l in lines if "message-id=" in l or re.search(r"qmgr.*from=<", l)]
+    check(not queued, "messages reached the queue: %r" % queued[:3])
+    quits = [l for l in disc if "quit=1" in l]
+    check(quits, "no session ended with QUIT")
+
+
+# ------------------------------------------------------------ runner
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--ns", default="smtpprobe-lab")
+    ap.add_argument("--lab-dir", default="/run/smtpprobe-lab")
+    ap.add_argument("--password", required=True)
+    ap.add_argument("-k", "--only", help="run scenarios whose name contains this")
+    opts = ap.parse_args()
+    lab = Lab(opts)
+    passed = failed = skipped = 0
+    t_all = time.monotonic()
+    for fn in SCENARIOS:
+        name = fn.__name__
+        if opts.only and opts.only not in name:
+            continue
+        t0 = time.monotonic()
+        try:
+            fn(lab)
+        except Skip as e:
+            skipped += 1
+            print("skip %s: %s" % (name, e), flush=True)
+        except AssertionError as e:
+            failed += 1
+            print("FAIL %s: %s" % (name, e), flush=True)
+        except Exception as e:  # a crash of the harness is a failure too
+            failed += 1
+            print("FAIL %s: %s: %s" % (name, type(e).__name__, e), flush=True)
+        else:
+            passed += 1
+            print("ok %s (%.2f s)" % (name, time.monotonic() - t0), flush=True)
+    print("# %d scenarios in %.1f s" % (passed + failed + skipped, time.monotonic() - t_all))
+    line = "e2e: %d passed, %d failed" % (passed, failed)
+    if skipped:
+        line += ", %d skipped" % skipped
+    print(line)
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
