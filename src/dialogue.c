@@ -256,11 +256,16 @@ static const struct dlg_action *send_ehlo(struct dialogue *d)
 	return &d->act;
 }
 
+/* The transaction is over: RSET it, then QUIT. With PIPELINING both go
+ * in one write (RFC 2920 lets QUIT end a group), saving a round trip. */
 static const struct dlg_action *send_rset(struct dialogue *d)
 {
 	act(d, DA_SEND);
 	set_state(d, DS_RSET);
 	add_cmd(d, STAGE_RSET, NULL, "RSET", NULL, NULL);
+	d->quit_pipelined = (d->caps.flags & CAP_PIPELINING) != 0;
+	if (d->quit_pipelined)
+		add_cmd(d, STAGE_QUIT, NULL, "QUIT", NULL, NULL);
 	return &d->act;
 }
 
@@ -513,6 +518,10 @@ static const struct dlg_action *on_rset(struct dialogue *d, int code)
 		d->outcome = OUTCOME_PROTOCOL_ERROR;
 		d->error = LE_PROTO_UNSOLICITED;
 		d->decided_at = STAGE_RSET;
+	}
+	if (d->quit_pipelined) {
+		set_state(d, DS_QUIT);
+		return act(d, DA_WAIT);
 	}
 	return send_quit(d);
 }

@@ -108,6 +108,7 @@ struct dialogue {
 	int tls_active;
 	int pending;	      /* replies still due for what was sent */
 	int rcpt_pipelined;   /* RCPT went out with MAIL */
+	int quit_pipelined;   /* QUIT went out with RSET */
 	int cleartext;	      /* continued without TLS under "auto" */
 	int helo_fallback;    /* EHLO failed, HELO used */
 	int smtputf8_missing; /* needed SMTPUTF8, not offered: not sent */

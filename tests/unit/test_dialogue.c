@@ -339,8 +339,10 @@ static void test_pipelining(void **state)
 	server_says(&h, BYE);
 	assert_cmds(&h, CMDS("EHLO probe.test", "MAIL FROM:<>",
 			     "RCPT TO:<a@b.test>", "RSET", "QUIT"));
-	assert_int_equal(h.nbatches, 4);
+	/* EHLO; MAIL+RCPT; RSET+QUIT (QUIT may end a pipelined group). */
+	assert_int_equal(h.nbatches, 3);
 	assert_int_equal(h.batch[1], 2);
+	assert_int_equal(h.batch[2], 2);
 	assert_outcome(&h, OUTCOME_ACCEPTED, STAGE_RCPT, LE_NONE);
 	assert_closed(&h);
 }
@@ -646,8 +648,11 @@ static void test_domain_probe(void **state)
 		    &h, SCRIPT(BANNER, ehlos[i], "250 2.1.0 Ok\r\n", OK, BYE));
 		assert_cmds(&h, CMDS("EHLO probe.test", "MAIL FROM:<>", "RSET",
 				     "QUIT"));
+		/* Without PIPELINING one command per write; with it, RSET
+		 * and QUIT share the last one. */
 		for (size_t k = 0; k < h.nbatches; k++)
-			assert_int_equal(h.batch[k], 1);
+			assert_int_equal(h.batch[k],
+					 i == 1 && k == h.nbatches - 1 ? 2 : 1);
 		assert_outcome(&h, OUTCOME_ACCEPTED, STAGE_MAIL, LE_NONE);
 		assert_closed(&h);
 	}
