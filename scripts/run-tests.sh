@@ -34,6 +34,9 @@ if [ "$(id -u)" -eq 0 ]; then
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/e2e/run.sh build-asan/smtpprobe
+	echo "== end to end once more under valgrind memcheck (errors or definite leaks fail)"
+	SMTPPROBE_REAL_BIN="$PWD/build/smtpprobe" SMTPPROBE_E2E_SLACK=3 \
+		tests/e2e/run.sh "$PWD/tests/e2e/valgrind-probe.sh"
 else
 	echo "e2e: skipped (the lab needs root)"
 fi

@@ -22,6 +22,10 @@ import time
 ZONE = "lab.test"
 
 
+# Seconds added to every wall-time bound: the process start-up of a slow
+# wrapper (valgrind-probe.sh takes about 1.5 s) is not the probe's wait.
+SLACK = float(os.environ.get("SMTPPROBE_E2E_SLACK", "0"))
+
 class Skip(Exception):
     """A scenario that cannot pass for a known reason (a recorded bug)."""
 
@@ -65,8 +69,9 @@ class Lab:
             cmd += ["--ca-file", self.ca]
         cmd += args
         e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"}
-        # Sanitizer settings pass through (run.sh against an ASan build).
-        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        # Sanitizer settings pass through (run.sh against an ASan build),
+        # and so does the binary a wrapper such as valgrind-probe.sh runs.
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "SMTPPROBE_REAL_BIN"):
             if k in os.environ:
                 e[k] = os.environ[k]
         if env:
@@ -332,7 +337,7 @@ def dropped_host_times_out_as_firewall(lab):
     words = (c.get("explanation", "") + " " + d["verdict"]["summary"]).lower()
     check("firewall" in words and "drop" in words,
           "timeout not explained as a dropping firewall: %r / %r" % (c.get("explanation"), d["verdict"]["summary"]))
-    check(0.9 * t <= r.wall <= 1.5 * t, "wall time %.2f s is not about one --timeout (%d s)" % (r.wall, t))
+    check(0.9 * t <= r.wall <= 1.5 * t + SLACK, "wall time %.2f s is not about one --timeout (%d s)" % (r.wall, t))
 
 
 @scenario
@@ -345,7 +350,7 @@ def three_mx_one_dropping_costs_one_timeout(lab):
     eq(one_probe(d, "backup." + ZONE)["outcome"], "accepted", "backup outcome")
     eq(one_probe(d, "mx1." + ZONE)["outcome"], "accepted", "mx1 outcome")
     eq(d["probes"][d["verdict"]["deciding_probe"]]["host"], "backup." + ZONE, "deciding host (MX 20)")
-    check(r.wall <= 1.2 * t, "wall time %.2f s > 1.2 x --timeout (%d s)" % (r.wall, t))
+    check(r.wall <= 1.2 * t + SLACK, "wall time %.2f s > 1.2 x --timeout (%d s)" % (r.wall, t))
 
 
 @scenario
@@ -370,7 +375,7 @@ def dns_timeout_dropped_resolver(lab):
     r = lab.probe(["-t", str(t), "--dns-server", "127.0.0.55", "alice@ok." + ZONE])
     d = expect(r, 75, "dns_error")
     eq(d["dns"]["status"], "timeout", "dns.status")
-    check(r.wall <= 3 * t, "DNS timeout took %.2f s with --timeout %d" % (r.wall, t))
+    check(r.wall <= 3 * t + SLACK, "DNS timeout took %.2f s with --timeout %d" % (r.wall, t))
 
 
 @scenario
