@@ -79,6 +79,30 @@ static void wait_seconds(int s)
 		;
 }
 
+/* Say that this run is the retry, and if it was deferred again, say
+ * what that means instead of suggesting the retry just made. */
+static void note_retry(struct run_record *rec, const char *first,
+		       const char *host, int wait_s)
+{
+	char again[DOMAIN_MAX + 1];
+
+	record_finding(rec, FIND_RETRIED,
+		       "The first attempt (%s) was greylisted by %s; this is "
+		       "the retry, %d s later.",
+		       first, host, wait_s);
+	if (!greylisted(rec, again, sizeof again))
+		return;
+	snprintf(rec->overall.summary, sizeof rec->overall.summary,
+		 "%s greylisted the retry too, %d s after the first attempt: "
+		 "its greylisting delay is longer than that. A sending "
+		 "server keeps retrying (for days) and gets through.",
+		 again, wait_s);
+	snprintf(rec->overall.remediation, sizeof rec->overall.remediation,
+		 "Nothing is broken. Retry with a longer wait "
+		 "(--retry-greylist 900), or let a real mail server's queue "
+		 "retry.");
+}
+
 static int report(const struct config *cfg, struct run_record *rec)
 {
 	if (cfg->json) {
@@ -113,11 +137,7 @@ static int do_probe(const struct config *cfg)
 		wait_seconds(cfg->retry_greylist_s);
 		status = probe_once(cfg, &rec);
 		if (status == 0)
-			record_finding(
-			    &rec, FIND_RETRIED,
-			    "The first attempt (%s) was greylisted by "
-			    "%s; this is the retry, %d s later.",
-			    first, host, cfg->retry_greylist_s);
+			note_retry(&rec, first, host, cfg->retry_greylist_s);
 	}
 	if (status == 0)
 		status = report(cfg, &rec);

@@ -55,6 +55,15 @@ Scenario keys (all optional; a dict in Python, an object in JSON):
                 other reply value is sent (in clear) once the client's
                 first handshake bytes arrive, and the dialogue then goes on
                 in clear, so a client that falls back is seen in the log
+  greylist_first  N: the first N RCPT attempts for each recipient, counted
+                across all connections of this server (recipient compared
+                case-insensitively), get `greylist_reply` instead of their
+                normal reply, as postgrey does; "all" greylists every attempt.
+                Default 0 (off)
+  greylist_reply  the greylisting reply; {rcpt} is the recipient, {domain}
+                its domain in lower case; default "450 4.2.0 <{rcpt}>:
+                Recipient address rejected: Greylisted, see
+                http://postgrey.schweikert.ch/help/{domain}.html"
   auth          {"user": U, "password": P}: AUTH PLAIN and AUTH LOGIN are
                 checked for real (235 or 535 5.7.8); the wire lines are
                 logged as received, credentials included (a test log only)
@@ -101,6 +110,9 @@ DEFAULT_REPLIES = {
     "AUTH": "535 5.7.8 Error: authentication failed",
 }
 UNKNOWN_VERB_REPLY = "502 5.5.2 Error: command not recognized"
+# What postgrey answers to a first attempt (greylist_first).
+GREYLIST_REPLY = ("450 4.2.0 <{rcpt}>: Recipient address rejected: Greylisted, "
+                  "see http://postgrey.schweikert.ch/help/{domain}.html")
 
 # A line longer than this is logged cut, so a client that never sends a
 # newline cannot make the server buffer without limit.
@@ -300,6 +312,9 @@ class _Conn:
             table.update({k.upper(): v for k, v in (sc.get("tls_replies") or {}).items()})
         if verb == "RCPT":
             addr = _rcpt_address(line)
+            grey = self.server.greylist(addr, self.id)
+            if grey is not None:
+                return wire(grey)
             per = {k.lower(): v for k, v in (sc.get("rcpt") or {}).items()}
             if addr is not None and addr.lower() in per:
                 return wire(_fmt(per[addr.lower()], sc))
@@ -452,6 +467,8 @@ class FakeSMTP:
                  (the chunks written), .server_closed, .sent_421, .tls,
                  .handshake_failed
       events     (conn_id, text) notes: connect, TLS, close, errors
+      rcpt_attempts  {recipient (lower case): RCPT commands seen}, for
+                 greylist_first
       port       the bound port (useful when created with port 0)
     """
 
@@ -475,6 +492,12 @@ class FakeSMTP:
         self._idle = threading.Condition(self._lock)
         self._ctx = None
         self._next_id = 0
+        self.rcpt_attempts = {}
+
+        grey = self.scenario.get("greylist_first", 0)
+        if not (grey == "all" or (isinstance(grey, int) and not isinstance(grey, bool)
+                                  and grey >= 0)):
+            raise ValueError("greylist_first must be a count >= 0 or \"all\", not %r" % (grey,))
 
         sc = self.scenario
         name = sc.get("name", "fake.test")
@@ -519,6 +542,28 @@ class FakeSMTP:
                 ctx.load_cert_chain(self.scenario["cert"], self.scenario["key"])
                 self._ctx = ctx
             return self._ctx
+
+    # --- greylisting ------------------------------------------------------
+
+    def greylist(self, addr, conn_id=None):
+        """Count one RCPT attempt for addr; the greylisting reply text if
+        this attempt is one of the first greylist_first, else None."""
+        first = self.scenario.get("greylist_first", 0)
+        if not first or addr is None:
+            return None
+        key = addr.lower()
+        with self._lock:
+            n = self.rcpt_attempts.get(key, 0) + 1
+            self.rcpt_attempts[key] = n
+        if first != "all" and n > first:
+            return None
+        self._event(conn_id, "greylisted <%s> (attempt %d)" % (addr, n))
+        text = self.scenario.get("greylist_reply", GREYLIST_REPLY)
+        domain = (addr.rpartition("@")[2] or addr).lower()
+        text = _fmt(text, self.scenario)
+        if isinstance(text, str):
+            text = text.replace("{rcpt}", addr).replace("{domain}", domain)
+        return text
 
     # --- lifecycle --------------------------------------------------------
 

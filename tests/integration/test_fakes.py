@@ -432,6 +432,71 @@ def smtp_stream_reply_close_on_421_and_conn_facts(env):
         check(srv.conns[0].sent_421, "a 421 banner is noted")
 
 
+@case
+def smtp_greylist_first(env):
+    grey = ("450 4.2.0 <{0}>: Recipient address rejected: Greylisted, "
+            "see http://postgrey.schweikert.ch/help/ok.example.test.html")
+    sc = {"greylist_first": 1,
+          "rcpt": {"bob@ok.example.test": "550 5.1.1 <bob@ok.example.test>: User unknown"}}
+    with FakeSMTP(ADDR, 0, sc) as srv:
+        c = smtplib.SMTP(ADDR, srv.port, local_hostname="probe.test", timeout=5)
+        c.ehlo()
+        c.mail("")
+        code, text = c.rcpt("alice@ok.example.test")
+        eq((code, text.decode()), (450, grey.format("alice@ok.example.test")[4:]),
+           "first RCPT for alice")
+        # Counted per recipient: bob's first attempt is greylisted too.
+        code, text = c.rcpt("Bob@OK.example.test")
+        eq((code, text.decode()), (450, grey.format("Bob@OK.example.test")[4:]),
+           "first RCPT for bob")
+        # Within the same connection, the second attempt passes.
+        eq(c.rcpt("alice@ok.example.test")[0], 250, "second RCPT for alice")
+        c.quit()
+        # Counted across connections; then the normal (per-recipient) reply.
+        c = smtplib.SMTP(ADDR, srv.port, local_hostname="probe.test", timeout=5)
+        c.ehlo()
+        c.mail("")
+        eq(c.rcpt("bob@ok.example.test")[:2],
+           (550, b"5.1.1 <bob@ok.example.test>: User unknown"), "second RCPT for bob")
+        eq(c.rcpt("alice@ok.example.test")[0], 250, "third RCPT for alice")
+        eq(c.rcpt("carol@ok.example.test")[0], 450, "first RCPT for carol")
+        c.quit()
+        check(srv.wait_idle(), "connection still open")
+        eq(srv.rcpt_attempts, {"alice@ok.example.test": 3, "bob@ok.example.test": 2,
+                               "carol@ok.example.test": 1}, "rcpt_attempts")
+        eq(sorted(e for _, e in srv.events if e.startswith("greylisted")),
+           ["greylisted <Bob@OK.example.test> (attempt 1)",
+            "greylisted <alice@ok.example.test> (attempt 1)",
+            "greylisted <carol@ok.example.test> (attempt 1)"], "greylisting events")
+    # "all": never lets through; a custom reply with {rcpt} and {name}.
+    sc = {"name": "mx9.test", "greylist_first": "all",
+          "greylist_reply": "451 4.7.1 {name}: <{rcpt}> try again later"}
+    with FakeSMTP(ADDR, 0, sc) as srv:
+        for _ in range(3):
+            c = smtplib.SMTP(ADDR, srv.port, local_hostname="probe.test", timeout=5)
+            c.ehlo()
+            c.mail("")
+            eq(c.rcpt("alice@ok.example.test"),
+               (451, b"4.7.1 mx9.test: <alice@ok.example.test> try again later"), "RCPT with all")
+            c.quit()
+        check(srv.wait_idle(), "connection still open")
+        eq(srv.rcpt_attempts, {"alice@ok.example.test": 3}, "rcpt_attempts with all")
+    # Off by default; a bad count is refused at construction.
+    with FakeSMTP(ADDR, 0, {}) as srv:
+        c = smtplib.SMTP(ADDR, srv.port, timeout=5)
+        c.ehlo()
+        c.mail("")
+        eq(c.rcpt("alice@ok.example.test")[0], 250, "RCPT without greylist_first")
+        c.quit()
+        srv.wait_idle()
+    for bad in (-1, "some", 1.5, True):
+        try:
+            FakeSMTP(ADDR, 0, {"greylist_first": bad})
+            raise CaseFailure("greylist_first=%r accepted" % (bad,))
+        except ValueError:
+            pass
+
+
 # --- the harness's own detectors ------------------------------------------------
 
 @case

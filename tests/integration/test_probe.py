@@ -13,7 +13,7 @@ harness.py; test_hostile.py holds the HOSTILE.md cases.
 
 Layout of the fake world (all on 127.0.0.0/8, nothing else is contacted):
   fakedns          127.0.0.1:<free port>, UDP+TCP, zone ZONE below
-  fake SMTP hosts  127.0.0.2 ... 127.0.0.11, all on one common free port P
+  fake SMTP hosts  127.0.0.2 ... 127.0.0.15, all on one common free port P
                    (the probe gets --port P); each case starts the servers it
                    needs and stops them when it ends
   implicit TLS     127.0.0.3:465 (the tests run as root); when another run
@@ -77,13 +77,27 @@ ZONE = {
     "noaddr.example.test": {"TXT": ["v=spf1 -all"]},
     # MX whose target does not exist.
     "ghostmx.example.test": {"MX": [[10, "ghost.example.test"]]},
+    # Two MX hosts for the cases that compare probes (reasoning.c): both
+    # down, disagreeing, both refusing the sending IP.
+    "mx12.example.test": {"A": ["127.0.0.12"]},
+    "mx13.example.test": {"A": ["127.0.0.13"]},
+    "down.example.test": {"MX": [[10, "mx12.example.test"], [20, "mx13.example.test"]]},
+    "split.example.test": {"MX": [[10, "mx12.example.test"], [20, "mx13.example.test"]]},
+    "listed.example.test": {"MX": [[10, "mx12.example.test"], [20, "mx13.example.test"]]},
+    # DNS records to fix: an MX target that is an alias (RFC 2181 10.3),
+    # an MX that names an address instead of a host (RFC 5321 5.1).
+    "cname.example.test": {"MX": [[10, "alias.example.test"]]},
+    "alias.example.test": {"CNAME": "mx14.example.test"},
+    "mx14.example.test": {"A": ["127.0.0.14"]},
+    "literal.example.test": {"MX": [[10, "127.0.0.15"], [20, "mx1.example.test"]]},
+    "literalonly.example.test": {"MX": [[10, "127.0.0.15"]]},
 }
-# Every name with an address gets a SAN, so any mail host verifies.
-# mx1 comes first and becomes the CN.
-CERT_NAMES = sorted((n for n, v in ZONE.items() if isinstance(v, dict) and "A" in v),
+# Every name with an address (or an alias) gets a SAN, so any mail host
+# verifies. mx1 comes first and becomes the CN.
+CERT_NAMES = sorted((n for n, v in ZONE.items() if isinstance(v, dict) and ("A" in v or "CNAME" in v)),
                     key=lambda n: (n != "mx1.example.test", n))
 # Loopback addresses the cases bind on the common port P.
-SMTP_ADDRS = ["127.0.0.%d" % i for i in range(2, 12)]
+SMTP_ADDRS = ["127.0.0.%d" % i for i in range(2, 16)]
 
 
 
@@ -280,8 +294,8 @@ def _(env):
     p = probe_at(doc, "127.0.0.6")
     eq(p.get("outcome"), "protocol_error", "probe outcome")
     lines = env.log(srv)
-    match_lines(lines, ["EHLO " + HELO, "STARTTLS"])
-    check(not {"MAIL", "RCPT"} & set(verbs(lines)), "dialogue went on after injection: %s" % clip(lines))
+    # Not even QUIT: in clear it would answer the injected bytes' game.
+    eq(lines, ["EHLO " + HELO, "STARTTLS"], "server log (nothing after STARTTLS)")
 
 
 @case("l_starttls_required_not_offered")
@@ -445,6 +459,242 @@ def _(env):
     eq(doc.get("class"), "permanent", "class")
     eq(doc.get("category"), "mailbox_unknown", "category")
     check(not env.dns.queries, "--explain queried DNS: %s" % env.dns.queries)
+
+
+# --- greylisting and --retry-greylist ---------------------------------------
+
+def findings(doc, kind):
+    """The texts of the findings[] entries of one kind."""
+    found = field(doc, "findings")
+    check(isinstance(found, list), "findings is not a list: %s" % clip(found))
+    return [f.get("text") or "" for f in found if f.get("kind") == kind]
+
+
+def finding_kinds(doc):
+    return [f.get("kind") for f in field(doc, "findings")]
+
+
+def greylisting_host(env, first=1):
+    """mx4.example.test greylisting the first `first` RCPT attempts per
+    recipient ("all": every one), as postgrey does."""
+    return env.smtp("127.0.0.4", env.scenario("mx4.example.test", greylist_first=first))
+
+
+def greylisted_conns(srv):
+    """Per connection: did the server greylist its RCPT (fakesmtp notes
+    each greylisting reply as an event of the connection)?"""
+    grey = {i for i, e in srv.events if e.startswith("greylisted ")}
+    return [i in grey for i in range(srv.connections)]
+
+
+GREY_RCPT = "carol@grey.example.test"
+
+
+@case("x1_greylisted_without_retry")
+def _(env):
+    srv = greylisting_host(env)
+    r = env.run(GREY_RCPT, timeout=2)
+    r.expect_exit(75)
+    doc = r.doc
+    eq(field(doc, "verdict.outcome"), "tempfail", "verdict.outcome")
+    eq(field(last_step(probe_at(doc, "127.0.0.4"), "rcpt"), "category"), "greylisted",
+       "rcpt category")
+    check(findings(doc, "greylisted"), "no greylisted finding (kinds: %s)" % finding_kinds(doc))
+    check("retried" not in finding_kinds(doc), "a retried finding without --retry-greylist")
+    rem = field(doc, "verdict.remediation") or ""
+    check("--retry-greylist" in rem, "verdict.remediation %s does not mention --retry-greylist"
+          % clip(rem))
+    env.log(srv)
+    eq(srv.connections, 1, "connections (no retry unless asked)")
+    check(r.elapsed < 1.0, "run took %.1f s without --retry-greylist" % r.elapsed)
+
+
+@case("x2_retry_greylist_passes")
+def _(env):
+    srv = greylisting_host(env)
+    r = env.run("--retry-greylist", "1", GREY_RCPT, timeout=2)
+    r.expect_exit(0)
+    doc = r.doc           # stdout parsed whole: exactly one JSON document
+    eq(field(doc, "verdict.outcome"), "accepted", "verdict.outcome")
+    p = probe_at(doc, "127.0.0.4")
+    eq(field(last_step(p, "rcpt"), "reply.code"), 250, "rcpt reply.code (the retry is reported)")
+    retried = findings(doc, "retried")
+    eq(len(retried), 1, "retried findings (kinds: %s)" % finding_kinds(doc))
+    check("mx4.example.test" in retried[0], "retried finding %s does not name the host"
+          % clip(retried[0]))
+    check(not findings(doc, "greylisted"), "a greylisted finding in the report of the passing retry")
+    err = [l for l in r.err.decode("utf-8", "replace").splitlines() if l.strip()]
+    eq(len(err), 1, "stderr lines (%s)" % clip(err))
+    check(re.search(r"(?i)\bretry", err[0]) and "mx4.example.test" in err[0],
+          "stderr %s does not say it retries" % clip(err[0]))
+    check(r.elapsed >= 1.0, "run took %.2f s, want >= 1 s (--retry-greylist 1)" % r.elapsed)
+    check(r.elapsed < 1.0 + 2 * 2, "run took %.1f s" % r.elapsed)
+    env.log(srv)
+    eq(srv.connections, 2, "connections (the attempt and one retry)")
+    eq(greylisted_conns(srv), [True, False], "greylisted RCPT per connection")
+    for c in srv.conns:
+        ends_with_quit(c.received[5:])
+
+
+@case("x3_retry_greylist_still_greylisted")
+def _(env):
+    srv = greylisting_host(env, first="all")
+    r = env.run("--retry-greylist", "1", GREY_RCPT, timeout=2)
+    r.expect_exit(75)
+    doc = r.doc
+    eq(field(doc, "verdict.outcome"), "tempfail", "verdict.outcome")
+    check(findings(doc, "retried"), "no retried finding (kinds: %s)" % finding_kinds(doc))
+    check(findings(doc, "greylisted"), "no greylisted finding (kinds: %s)" % finding_kinds(doc))
+    # The verdict says the retry was deferred too, and does not suggest
+    # the very retry that was just made.
+    summary = field(doc, "verdict.summary") or ""
+    check("greylisted the retry too" in summary, "verdict.summary %s" % clip(summary))
+    check("--retry-greylist 900" in (field(doc, "verdict.remediation") or ""),
+          "verdict.remediation %s" % clip(field(doc, "verdict.remediation")))
+    check(r.elapsed >= 1.0, "run took %.2f s, want >= 1 s" % r.elapsed)
+    env.log(srv)
+    eq(srv.connections, 2, "connections (one retry, not more)")
+    eq(greylisted_conns(srv), [True, True], "greylisted RCPT per connection")
+    eq(srv.rcpt_attempts, {GREY_RCPT: 2}, "RCPT attempts")
+
+
+@case("x4_retry_greylist_bounds")
+def _(env):
+    for value in ("0", "99999"):
+        r = env.run("--retry-greylist", value, GREY_RCPT)
+        try:
+            r.expect_exit(64)
+            eq(r.out, b"", "stdout")
+            check("--retry-greylist" in r.err.decode("utf-8", "replace"),
+                  "stderr does not name --retry-greylist: %s" % clip(r.err))
+            check(not env.dns.queries, "DNS was queried: %s" % env.dns.queries)
+        except CaseFailure as e:
+            raise CaseFailure("[--retry-greylist %s] %s" % (value, e))
+
+
+# --- reasoning across probes (src/reasoning.c) ---------------------------------
+
+def mx12(env, **kw):
+    return env.smtp("127.0.0.12", env.scenario("mx12.example.test", **kw))
+
+
+def mx13(env, **kw):
+    return env.smtp("127.0.0.13", env.scenario("mx13.example.test", **kw))
+
+
+def strongest(doc, kind):
+    """The one finding of `kind`, which also became the verdict's summary."""
+    texts = findings(doc, kind)
+    eq(len(texts), 1, "%s findings (kinds: %s)" % (kind, finding_kinds(doc)))
+    eq(field(doc, "verdict.summary"), texts[0], "verdict.summary (the strongest finding)")
+    return texts[0]
+
+
+@case("y1_all_unreachable")
+def _(env):
+    # Nothing listens on mx12 or mx13: both refuse.
+    r = env.run("x@down.example.test")
+    r.expect_exit(69)
+    doc = r.doc
+    eq(field(doc, "verdict.outcome"), "unreachable", "verdict.outcome")
+    for addr in ("127.0.0.12", "127.0.0.13"):
+        eq(probe_at(doc, addr).get("outcome"), "refused", "%s probe outcome" % addr)
+    text = strongest(doc, "all_unreachable")
+    check("2 refused" in text, "all_unreachable finding %s does not count 2 refused" % clip(text))
+
+
+@case("y2_inconsistent_mx")
+def _(env):
+    rcpt = "x@split.example.test"
+    unknown = ("550 5.1.1 <%s>: Recipient address rejected: User unknown in virtual "
+               "mailbox table" % rcpt)
+    a, b = mx12(env), mx13(env, replies={"RCPT": unknown})
+    r = env.run(rcpt)
+    r.expect_exit(0)
+    doc = r.doc
+    eq(field(doc, "verdict.outcome"), "accepted", "verdict.outcome")
+    probes = field(doc, "probes")
+    eq([p.get("host") for p in probes], ["mx12.example.test", "mx13.example.test"],
+       "probes in MX order")
+    eq(probes[field(doc, "verdict.deciding_probe")].get("host"), "mx12.example.test",
+       "the deciding probe (MX 10)")
+    eq(probes[0].get("outcome"), "accepted", "mx12 outcome")
+    eq(probes[1].get("outcome"), "rejected", "mx13 outcome")
+    eq(last_step(probes[1], "rcpt").get("category"), "mailbox_unknown", "mx13 rcpt category")
+    text = strongest(doc, "inconsistent_mx")
+    check(re.search(r"mx12\.example\.test.*accepts.*mx13\.example\.test.*rejects", text),
+          "inconsistent_mx finding %s does not say mx12 accepts and mx13 rejects" % clip(text))
+    for srv in (a, b):
+        check("RCPT TO:<%s>" % rcpt in env.log(srv), "%s saw no RCPT" % srv.host)
+
+
+@case("y3_egress_ip_listed")
+def _(env):
+    listed = "554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org"
+    # MX 10 refuses at RCPT, MX 20 already at the greeting.
+    a, b = mx12(env, replies={"RCPT": listed}), mx13(env, banner=listed)
+    r = env.run("x@listed.example.test")
+    r.expect_exit(77)
+    doc = r.doc
+    eq(field(doc, "verdict.outcome"), "rejected", "verdict.outcome")
+    eq(probe_at(doc, "127.0.0.12").get("outcome"), "rejected", "mx12 outcome")
+    eq(probe_at(doc, "127.0.0.13").get("outcome"), "rejected", "mx13 outcome")
+    text = strongest(doc, "egress_ip_listed")
+    check("127.0.0.1" in text, "egress_ip_listed finding %s does not name 127.0.0.1" % clip(text))
+    check("RCPT TO:<x@listed.example.test>" in env.log(a), "mx12 saw no RCPT")
+    eq(env.log(b), ["QUIT"], "mx13 log after a 554 greeting")
+
+
+@case("y4_dns_mx_is_cname")
+def _(env):
+    srv = env.smtp("127.0.0.14", env.scenario("mx14.example.test"))
+    r = env.run("x@cname.example.test")
+    r.expect_exit(0)
+    doc = r.doc
+    eq(field(doc, "dns.mx.0.host"), "alias.example.test", "dns.mx[0].host")
+    eq(field(doc, "dns.mx.0.cname"), "mx14.example.test", "dns.mx[0].cname")
+    texts = [t for t in findings(doc, "dns_misconfiguration") if "CNAME" in t]
+    check(len(texts) == 1 and "alias.example.test" in texts[0] and "mx14.example.test" in texts[0],
+          "no dns_misconfiguration finding about the alias alias.example.test -> "
+          "mx14.example.test: %s" % clip(findings(doc, "dns_misconfiguration"), 400))
+    check("RCPT TO:<x@cname.example.test>" in env.log(srv), "mx14 saw no RCPT")
+
+
+@case("y5_dns_mx_is_ip_literal")
+def _(env):
+    def literal_finding(doc):
+        texts = [t for t in findings(doc, "dns_misconfiguration") if "127.0.0.15" in t]
+        check(texts, "no dns_misconfiguration finding names the MX 127.0.0.15: %s"
+              % clip(findings(doc, "dns_misconfiguration"), 400))
+        eq(field(doc, "dns.mx.0.ip_literal"), True, "dns.mx[0].ip_literal")
+
+    # Beside a real MX: the run goes on there.
+    env.smtp("127.0.0.2", env.scenario("mx1.example.test"))
+    r = env.run("alice@literal.example.test")
+    r.expect_exit(0)
+    literal_finding(r.doc)
+    eq(probe_at(r.doc, "127.0.0.2").get("outcome"), "accepted", "mx1 outcome")
+    # Alone: no mail host to probe.
+    r = env.run("alice@literalonly.example.test")
+    r.expect_exit(68)
+    eq(field(r.doc, "verdict.outcome"), "no_mail_host", "verdict.outcome")
+    literal_finding(r.doc)
+
+
+@case("y6_no_tls")
+def _(env):
+    env.smtp("127.0.0.7", env.scenario("mx7.example.test", tls=False))
+    r = env.run("x@plain.example.test")
+    r.expect_exit(0)
+    texts = findings(r.doc, "no_tls")
+    eq(len(texts), 1, "no_tls findings (kinds: %s)" % finding_kinds(r.doc))
+    where = "mx7.example.test [127.0.0.7]:%d" % env.port
+    check(where in texts[0], "no_tls finding %s does not name %s" % (clip(texts[0]), where))
+    # A host with STARTTLS: no such finding.
+    env.smtp("127.0.0.2", ok_host(env))
+    r = env.run("alice@ok.example.test")
+    r.expect_exit(0)
+    eq(findings(r.doc, "no_tls"), [], "no_tls findings for a host with TLS")
 
 
 # --- runner ----------------------------------------------------------------
