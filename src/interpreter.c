@@ -406,6 +406,22 @@ static void no_probe_verdict(struct run_record *rec, struct verdict *v)
 		 "records. Tell the domain's administrator.");
 }
 
+/* What a rejection at this stage refused, for the verdict's sentence. */
+static const char *what_was_rejected(enum stage st)
+{
+	switch (st) {
+	case STAGE_BANNER: return "the connection at its greeting";
+	case STAGE_EHLO:
+	case STAGE_HELO: return "the EHLO/HELO greeting";
+	case STAGE_STARTTLS:
+	case STAGE_TLS: return "TLS";
+	case STAGE_AUTH: return "the authentication";
+	case STAGE_MAIL: return "the sender (MAIL FROM)";
+	case STAGE_RCPT: return "the recipient (RCPT TO)";
+	default: return "the mail";
+	}
+}
+
 /* One port's verdict, the way a sending MTA would walk the probes. */
 static void verdict_port(struct run_record *rec, int port, struct verdict *v)
 {
@@ -463,9 +479,10 @@ static void verdict_port(struct run_record *rec, int port, struct verdict *v)
 		break;
 	case VERDICT_REJECTED:
 		snprintf(v->summary, sizeof v->summary,
-			 "%s rejected the %s%s: a sending server would bounce "
+			 "%s rejected %s%s: a sending server would bounce "
 			 "the message.",
-			 who, s ? stage_name(s->stage) : "?", tag);
+			 who, s ? what_was_rejected(s->stage) : "the mail",
+			 tag);
 		break;
 	case VERDICT_TEMPFAIL:
 		snprintf(v->summary, sizeof v->summary,
