@@ -152,7 +152,9 @@ static void summary_dns_line(FILE *out, const struct dns_result *d)
 		      "misconfiguration\n",
 		      out);
 	if (d->flags & DNSF_MX_CAPPED)
-		fprintf(out, "  !! %zu MX records, only the first %d kept\n",
+		fprintf(out,
+			"  !! %zu MX records, only the %d lowest preferences "
+			"kept\n",
 			d->mx_total, MX_HOSTS_CAP);
 	if (d->flags & DNSF_MALFORMED)
 		fputs("  !! a DNS answer was malformed and did not parse\n",

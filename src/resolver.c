@@ -207,6 +207,14 @@ static void set_dns_failure(struct resolver *r, int status)
 	}
 }
 
+/* A parse of an answer that fails on a name (a compression pointer past
+ * the end or in a loop) is a malformed answer: the name we asked for was
+ * validated before it was sent. */
+static int parse_status(int status)
+{
+	return status == ARES_EBADNAME ? ARES_EBADRESP : status;
+}
+
 static const char *status_word(int status)
 {
 	switch (status) {
@@ -293,6 +301,7 @@ static void addr_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 		else
 			status =
 			    ares_parse_aaaa_reply(abuf, alen, &he, NULL, NULL);
+		status = parse_status(status);
 	}
 	if (status == ARES_SUCCESS && he) {
 		for (char **a = he->h_addr_list; *a; a++) {
@@ -489,18 +498,13 @@ static void take_mx(struct resolver *r, struct ares_mx_reply *mx)
 			continue;
 		}
 		if (!valid_hostname(m->host)) {
-			char shown[SANITIZE_SIZE(64)];
-			size_t n = strlen(m->host);
-
-			sanitize_buf(shown, sizeof shown, m->host,
-				     n > 64 ? 64 : n);
 			d->flags |= DNSF_MALFORMED;
 			nbad++;
-			record_note(
-			    r->rec, run_clock_ms(), -1, 0,
-			    "DNS MX %s: the exchange name \"%s\" is not a "
-			    "valid host name; skipped",
-			    r->cfg->domain, shown);
+			/* record_note sanitises; the name is cut to 64. */
+			record_note(r->rec, run_clock_ms(), -1, 0,
+				    "DNS MX %s: the exchange name \"%.64s\" is "
+				    "not a valid host name; skipped",
+				    r->cfg->domain, m->host);
 			continue;
 		}
 		if (d->nhosts < MX_HOSTS_CAP) {
@@ -563,7 +567,7 @@ static void mx_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	(void)timeouts;
 	r->outstanding--;
 	if (status == ARES_SUCCESS)
-		status = ares_parse_mx_reply(abuf, alen, &mx);
+		status = parse_status(ares_parse_mx_reply(abuf, alen, &mx));
 	if (status == ARES_SUCCESS && mx) {
 		take_mx(r, mx);
 	} else if (status == ARES_ENODATA || (status == ARES_SUCCESS && !mx)) {

@@ -27,7 +27,8 @@ Answers:
   name set to "DROP"                    -> no reply at all
   name set to a callable (Python only)  -> f(query_bytes, qname, qtype) returns
                                            the raw reply bytes, or None to drop;
-                                           for malformed-answer tests
+                                           for malformed-answer tests (b"" is
+                                           sent over UDP as a 0-byte datagram)
 Every reply has AA and RA set and copies ID, opcode, RD and the question.
 UDP replies larger than the client's limit (512, or its EDNS size) are sent
 truncated with TC set, so the client retries over TCP.
@@ -322,7 +323,7 @@ class FakeDNS:
         except Exception as e:  # a zone typo must not kill the responder
             print("fakedns: internal error: %r" % (e,), file=sys.stderr)
             return
-        if reply:
+        if reply is not None:  # b"" from a callable: a 0-byte datagram
             try:
                 self.udp.sendto(reply, peer)
             except OSError:
