@@ -92,15 +92,17 @@ static void note_retry(struct run_record *rec, const char *first,
 		       first, host, wait_s);
 	if (!greylisted(rec, again, sizeof again))
 		return;
-	snprintf(rec->overall.summary, sizeof rec->overall.summary,
+	char summary[512];
+
+	snprintf(summary, sizeof summary,
 		 "%s greylisted the retry too, %d s after the first attempt: "
 		 "its greylisting delay is longer than that. A sending "
 		 "server keeps retrying (for days) and gets through.",
 		 again, wait_s);
-	snprintf(rec->overall.remediation, sizeof rec->overall.remediation,
-		 "Nothing is broken. Retry with a longer wait "
-		 "(--retry-greylist 900), or let a real mail server's queue "
-		 "retry.");
+	set_overall(rec, summary,
+		    "Nothing is broken. Retry with a longer wait "
+		    "(--retry-greylist 900), or let a real mail server's queue "
+		    "retry.");
 }
 
 static int report(const struct config *cfg, struct run_record *rec)

@@ -46,13 +46,21 @@ void record_finding(struct run_record *rec, enum finding_kind k,
 	va_end(ap);
 }
 
-static void set_overall(struct run_record *rec, const char *summary,
-			const char *remedy)
+static void set_verdict_text(struct verdict *v, const char *summary,
+			     const char *remedy)
 {
-	snprintf(rec->overall.summary, sizeof rec->overall.summary, "%s",
-		 summary);
-	snprintf(rec->overall.remediation, sizeof rec->overall.remediation,
-		 "%s", remedy);
+	snprintf(v->summary, sizeof v->summary, "%s", summary);
+	snprintf(v->remediation, sizeof v->remediation, "%s", remedy);
+}
+
+/* With one port, that port's verdict is the overall one: keep them the
+ * same words, so every report says the same thing. */
+void set_overall(struct run_record *rec, const char *summary,
+		 const char *remedy)
+{
+	set_verdict_text(&rec->overall, summary, remedy);
+	if (rec->nverdicts == 1)
+		set_verdict_text(&rec->verdicts[0], summary, remedy);
 }
 
 static int connected(const struct probe *p)

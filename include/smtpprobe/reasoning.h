@@ -14,6 +14,11 @@
 /* Called by interpret_record() after the verdicts are decided. */
 void reason_about(struct run_record *rec);
 
+/* Replace the overall verdict's summary and next step (and the single
+ * port's verdict with them, when only one port was probed). */
+void set_overall(struct run_record *rec, const char *summary,
+		 const char *remedy);
+
 /* Append a finding (ignored beyond FINDINGS_MAX). */
 void record_finding(struct run_record *rec, enum finding_kind k,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
