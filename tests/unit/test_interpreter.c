@@ -463,6 +463,10 @@ static void test_reason_greylisted(void **state)
 	interpret_record(&rec);
 	assert_true(has_finding(&rec, FIND_GREYLISTED));
 	assert_non_null(strstr(rec.overall.remediation, "--retry-greylist"));
+	/* One port: its verdict line says the same as the overall one. */
+	assert_string_equal(rec.verdicts[0].summary, rec.overall.summary);
+	assert_string_equal(rec.verdicts[0].remediation,
+			    rec.overall.remediation);
 	assert_int_equal(rec.overall.exit_status, 75);
 	record_free(&rec);
 }
