@@ -173,6 +173,9 @@ static enum rp_status parse_line(struct reply_parser *p, const char *l,
 		if (!r)
 			return fail(p, RPE_TOO_MANY_BYTES);
 	}
+	/* The cap first: no path below may keep a line past it. */
+	if (r->nlines >= REPLY_LINES_CAP)
+		return fail(p, RPE_TOO_MANY_LINES);
 	if (len < 3) {
 		add_line(r, l, len);
 		return fail(p, RPE_SHORT_LINE);
@@ -198,8 +201,6 @@ static enum rp_status parse_line(struct reply_parser *p, const char *l,
 		add_line(r, len > 3 ? l + 4 : "", len > 3 ? len - 4 : 0);
 		return fail(p, RPE_CODE_MISMATCH);
 	}
-	if (r->nlines >= REPLY_LINES_CAP)
-		return fail(p, RPE_TOO_MANY_LINES);
 	r->code = code;
 	if (wire_len > REPLY_LINE_RFC)
 		r->flags |= REPLY_F_LONG_LINE;
@@ -273,7 +274,7 @@ static void keep_partial_line(struct reply_parser *p)
 
 	if (!p->cur)
 		p->cur = calloc(1, sizeof *p->cur);
-	if (!p->cur)
+	if (!p->cur || p->cur->nlines >= REPLY_LINES_CAP)
 		return;
 	if (len >= 4 && l[0] >= '2' && l[0] <= '5' && is_digit(l[1]) &&
 	    is_digit(l[2]) && (l[3] == ' ' || l[3] == '-')) {

@@ -718,6 +718,32 @@ static void test_finish_keeps_partial(void **state)
 	rp_reset(&p);
 }
 
+/* Found by fuzz_reply: a malformed line, or the close, right after the
+ * line cap must not keep a line past the cap. */
+static void test_cap_holds_after_errors(void **state)
+{
+	static const char *const last[] = {"25\r\n", "2x0 a\r\n", "550 b\r\n",
+					   "250"};
+	(void)state;
+	for (size_t k = 0; k < sizeof last / sizeof last[0]; k++) {
+		struct reply_parser p;
+		enum rp_status st = RP_MORE;
+		struct reply *r;
+
+		rp_init(&p);
+		for (int i = 0; i < REPLY_LINES_CAP && st == RP_MORE; i++)
+			rp_feed(&p, "250-\n", 5, &st);
+		assert_int_equal(st, RP_MORE);
+		rp_feed(&p, last[k], strlen(last[k]), &st);
+		rp_finish(&p);
+		r = rp_take(&p);
+		assert_non_null(r);
+		assert_true(r->nlines <= REPLY_LINES_CAP);
+		reply_free(r);
+		rp_reset(&p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -740,6 +766,7 @@ int main(void)
 	    cmocka_unit_test(test_reply_enhanced),
 	    cmocka_unit_test(test_error_texts),
 	    cmocka_unit_test(test_finish_keeps_partial),
+	    cmocka_unit_test(test_cap_holds_after_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
