@@ -592,11 +592,9 @@ static char *text_without_codes(const struct reply *r)
  * ("550-5.7.26 a\n550-5.7.26 b") whose texts are joined. */
 int explain_parse(const char *arg, struct explanation *out)
 {
-	struct reply_parser rp;
 	const char *p = skip_space(arg);
 	size_t len = strlen(p);
-	char *buf;
-	struct reply *r = NULL;
+	struct reply *r;
 
 	memset(out, 0, sizeof *out);
 	if (len >= 5 && p[1] == '.' && isdigit((unsigned char)p[0])) {
@@ -616,40 +614,9 @@ int explain_parse(const char *arg, struct explanation *out)
 		pin_class(&out->in);
 		return 0;
 	}
-	/* Feed the argument as wire text, each line ended by CRLF. */
-	buf = malloc(len * 2 + 3);
-	if (!buf)
+	r = reply_parse_text(p, NULL);
+	if (!r)
 		return -1;
-	size_t o = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] == '\r')
-			continue;
-		if (p[i] == '\n')
-			buf[o++] = '\r';
-		buf[o++] = p[i];
-	}
-	if (o == 0 || buf[o - 1] != '\n') {
-		buf[o++] = '\r';
-		buf[o++] = '\n';
-	}
-	/* A pasted bounce may end on a "550-" line: whatever was parsed
-	 * is taken, final line or not. */
-	rp_init(&rp);
-	enum rp_status st;
-	size_t used = 0;
-	while (used < o) {
-		size_t n = rp_feed(&rp, buf + used, o - used, &st);
-		used += n;
-		if (st != RP_MORE || n == 0)
-			break;
-	}
-	r = rp_take(&rp);
-	rp_reset(&rp);
-	free(buf);
-	if (!r || r->code == 0) {
-		reply_free(r);
-		return -1;
-	}
 	out->code = r->code;
 	memcpy(out->enhanced, r->enhanced, sizeof out->enhanced);
 	interpret_reply_nostage(r, &out->in);

@@ -317,3 +317,46 @@ const char *rp_error_text(enum rp_error e)
 	}
 	return "unknown error";
 }
+
+struct reply *reply_parse_text(const char *text, enum rp_error *err)
+{
+	size_t len = strlen(text), o = 0, used = 0;
+	char *buf = malloc(len * 2 + 3);
+	struct reply_parser rp;
+	enum rp_status st = RP_MORE;
+	struct reply *r;
+
+	if (err)
+		*err = RPE_NONE;
+	if (!buf)
+		return NULL;
+	/* Wire form: every line ends in CRLF, the last one too. */
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\r')
+			continue;
+		if (text[i] == '\n')
+			buf[o++] = '\r';
+		buf[o++] = text[i];
+	}
+	if (o == 0 || buf[o - 1] != '\n') {
+		buf[o++] = '\r';
+		buf[o++] = '\n';
+	}
+	rp_init(&rp);
+	while (used < o && st == RP_MORE) {
+		size_t n = rp_feed(&rp, buf + used, o - used, &st);
+		if (n == 0)
+			break;
+		used += n;
+	}
+	if (err)
+		*err = rp.error;
+	r = rp_take(&rp);
+	rp_reset(&rp);
+	free(buf);
+	if (r && r->code == 0) {
+		reply_free(r);
+		r = NULL;
+	}
+	return r;
+}

@@ -81,6 +81,12 @@ int rp_pending(const struct reply_parser *p);
 
 const char *rp_error_text(enum rp_error e);
 
+/* One reply from pasted text ("550-5.7.26 a\n550 5.7.26 b": lines end in
+ * LF or CRLF, the last may have no line end, and a bounce quoted up to a
+ * "550-" line counts too). NULL when no code was found; *err (if given)
+ * says whether a line was malformed. */
+struct reply *reply_parse_text(const char *text, enum rp_error *err);
+
 void reply_free(struct reply *r);
 struct reply *reply_dup(const struct reply *r);
 /* All lines joined with single spaces, NUL-free: for pattern matching.

@@ -151,54 +151,35 @@ static int free_table(void **state)
 	return 0;
 }
 
-/* The file's reply as wire bytes: "\n" escapes become CRLF line ends, and
- * the last line gets one too. */
-static char *to_wire(const char *s, size_t *outlen)
+/* The file's reply as text: "\n" escapes become line ends. */
+static char *unescape(const char *s)
 {
 	size_t n = strlen(s), o = 0;
-	char *w = malloc(n * 2 + 3);
+	char *t = malloc(n + 1);
 
-	assert_non_null(w);
+	assert_non_null(t);
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\\' && s[i + 1] == 'n') {
-			w[o++] = '\r';
-			w[o++] = '\n';
-			i++;
-		} else if (s[i] == '\\' && s[i + 1] == '\\') {
-			w[o++] = '\\';
+		if (s[i] == '\\' && (s[i + 1] == 'n' || s[i + 1] == '\\')) {
+			t[o++] = s[i + 1] == 'n' ? '\n' : '\\';
 			i++;
 		} else {
-			w[o++] = s[i];
+			t[o++] = s[i];
 		}
 	}
-	w[o++] = '\r';
-	w[o++] = '\n';
-	*outlen = o;
-	return w;
+	t[o] = '\0';
+	return t;
 }
 
-/* Parse like --explain does: a bounce may be quoted up to a "550-" line
- * without its final line, so whatever was parsed is taken. */
+/* Parse as --explain does (reply_parse_text), but a malformed line in
+ * the data file is an error of the file, not a reply. */
 static struct reply *parse_reply(const char *text)
 {
-	struct reply_parser rp;
-	enum rp_status st = RP_MORE;
-	size_t len, used = 0;
-	char *wire = to_wire(text, &len);
-	struct reply *r;
+	char *plain = unescape(text);
+	enum rp_error err;
+	struct reply *r = reply_parse_text(plain, &err);
 
-	rp_init(&rp);
-	while (used < len) {
-		size_t n = rp_feed(&rp, wire + used, len - used, &st);
-
-		used += n;
-		if (st != RP_MORE || n == 0)
-			break;
-	}
-	r = rp_take(&rp);
-	rp_reset(&rp);
-	free(wire);
-	if (r && (st == RP_ERROR || r->code == 0)) {
+	free(plain);
+	if (r && err != RPE_NONE) {
 		reply_free(r);
 		r = NULL;
 	}
