@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,26 @@ struct resolver {
 	int pending[MX_HOSTS_CAP];   /* address answers still due */
 	struct host_query queries[MX_HOSTS_CAP][2];
 };
+
+/* Append to buf (size cap, len used) and return the new length, never
+ * past cap - 1: snprintf returns what it would have written, so adding
+ * that up blindly walks off the end (found by fuzz_dns). */
+static size_t appendf(char *buf, size_t cap, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static size_t appendf(char *buf, size_t cap, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (len + 1 >= cap)
+		return len;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + len, cap - len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return len;
+	return len + (size_t)n < cap ? len + (size_t)n : cap - 1;
+}
 
 static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
 {
@@ -85,10 +106,9 @@ static void describe_servers(struct resolver *r)
 		int port = n->udp_port ? n->udp_port : 53;
 
 		inet_ntop(n->family, &n->addr, ip, sizeof ip);
-		len += (size_t)snprintf(out + len, cap - len,
-					n->family == AF_INET6 ? "%s[%s]:%d"
-							      : "%s%s:%d",
-					len ? ", " : "", ip, port);
+		len = appendf(out, cap, len,
+			      n->family == AF_INET6 ? "%s[%s]:%d" : "%s%s:%d",
+			      len ? ", " : "", ip, port);
 	}
 	ares_free_data(servers);
 	if (!r->cfg->dns_servers[0] && len + 1 < cap)
@@ -309,8 +329,8 @@ static void addr_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 				break;
 			char *dst = r->tmp[q->host][f][r->ntmp[q->host][f]++];
 			inet_ntop(q->family, *a, dst, ADDR_STR_MAX);
-			len += (size_t)snprintf(list + len, sizeof list - len,
-						"%s%s", len ? " " : "", dst);
+			len = appendf(list, sizeof list, len, "%s%s",
+				      len ? " " : "", dst);
 		}
 		/* The answer's canonical name differs: the exchange is an
 		 * alias, which RFC 2181 10.3 forbids for MX targets. */
@@ -543,9 +563,8 @@ static void take_mx(struct resolver *r, struct ares_mx_reply *mx)
 		d->flags |= DNSF_NULL_MX_MIXED;
 	sort_hosts(d);
 	for (size_t i = 0; i < d->nhosts; i++)
-		len += (size_t)snprintf(
-		    list + len, sizeof list - len, "%s%d %s", i ? ", " : "",
-		    d->hosts[i].preference, d->hosts[i].name);
+		len = appendf(list, sizeof list, len, "%s%d %s", i ? ", " : "",
+			      d->hosts[i].preference, d->hosts[i].name);
 	record_note(r->rec, run_clock_ms(), -1, 0, "DNS MX %s: %s%s%s",
 		    r->cfg->domain, list,
 		    d->flags & DNSF_MX_CAPPED ? " (more records than the cap "

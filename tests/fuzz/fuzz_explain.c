@@ -1,0 +1,54 @@
+/*
+ * fuzz_explain.c - the --explain argument parser (explain_parse in
+ * interpreter.c) on arbitrary text, as argv would hand it over: a
+ * NUL-terminated copy of the input (which may hold earlier NULs, where
+ * argv would have cut it).
+ *
+ * Invariants: it returns 0 or -1; on 0 the code is 0 or 200..599, the
+ * enhanced code is a NUL-terminated string of its buffer, the class,
+ * category, explanation and remediation are set, and the text, if any,
+ * is sanitised (valid UTF-8, no control, bidi or zero-width character);
+ * on -1 there is no text; explanation_free leaves nothing behind.
+ */
+#include <string.h>
+
+#include "fuzz.h"
+#include "smtpprobe/interpreter.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *arg = malloc(size + 1);
+	struct explanation e;
+	int rc;
+
+	FUZZ_CHECK(arg != NULL);
+	if (size)
+		memcpy(arg, data, size);
+	arg[size] = '\0';
+
+	rc = explain_parse(arg, &e);
+	FUZZ_CHECK(rc == 0 || rc == -1);
+	if (rc == 0) {
+		FUZZ_CHECK(e.code == 0 || (e.code >= 200 && e.code <= 599));
+		FUZZ_CHECK(strnlen(e.enhanced, sizeof e.enhanced) <
+			   sizeof e.enhanced);
+		FUZZ_CHECK(e.code != 0 || e.enhanced[0] != '\0');
+		if (e.code && e.enhanced[0])
+			FUZZ_CHECK(e.enhanced[0] - '0' == e.code / 100);
+		FUZZ_CHECK(e.in.cls >= CLASS_NONE &&
+			   e.in.cls <= CLASS_PERMANENT);
+		FUZZ_CHECK((unsigned)e.in.category < CAT__COUNT);
+		FUZZ_CHECK(e.in.explanation != NULL &&
+			   e.in.remediation != NULL);
+		FUZZ_CHECK(category_name(e.in.category) != NULL);
+		if (e.text)
+			fuzz_check_clean(e.text, strlen(e.text));
+	} else {
+		FUZZ_CHECK(e.text == NULL);
+	}
+	explanation_free(&e);
+	FUZZ_CHECK(e.text == NULL);
+	explanation_free(&e); /* twice is harmless */
+	free(arg);
+	return 0;
+}

@@ -1,0 +1,456 @@
+#!/usr/bin/env python3
+"""Write the hand-made seeds of tests/fuzz/corpus/<harness>/.
+
+Each seed is a small valid or hostile input, most of them one row of
+/work/shared/HOSTILE.md (the file name says which). Hand-made seeds are
+named "s-..." and regression inputs "regress-..." (minimised inputs that
+once crashed or broke an invariant; kept forever); run-fuzzers.sh keeps
+both when it minimises a corpus and replaces only the fuzzer's own finds
+(named by their SHA-1). Running this again rewrites the "s-" and
+"regress-" files and touches nothing else.
+
+    python3 tests/fuzz/make-seeds.py [CORPUS_DIR]
+"""
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "corpus")
+
+seeds = {}
+
+
+def seed(harness, name, data, prefix="s-"):
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogateescape")
+    seeds.setdefault(harness, {})[prefix + name] = data
+
+
+def regress(harness, name, data):
+    """A minimised input that crashed or broke an invariant once."""
+    seed(harness, name, data, prefix="regress-")
+
+
+def crlf(*lines):
+    return "".join(l + "\r\n" for l in lines)
+
+
+# ---- replies: fuzz_reply, and the same texts for fuzz_caps ----
+
+EHLO_POSTFIX = crlf("250-mx.example.net", "250-PIPELINING", "250-SIZE 10240000",
+                    "250-VRFY", "250-ETRN", "250-STARTTLS",
+                    "250-ENHANCEDSTATUSCODES", "250-8BITMIME",
+                    "250-DSN", "250-SMTPUTF8", "250 CHUNKING")
+EHLO_AUTH = crlf("250-smtp.example.org Hello", "250-SIZE 52428800",
+                 "250-8BITMIME", "250-AUTH PLAIN LOGIN XOAUTH2 CRAM-MD5",
+                 "250-AUTH=PLAIN LOGIN", "250-ENHANCEDSTATUSCODES",
+                 "250 HELP")
+
+replies = {
+    "greeting": crlf("220 mx.example.net ESMTP Postfix"),
+    "ehlo-postfix": EHLO_POSTFIX,
+    "ehlo-auth": EHLO_AUTH,
+    "row09-long-line": "250 " + "x" * 600 + "\r\n",
+    "row09-at-cap": "250 " + "y" * 2040 + "\r\n",
+    "row10-no-line-end": "220 " + "z" * 2100,
+    "row11-endless-continuation": crlf(*["250-line%d" % i for i in range(105)]),
+    "row11-bytes-cap": crlf(*["250-" + "b" * 170 for i in range(99)]) + "250 end\r\n",
+    "row12-short-continuation": crlf("250-a", "250", "250 b"),
+    "row12-two-chars": crlf("25"),
+    "row12-empty-dash": crlf("250-", "250 ok"),
+    "row13-bare-code": crlf("250"),
+    "row14-code-mismatch": crlf("250-a", "550 b"),
+    "row14-mismatch-bare": crlf("250-a", "550"),
+    "row14-code-000": crlf("000 x"),
+    "row14-code-600": crlf("600 x"),
+    "row14-code-2x0": crlf("2x0 x"),
+    "row14-tab-separator": crlf("250\tx"),
+    "row15-class-mismatch": crlf("250 5.1.1 ok"),
+    "row15-short-enhanced": crlf("550 5.1 no"),
+    "row15-good-enhanced": crlf("550-5.1.1 <a@b.test>: no such user",
+                                "550 5.1.1 try again never"),
+    "row15-long-parts": crlf("451 4.7.1234 greylisted"),
+    "row15-enhanced-tab": "451 4.7.1\tgreylisted\r\n",
+    "row16-bare-lf": "250-a\n250 b\n",
+    "row16-lone-cr": "250 a\rb\r\n",
+    "row16-nul": "250 a\x00b\r\n",
+    "row17-many-in-one": crlf("250 a", "250 b", "354 c", "221 d"),
+    "row18-eof-mid-reply": "250-a\r\n250-b",
+    "row20-before-greeting": crlf("250 hello?", "220 now the greeting"),
+    "row34-escapes": "550 \x1b[2J\x1b]0;pwned\x07\x1b]52;c;Y2xpcA==\x07 \x08\x08\r\n",
+    "row35-bidi": "550 \u202egnp.exe\u200b\ufeff\r\n",
+    "row35-bad-utf8": b"550 \xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xe2\x80\r\n",
+    "row36-fake-line": "550 rejected\r250 OK\r\n",
+    "empty": "",
+    "crlf-only": "\r\n",
+}
+for name, text in replies.items():
+    seed("fuzz_reply", name, text)
+
+# ---- EHLO capabilities ----
+
+caps = {
+    "postfix": EHLO_POSTFIX,
+    "auth": EHLO_AUTH,
+    "row19-many-mechs": crlf("250-mx", "250 AUTH " + " ".join(
+        "MECH%d" % i for i in range(80))),
+    "row19-duplicates": crlf("250-mx", "250-PIPELINING", "250-pipelining",
+                             "250-SIZE 100", "250-SIZE 200", "250 STARTTLS"),
+    "row19-lowercase": crlf("250-mx", "250-starttls", "250-auth=plain login",
+                            "250 smtputf8"),
+    "row19-size-1e30": crlf("250-mx", "250 SIZE 1e30"),
+    "row19-size-minus": crlf("250-mx", "250 SIZE -1"),
+    "row19-size-huge": crlf("250-mx", "250 SIZE 99999999999999999999999"),
+    "row19-size-max": crlf("250-mx", "250 SIZE 18446744073709551615"),
+    "size-alone": crlf("250-mx", "250 SIZE"),
+    "size-spaces": crlf("250-mx", "250 SIZE    42  "),
+    "auth-alone": crlf("250-mx", "250 AUTH"),
+    "auth-equals": crlf("250-mx", "250 AUTH=LOGIN"),
+    "auth-spaces": crlf("250-mx", "250 AUTH   PLAIN    LOGIN  "),
+    "keyword-prefix": crlf("250-mx", "250-STARTTLSX", "250-SIZEX 5",
+                           "250 AUTHX PLAIN"),
+    "nul-in-keyword": "250-mx\r\n250-STA\x00RTTLS\r\n250 AUTH PL\x00AIN\r\n",
+    "tab-after-keyword": "250-mx\r\n250-AUTH\tPLAIN\r\n250 SIZE\t5\r\n",
+    "single-line": crlf("250 mx.example.net"),
+}
+for name, text in caps.items():
+    seed("fuzz_caps", name, text)
+
+# ---- addresses (HOSTILE.md rows 39-41) ----
+
+addrs = {
+    "plain": "user@example.com",
+    "brackets": "<user@example.com>",
+    "domain": "example.com",
+    "domain-dot": "example.com.",
+    "quoted-space": '"quoted user"@example.com',
+    "quoted-at": '"a@b"@example.com',
+    "quoted-escape": '"a\\"b"@example.com',
+    "quoted-open": '"abc@example.com',
+    "single-label": "a@b",
+    "a-label": "user@xn--bcher-kva.example",
+    "u-label": "user@bücher.example",
+    "sharp-s": "user@faß.de",
+    "utf8-local": "üser@example.com",
+    "row39-crlf": "a\r\nRCPT TO:<x@evil.test>@example.com",
+    "row39-lf": "a@example.com\nDATA",
+    "row39-nul": "user@exa\x00mple.com",
+    "row39-space": "user name@example.com",
+    "row39-tab": "user\t@example.com",
+    "row39-c1": "user\u0085@example.com",
+    "row41-local-65": "l" * 65 + "@example.com",
+    "row41-local-64": "l" * 64 + "@example.com",
+    "row41-domain-256": "a@" + ".".join(["d" * 63] * 4) + "x",
+    "row41-label-64": "a@" + "d" * 64 + ".com",
+    "row41-path-255": "l" * 64 + "@" + ".".join(["d" * 62] * 3) + ".com",
+    "hyphen-start": "a@-b.com",
+    "hyphen-end": "a@b-.com",
+    "numeric-tld": "a@192.0.2.1",
+    "literal": "a@[192.0.2.1]",
+    "helo-literal-v4": "[192.0.2.1]",
+    "helo-literal-v6": "[IPv6:2001:db8::1]",
+    "helo-literal-bad": "[IPv6:2001:db8::1",
+    "helo-literal-lower": "[ipv6:::1]",
+    "null-sender": "<>",
+    "empty": "",
+    "double-dot-local": "a..b@example.com",
+    "leading-dot-local": ".a@example.com",
+    "double-dot-domain": "a@b..c",
+    "bidi-domain": "a@\u202eexample.com",
+    "zero-width-local": "a\u200bb@example.com",
+    "overlong": b"\xc0\xaf@example.com",
+    "two-ats": "a@b@c.example",
+    "unbalanced-open": "<a@b.example",
+    "unbalanced-close": "a@b.example>",
+    "input-1025": "a@" + "b" * 1023,
+    "idn-long": "a@" + ".".join(["ü" * 30] * 8),
+    "emoji-domain": "a@\U0001f600.example",
+}
+for name, text in addrs.items():
+    seed("fuzz_addr", name, text)
+
+# ---- sanitiser (rows 34-38) ----
+
+san = {
+    "ascii": "250 mx.example.net ready",
+    "csi-clear": "\x1b[2J\x1b[H",
+    "osc-title": "\x1b]0;owned\x07",
+    "osc-52-clipboard": "\x1b]52;c;cm0gLXJmIH4=\x07",
+    "osc-8-link": "\x1b]8;;http://evil.test\x1b\\click\x1b]8;;\x1b\\",
+    "backspace-cr": "ok\x08\x08\x08\rfake",
+    "bidi-rlo": "abc\u202edef\u202c",
+    "bidi-isolates": "\u2066x\u2067y\u2068z\u2069",
+    "zero-width": "a\u200bb\u200cc\u200dd\u2060e\ufeff",
+    "arabic-mark": "x\u061cy\u200ez\u200f",
+    "line-separators": "a\u2028b\u2029c",
+    "c1-csi": "\xc2\x9b31m red",
+    "overlong-slash": b"\xc0\xaf",
+    "surrogate": b"\xed\xa0\x80",
+    "above-max": b"\xf4\x90\x80\x80",
+    "truncated": b"abc\xe2\x80",
+    "lone-continuation": b"\x80\x9f\xbf",
+    "backslash-escape-lookalike": "\\x1b[2J \\u{202E}",
+    "emoji-and-accents": "caf\u00e9 \U0001f600 \u4e2d\u6587",
+    "nul-and-del": "a\x00b\x7fc",
+    "latin1-bytes": b"\xe9t\xe9",
+    "annotation": "\ufff9a\ufffab\ufffb",
+    "long-escapes": "\u202e" * 64,
+    "empty": "",
+}
+for name, text in san.items():
+    seed("fuzz_sanitize", name, text)
+
+# ---- --explain ----
+
+expl = {
+    "code": "550",
+    "enhanced": "5.7.1",
+    "reply": "550 5.7.26 Unauthenticated email is not accepted",
+    "multiline": "550-5.7.26 This mail has been blocked\n550 5.7.26 see the page",
+    "multiline-crlf": "550-5.7.1 a\r\n550 5.7.1 b\r\n",
+    "greylist": "451 4.7.1 Greylisted, try again in 5 minutes",
+    "leading-space": "   421 4.7.0 Try again later",
+    "short-enhanced": "5.1",
+    "bad-class": "9.9.9",
+    "success": "250 2.1.5 OK",
+    "escapes": "554 5.7.1 \x1b[31mred\x1b[0m \u202eevil",
+    "ends-continuation": "550-first line only",
+    "enhanced-trailing": "5.7.1 trailing words",
+    "code-000": "000",
+    "blank": "   ",
+    "empty": "",
+    "leading-newline": "\r\n550 x",
+    "mismatch": "550-a\n250 b",
+    "bounce": "550 5.1.1 <nobody@example.com>: Recipient address rejected: "
+              "User unknown in virtual mailbox table",
+    "tab": "550\t5.1.1 x",
+    "class-mismatch": "250 5.1.1 odd",
+    "enhanced-long": "5.1234.1",
+    "enhanced-max": "5.999.999 x",
+}
+for name, text in expl.items():
+    seed("fuzz_explain", name, text)
+
+# ---- the dialogue: byte 0 is the configuration (see fuzz_dialogue.c) ----
+
+AUTO, REQUIRE, NEVER = 0, 1, 2
+AUTH, DOMAIN, IMPLICIT, UTF8, SENDER, CANNED = 4, 8, 16, 32, 64, 128
+
+
+def dlg(name, cfg, *lines, raw=""):
+    seed("fuzz_dialogue", name, bytes([cfg]) + (crlf(*lines) + raw).encode(
+        "utf-8", "surrogateescape"))
+
+
+def canned(name, cfg, sel, *lines):
+    seed("fuzz_dialogue", name,
+         bytes([cfg | CANNED, sel]) + crlf(*lines).encode())
+
+
+G = "220 mx.example.net ESMTP"
+dlg("happy-pipelining", SENDER, G, "250-mx", "250 PIPELINING",
+    "250 2.1.0 ok", "250 2.1.5 ok", "250 2.0.0 reset", "221 2.0.0 bye")
+dlg("happy-no-pipelining", AUTO, G, "250 mx", "250 ok", "250 ok", "250 ok",
+    "221 bye")
+dlg("domain-probe", DOMAIN, G, "250 mx", "250 ok", "250 ok", "221 bye")
+dlg("starttls-auth-plain", AUTH, G, "250-mx", "250 STARTTLS", "220 go ahead",
+    "250-mx", "250-AUTH PLAIN LOGIN", "250 PIPELINING", "235 2.7.0 ok",
+    "250 ok", "250 ok", "250 ok", "221 bye")
+dlg("starttls-auth-login", AUTH | REQUIRE, G, "250-mx", "250 STARTTLS",
+    "220 go", "250-mx", "250 AUTH LOGIN", "334 VXNlcm5hbWU6",
+    "334 UGFzc3dvcmQ6", "235 ok", "250 ok", "550 5.1.1 no such user",
+    "250 ok", "221 bye")
+dlg("auth-login-third-334", AUTH | IMPLICIT, G, "250-mx", "250 AUTH LOGIN",
+    "334 VXNlcm5hbWU6", "334 UGFzc3dvcmQ6", "334 again?", "221 bye")
+dlg("auth-in-clear", AUTH, G, "250-mx", "250 AUTH PLAIN", "221 bye")
+dlg("auth-no-mech", AUTH | IMPLICIT, G, "250-mx", "250 AUTH CRAM-MD5",
+    "221 bye")
+dlg("auth-535", AUTH | IMPLICIT, G, "250-mx", "250 AUTH PLAIN",
+    "535 5.7.8 bad credentials", "221 bye")
+dlg("row01-starttls-injection", AUTO, G, "250-mx", "250 STARTTLS",
+    "220 Ready", "250-mx", "250 AUTH PLAIN", "250 ok")
+dlg("row02-several-at-once", AUTO, G, "250 mx", "454 4.7.0", "235 ok",
+    "250 ok", "250 ok")
+dlg("row03-starttls-454-auto", AUTO, G, "250-mx", "250 STARTTLS",
+    "454 4.7.0 TLS not available", "250 ok", "250 ok", "250 ok", "221 bye")
+dlg("row03-starttls-454-require", REQUIRE, G, "250-mx", "250 STARTTLS",
+    "454 4.7.0 TLS not available", "221 bye")
+dlg("row03-no-starttls-require", REQUIRE, G, "250-mx", "250 PIPELINING",
+    "221 bye")
+dlg("row03-starttls-never", NEVER, G, "250-mx", "250 STARTTLS", "250 ok",
+    "250 ok", "250 ok", "221 bye")
+dlg("row05-post-tls-ehlo-differs", AUTO, G, "250-mx", "250-STARTTLS",
+    "250 PIPELINING", "220 go", "250 mx", "250 ok", "250 ok", "250 ok",
+    "221 bye")
+dlg("row05-post-tls-ehlo-502", AUTO, G, "250-mx", "250 STARTTLS", "220 go",
+    "502 5.5.1 no", "221 bye")
+for code in ("554 5.7.1 go away", "521 no mail here", "421 busy",
+             "221 bye", "354 send data", "530 auth first", "250 hello"):
+    dlg("row21-banner-" + code.split()[0], AUTO, code, "221 bye")
+dlg("row22-ehlo-500-helo", AUTO, G, "500 5.5.1 what", "250 mx", "250 ok",
+    "250 ok", "250 ok", "221 bye")
+dlg("row22-helo-odd", AUTO, G, "502 no", "354 huh", "221 bye")
+dlg("row23-354-to-ehlo", AUTO, G, "354 go ahead", "221 bye")
+dlg("row23-354-to-starttls", AUTO, G, "250-mx", "250 STARTTLS", "354 go",
+    "221 bye")
+dlg("row23-354-to-mail", AUTO, G, "250 mx", "354 go", "221 bye")
+dlg("row23-354-to-rcpt", AUTO, G, "250 mx", "250 ok", "354 go", "221 bye")
+dlg("row23-354-pipelined", AUTO, G, "250-mx", "250 PIPELINING", "354 go",
+    "354 go", "221 bye")
+dlg("row24-421-after-mail", AUTO, G, "250 mx", "421 4.3.2 shutting down")
+dlg("row24-421-after-rcpt", AUTO, G, "250-mx", "250 PIPELINING", "250 ok",
+    "421 bye")
+dlg("row24-421-after-starttls", AUTO, G, "250-mx", "250 STARTTLS", "421 no")
+dlg("row26-odd-quit", AUTO, G, "250 mx", "250 ok", "250 ok", "250 ok",
+    "500 what")
+dlg("row40-smtputf8-missing", UTF8, G, "250 mx", "221 bye")
+dlg("row40-smtputf8-offered", UTF8, G, "250-mx", "250 SMTPUTF8", "250 ok",
+    "250 ok", "250 ok", "221 bye")
+dlg("mail-fails-pipelined", AUTO, G, "250-mx", "250 PIPELINING",
+    "550 5.7.1 sender rejected", "554 5.5.1 no valid recipients", "221 bye")
+dlg("implicit-tls-ehlo-502", IMPLICIT, G, "502 no EHLO", "250 mx", "250 ok",
+    "250 ok", "250 ok", "221 bye")
+dlg("reply-after-quit", AUTO, G, "250 mx", "250 ok", "250 ok", "250 ok",
+    "221 bye", "250 more")
+dlg("parse-error-mid", AUTO, G, "250-mx", "250-x", "550 mismatch")
+dlg("eof-mid-reply", AUTO, G, raw="250-mx\r\n250-PIPE")
+for sel in (0x00, 0x01, 0x02, 0x03, 0x06, 0x07, 0x0a, 0x17, 0x20, 0x40,
+            0x87, 0xff):
+    canned("canned-%02x" % sel, AUTH | SENDER, sel, "220 go", "250-mx",
+           "250 AUTH PLAIN", "235 ok", "250 ok", "250 ok", "250 ok",
+           "221 bye")
+canned("canned-require-auth", AUTH | REQUIRE, 0x06, "220 go", "250-mx",
+       "250 AUTH LOGIN", "334 x", "334 y", "235 ok", "250 ok", "250 ok",
+       "250 ok", "221 bye")
+
+# ---- DNS answers: byte 0 the configuration, then per query a status
+# byte, a 16-bit length and the answer (see fuzz_dns.c) ----
+
+T_A, T_MX, T_CNAME, T_AAAA = 1, 15, 5, 28
+
+
+def dname(n):
+    out = b""
+    for label in n.rstrip(".").split(".") if n not in ("", ".") else []:
+        b = label.encode()
+        out += bytes([len(b)]) + b
+    return out + b"\x00"
+
+
+def rr(owner, rtype, rdata, ttl=300):
+    return dname(owner) + struct.pack(">HHIH", rtype, 1, ttl, len(rdata)) + rdata
+
+
+def msg(qname, qtype, answers=(), rcode=0, ancount=None, tc=False):
+    flags = 0x8180 | rcode | (0x0200 if tc else 0)
+    an = len(answers) if ancount is None else ancount
+    head = struct.pack(">HHHHHH", 0x1234, flags, 1, an, 0, 0)
+    return head + dname(qname) + struct.pack(">HH", qtype, 1) + b"".join(answers)
+
+
+def mx(pref, target, owner="example.com"):
+    return rr(owner, T_MX, struct.pack(">H", pref) + dname(target))
+
+
+def a(owner, *ips):
+    return [rr(owner, T_A, bytes(int(x) for x in ip.split("."))) for ip in ips]
+
+
+def aaaa(owner, *ips):
+    import ipaddress
+    return [rr(owner, T_AAAA, ipaddress.IPv6Address(ip).packed) for ip in ips]
+
+
+def seg(answer, how=0):
+    return bytes([how]) + struct.pack(">H", len(answer)) + answer
+
+
+def dns(name, cfg, *segs):
+    seed("fuzz_dns", name, bytes([cfg]) + b"".join(segs))
+
+
+V4, V6, SERVER, LITERAL = 1, 2, 4, 8
+EX = "example.com"
+mx1 = msg(EX, T_MX, [mx(10, "mx1.example.com")])
+dns("mx-one-v4", V4, seg(mx1), seg(msg("mx1.example.com", T_A,
+                                       a("mx1.example.com", "192.0.2.10"))))
+dns("mx-one-both", 0, seg(mx1),
+    seg(msg("mx1.example.com", T_AAAA, aaaa("mx1.example.com", "2001:db8::10"))),
+    seg(msg("mx1.example.com", T_A, a("mx1.example.com", "192.0.2.10"))))
+dns("mx-ties", V4, seg(msg(EX, T_MX, [mx(10, "a.example.com"),
+                                      mx(10, "b.example.com"),
+                                      mx(5, "c.example.com")])),
+    seg(msg("c.example.com", T_A, a("c.example.com", "192.0.2.3"))),
+    seg(msg("a.example.com", T_A, a("a.example.com", "192.0.2.1"))),
+    seg(msg("b.example.com", T_A, a("b.example.com", "192.0.2.2"))))
+dns("row27-nodata-implicit", V4, seg(msg(EX, T_MX, ancount=0)),
+    seg(msg(EX, T_A, a(EX, "192.0.2.80"))))
+dns("row27-nodata-no-address", 0, seg(msg(EX, T_MX, ancount=0)),
+    seg(msg(EX, T_AAAA, ancount=0)), seg(msg(EX, T_A, ancount=0)))
+dns("row27-nxdomain", 0, seg(msg(EX, T_MX, rcode=3, ancount=0)))
+dns("row27-servfail", 0, seg(msg(EX, T_MX, rcode=2, ancount=0)))
+dns("row27-timeout", 0, seg(b"", how=7))
+dns("row28-null-mx", 0, seg(msg(EX, T_MX, [mx(0, ".")])))
+dns("row28-null-mx-mixed", V4, seg(msg(EX, T_MX, [mx(0, "."),
+                                                  mx(10, "mx.example.com")])),
+    seg(msg("mx.example.com", T_A, a("mx.example.com", "192.0.2.5"))))
+dns("row29-bad-chars", V4, seg(msg(EX, T_MX, [rr(EX, T_MX, b"\x00\x0a\x05a\x1b[2J\x00")])))
+dns("row29-truncated-rdata", 0, seg(msg(EX, T_MX, [mx(10, "mx.example.com")])[:-6]))
+dns("row30-mx-literal", V4, seg(msg(EX, T_MX, [mx(10, "192.0.2.1")])))
+dns("row30-mx-cname", V4, seg(mx1),
+    seg(msg("mx1.example.com", T_A,
+            [rr("mx1.example.com", T_CNAME, dname("real.example.net"))] +
+            a("real.example.net", "192.0.2.9"))))
+dns("row30-private", 0, seg(mx1),
+    seg(msg("mx1.example.com", T_AAAA, aaaa("mx1.example.com", "::1", "fe80::1", "fc00::1"))),
+    seg(msg("mx1.example.com", T_A, a("mx1.example.com", "127.0.0.1", "10.1.2.3",
+                                      "172.16.0.1", "192.168.1.1", "169.254.1.1", "0.0.0.0"))))
+dns("row30-no-address", 0, seg(mx1), seg(msg("mx1.example.com", T_AAAA, ancount=0)),
+    seg(msg("mx1.example.com", T_A, rcode=3, ancount=0)))
+dns("row31-many-mx", V4, seg(msg(EX, T_MX, [mx(i % 7, "mx%d.example.com" % i)
+                                            for i in range(40)])))
+dns("row31-long-names", V4, seg(msg(EX, T_MX, [
+    mx(i, ("h%02d" % i) + "x" * 60 + ".example.com") for i in range(16)])))
+dns("row32-zero-bytes", 0, seg(b""))
+dns("row32-header-only", 0, seg(msg(EX, T_MX)[:12]))
+dns("row32-truncated-tc", 0, seg(msg(EX, T_MX, [mx(10, "mx.example.com")], tc=True)[:40]))
+dns("row32-wrong-count", 0, seg(msg(EX, T_MX, [mx(10, "mx.example.com")], ancount=5)))
+loop = bytearray(msg(EX, T_MX, [rr(EX, T_MX, b"\x00\x0a\xc0\x36")]))
+dns("compression-loop", 0, seg(bytes(loop)))
+dns("server-name", SERVER, seg(msg("mx.example.net", T_AAAA, aaaa("mx.example.net", "2001:db8::25"))),
+    seg(msg("mx.example.net", T_A, a("mx.example.net", "192.0.2.25"))))
+dns("server-literal", SERVER | LITERAL)
+dns("server-literal-v6only", SERVER | LITERAL | V6)
+dns("addr-cap", V4, seg(mx1), seg(msg("mx1.example.com", T_A,
+                                      a("mx1.example.com", *["192.0.2.%d" % i for i in range(1, 9)]))))
+dns("cancel-after-mx", 0, seg(msg(EX, T_MX, [mx(1, "a.example.com"), mx(2, "b.example.com")])))
+
+# ---- regression inputs: each once broke an invariant or crashed ----
+
+# A reply's 101st line is kept when it is malformed or too long: the
+# partial reply has REPLY_LINES_CAP + 1 lines (reply.c parse_line, and
+# keep_partial_line from rp_feed and rp_finish).
+regress("fuzz_reply", "lines-cap-plus-bad-line", "250-\n" * 100 + "2\n")
+regress("fuzz_reply", "lines-cap-plus-long-line", "250-\n" * 100 + "250-" + "q" * 2100)
+regress("fuzz_reply", "lines-cap-plus-eof-partial", "250-\n" * 100 + "250-x")
+# MX names longer than 1024 octets in all overflow take_mx's list[1024]
+# (resolver.c): snprintf's return is added to len unchecked.
+regress("fuzz_dns", "take-mx-list-overflow", bytes([V4]) + seg(
+    struct.pack(">HHHHHH", 0x1234, 0x8180, 1, 14, 0, 0) + dname(EX) +
+    struct.pack(">HH", T_MX, 1) + b"".join(
+        b"\xc0\x0c" + struct.pack(">HHIHH", T_MX, 1, 300, 2 + 1 + 63 + 2, i) +
+        b"\x3f" + b"x" * 63 + b"\xc0\x0c" for i in range(14))))
+
+# ---- write ----
+
+for harness, files in seeds.items():
+    d = os.path.join(OUT, harness)
+    os.makedirs(d, exist_ok=True)
+    for old in os.listdir(d):
+        if old.startswith(("s-", "regress-")) and old not in files:
+            os.remove(os.path.join(d, old))
+    for name, data in files.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+    print("%-14s %3d seeds" % (harness, len(files)))
