@@ -276,8 +276,8 @@ static void keep_partial_line(struct reply_parser *p)
 		p->cur = calloc(1, sizeof *p->cur);
 	if (!p->cur || p->cur->nlines >= REPLY_LINES_CAP)
 		return;
-	if (len >= 4 && l[0] >= '2' && l[0] <= '5' && is_digit(l[1]) &&
-	    is_digit(l[2]) && (l[3] == ' ' || l[3] == '-')) {
+	if (len >= 4 && l[0] >= '2' && l[0] <= '5' && l[1] >= '0' &&
+	    l[1] <= '5' && is_digit(l[2]) && (l[3] == ' ' || l[3] == '-')) {
 		int code =
 		    (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0');
 		if (p->cur->nlines == 0 || p->cur->code == code) {

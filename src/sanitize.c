@@ -24,6 +24,16 @@ int sanitize_is_dangerous(unsigned long cp)
 		return 1;
 	if (cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb)) /* BOM, annot. */
 		return 1;
+	/* Other default-ignorable code points: invisible, so they could
+	 * hide text in a transcript (soft hyphen, fillers, variation
+	 * selectors, tag characters...). */
+	if (cp == 0x00ad || cp == 0x034f || cp == 0x115f || cp == 0x1160 ||
+	    cp == 0x180e || cp == 0x3164 || cp == 0xffa0 ||
+	    (cp >= 0x17b4 && cp <= 0x17b5) || (cp >= 0x180b && cp <= 0x180f) ||
+	    (cp >= 0xfe00 && cp <= 0xfe0f) ||
+	    (cp >= 0x1d173 && cp <= 0x1d17a) ||
+	    (cp >= 0xe0000 && cp <= 0xe0fff))
+		return 1;
 	return 0;
 }
 

@@ -8,12 +8,40 @@
  * enhanced code is a NUL-terminated string of its buffer, the class,
  * category, explanation and remediation are set, and the text, if any,
  * is sanitised (valid UTF-8, no control, bidi or zero-width character);
- * on -1 there is no text; explanation_free leaves nothing behind.
+ * on -1 there is no text; explanation_free leaves nothing behind. The
+ * same text through reply_parse_text gives a reply within the parser's
+ * bounds (at most REPLY_LINES_CAP lines of at most REPLY_LINE_CAP).
  */
 #include <string.h>
 
 #include "fuzz.h"
 #include "smtpprobe/interpreter.h"
+#include "smtpprobe/reply.h"
+
+/* reply_parse_text, the parser --explain and the reply corpus test share:
+ * what it returns keeps the reply parser's bounds. */
+static void check_pasted(const char *arg)
+{
+	enum rp_error err = RPE_NONE;
+	struct reply *r = reply_parse_text(arg, &err);
+
+	FUZZ_CHECK(rp_error_text(err) != NULL);
+	if (!r)
+		return;
+	FUZZ_CHECK(r->code >= 200 && r->code <= 599);
+	FUZZ_CHECK(r->nlines <= REPLY_LINES_CAP);
+	FUZZ_CHECK(r->nlines == 0 || r->lines != NULL);
+	for (size_t i = 0; i < r->nlines; i++) {
+		FUZZ_CHECK(r->lines[i].text != NULL);
+		FUZZ_CHECK(r->lines[i].len <= REPLY_LINE_CAP);
+		FUZZ_CHECK(r->lines[i].text[r->lines[i].len] == '\0');
+	}
+	FUZZ_CHECK(strnlen(r->enhanced, sizeof r->enhanced) <
+		   sizeof r->enhanced);
+	if (r->enhanced[0])
+		FUZZ_CHECK(r->enhanced[0] - '0' == r->code / 100);
+	reply_free(r);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -49,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	explanation_free(&e);
 	FUZZ_CHECK(e.text == NULL);
 	explanation_free(&e); /* twice is harmless */
+	check_pasted(arg);
 	free(arg);
 	return 0;
 }
