@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -91,6 +92,27 @@ static inline void fuzz_check_clean(const char *s, size_t len)
 		FUZZ_CHECK(!fuzz_forbidden(cp));
 		i += n;
 	}
+}
+
+/* A growing byte record of what a run produced, compared across feeds of
+ * the same input (whole, byte by byte, in chunks). */
+struct tape {
+	unsigned char *buf;
+	size_t len, cap;
+};
+
+static inline void tape_put(struct tape *t, const void *p, size_t n)
+{
+	if (t->len + n > t->cap) {
+		size_t cap = t->cap ? t->cap : 256;
+		while (cap < t->len + n)
+			cap *= 2;
+		t->buf = realloc(t->buf, cap);
+		FUZZ_CHECK(t->buf != NULL);
+		t->cap = cap;
+	}
+	memcpy(t->buf + t->len, p, n);
+	t->len += n;
 }
 
 #endif

@@ -45,25 +45,6 @@ struct secrets {
 	char plain_b64[256];
 };
 
-struct tape {
-	unsigned char *buf;
-	size_t len, cap;
-};
-
-static void tape_put(struct tape *t, const void *p, size_t n)
-{
-	if (t->len + n > t->cap) {
-		size_t cap = t->cap ? t->cap : 512;
-		while (cap < t->len + n)
-			cap *= 2;
-		t->buf = realloc(t->buf, cap);
-		FUZZ_CHECK(t->buf != NULL);
-		t->cap = cap;
-	}
-	memcpy(t->buf + t->len, p, n);
-	t->len += n;
-}
-
 static void tape_int(struct tape *t, int v)
 {
 	tape_put(t, &v, sizeof v);

@@ -22,26 +22,6 @@
 #include "fuzz.h"
 #include "smtpprobe/reply.h"
 
-/* A transcript of what the parser produced, compared across splits. */
-struct tape {
-	unsigned char *buf;
-	size_t len, cap;
-};
-
-static void tape_put(struct tape *t, const void *p, size_t n)
-{
-	if (t->len + n > t->cap) {
-		size_t cap = t->cap ? t->cap : 256;
-		while (cap < t->len + n)
-			cap *= 2;
-		t->buf = realloc(t->buf, cap);
-		FUZZ_CHECK(t->buf != NULL);
-		t->cap = cap;
-	}
-	memcpy(t->buf + t->len, p, n);
-	t->len += n;
-}
-
 static void tape_num(struct tape *t, size_t v)
 {
 	tape_put(t, &v, sizeof v);
