@@ -420,8 +420,7 @@ static const struct dlg_action *on_starttls(struct dialogue *d, int code)
 		set_state(d, DS_HANDSHAKE);
 		return act(d, DA_START_TLS);
 	}
-	if (code == 421)
-		return fail_reply(d, code);
+	/* (A 421 never gets here: dlg_on_reply closes on it first.) */
 	if (d->cfg->starttls == STARTTLS_REQUIRE || d->cfg->auth_user ||
 	    code / 100 < 4) {
 		decide(d,

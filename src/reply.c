@@ -144,14 +144,11 @@ size_t reply_enhanced(const char *text, size_t len, int want_class,
 /* Set the enhanced code from the first line's text, or flag it ignored. */
 static void take_enhanced(struct reply *r, const char *text, size_t len)
 {
-	int cls;
-
 	if (reply_enhanced(text, len, r->code / 100, r->enhanced) > 0)
 		return;
-	/* Something that looks like an attempt ("5.1", "250 5.1.1") */
+	/* Something that looks like an attempt ("5.1", or "5.1.1" of
+	 * another class than the reply's): noted, and not used. */
 	if (len >= 2 && is_digit(text[0]) && text[1] == '.')
-		r->flags |= REPLY_F_ENH_IGNORED;
-	else if (enhanced_syntax(text, len, &cls) > 0)
 		r->flags |= REPLY_F_ENH_IGNORED;
 }
 
