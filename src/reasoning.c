@@ -63,6 +63,15 @@ void set_overall(struct run_record *rec, const char *summary,
 		set_verdict_text(&rec->verdicts[0], summary, remedy);
 }
 
+/* A finding strong enough to be the verdict's words: record it, and make
+ * it the overall summary with its next step. */
+static void conclude(struct run_record *rec, enum finding_kind k,
+		     const char *summary, const char *remedy)
+{
+	record_finding(rec, k, "%s", summary);
+	set_overall(rec, summary, remedy);
+}
+
 static int connected(const struct probe *p)
 {
 	return p->connect_ms >= 0;
@@ -120,12 +129,11 @@ static int reason_network(struct run_record *rec)
 			 "port 25, as many ISPs and cloud providers do. Mail "
 			 "between servers (MX delivery) only uses port 25.",
 			 other);
-		record_finding(rec, FIND_PORT25_BLOCKED, "%s", buf);
-		set_overall(rec, buf,
-			    "Send through your provider's submission server on "
-			    "port 587 with authentication, or ask your "
-			    "provider to lift the port 25 block; a probe from "
-			    "another network confirms it.");
+		conclude(rec, FIND_PORT25_BLOCKED, buf,
+			 "Send through your provider's submission server on "
+			 "port 587 with authentication, or ask your "
+			 "provider to lift the port 25 block; a probe from "
+			 "another network confirms it.");
 		return 1;
 	}
 	for (size_t i = 0; i < rec->nprobes; i++) {
@@ -145,11 +153,10 @@ static int reason_network(struct run_record *rec)
 			 "25 (common with ISPs and clouds) or by a firewall "
 			 "at the receiver.",
 			 ntimeout, rec->nprobes);
-		record_finding(rec, FIND_ALL_UNREACHABLE, "%s", buf);
-		set_overall(rec, buf,
-			    "Run again with -p 25,587: if 587 answers and 25 "
-			    "does not, your side blocks port 25; if neither "
-			    "does, the receiver is filtered or down.");
+		conclude(rec, FIND_ALL_UNREACHABLE, buf,
+			 "Run again with -p 25,587: if 587 answers and 25 "
+			 "does not, your side blocks port 25; if neither "
+			 "does, the receiver is filtered or down.");
 		return 1;
 	}
 	snprintf(buf, sizeof buf,
@@ -157,11 +164,10 @@ static int reason_network(struct run_record *rec)
 		 "%zu timed out, %zu other): the receiving service is down or "
 		 "filtered at its edge.",
 		 nrefused, ntimeout, rec->nprobes - nrefused - ntimeout);
-	record_finding(rec, FIND_ALL_UNREACHABLE, "%s", buf);
-	set_overall(rec, buf,
-		    "Check the receiver's status page or postmaster; if you "
-		    "run it, check that the MTA listens on port 25 on every "
-		    "MX address and that its firewall lets you in.");
+	conclude(rec, FIND_ALL_UNREACHABLE, buf,
+		 "Check the receiver's status page or postmaster; if you "
+		 "run it, check that the MTA listens on port 25 on every "
+		 "MX address and that its firewall lets you in.");
 	return 1;
 }
 
@@ -266,8 +272,7 @@ static int reason_blocklist(struct run_record *rec)
 			 "Every mail host that answered refused your sending "
 			 "IP citing a blocklist or its reputation: the problem "
 			 "is your egress IP, not the mailbox.");
-	record_finding(rec, FIND_EGRESS_LISTED, "%s", buf);
-	set_overall(rec, buf, example->remediation);
+	conclude(rec, FIND_EGRESS_LISTED, buf, example->remediation);
 	return 1;
 }
 
@@ -294,11 +299,10 @@ static int reason_inconsistent(struct run_record *rec)
 		 "receiver's MX hosts disagree (typically a backup MX without "
 		 "the recipient list, or a stale host).",
 		 host_name(rec, acc), host_name(rec, unk));
-	record_finding(rec, FIND_INCONSISTENT_MX, "%s", buf);
-	set_overall(rec, buf,
-		    "Tell the domain's administrator: every MX host must know "
-		    "the same recipients; fix the disagreeing host or remove "
-		    "it from the MX records.");
+	conclude(rec, FIND_INCONSISTENT_MX, buf,
+		 "Tell the domain's administrator: every MX host must know "
+		 "the same recipients; fix the disagreeing host or remove "
+		 "it from the MX records.");
 	return 1;
 }
 
