@@ -21,7 +21,7 @@ _smtpprobe()
 
 	case $prev in
 	--starttls)
-		COMPREPLY=($(compgen -W 'auto require never' -- "$cur"))
+		COMPREPLY=($(compgen -W 'never auto require verify' -- "$cur"))
 		return
 		;;
 	--ca-file)
@@ -55,7 +55,8 @@ _smtpprobe()
 		COMPREPLY=($(compgen -W '
 			-p --port -s --server --starttls -f --from --helo
 			--dns-server -4 -6 -t --timeout --retry-greylist
-			--ca-file --auth -v --verbose --json --no-color --explain
+			--ca-file --auth --insecure -v --verbose --json --no-color
+			--explain
 			-h --help -V --version' -- "$cur"))
 		return
 	fi

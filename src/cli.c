@@ -46,6 +46,7 @@ enum {
 	OPT_NO_COLOR,
 	OPT_EXPLAIN,
 	OPT_RETRY_GREYLIST,
+	OPT_INSECURE,
 };
 
 /* Leading ':' so that getopt reports a missing argument as ':' and prints
@@ -62,6 +63,7 @@ static const struct option long_opts[] = {
     {"timeout", required_argument, NULL, 't'},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"auth", required_argument, NULL, OPT_AUTH},
+    {"insecure", no_argument, NULL, OPT_INSECURE},
     {"verbose", no_argument, NULL, 'v'},
     {"json", no_argument, NULL, OPT_JSON},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
@@ -324,11 +326,13 @@ static int opt_starttls(struct parse_state *st, const char *arg)
 		st->cfg->starttls = STARTTLS_REQUIRE;
 	else if (strcmp(arg, "never") == 0)
 		st->cfg->starttls = STARTTLS_NEVER;
+	else if (strcmp(arg, "verify") == 0)
+		st->cfg->starttls = STARTTLS_VERIFY;
 	else
-		return usage_error(
-		    st->err,
-		    "--starttls must be auto, require or never, not '%s'",
-		    show(b, arg));
+		return usage_error(st->err,
+				   "--starttls must be never, auto, require or "
+				   "verify, not '%s'",
+				   show(b, arg));
 	return 0;
 }
 
@@ -554,6 +558,7 @@ static int handle_option(struct parse_state *st, int c, char **argv)
 	case 't': return opt_timeout(st, optarg);
 	case OPT_CA_FILE: return opt_ca_file(st, optarg);
 	case OPT_AUTH: return opt_auth(st, optarg);
+	case OPT_INSECURE: st->cfg->insecure = 1; return 0;
 	case 'v': st->cfg->verbose = 1; return 0;
 	case OPT_JSON: st->cfg->json = 1; return 0;
 	case OPT_NO_COLOR: st->no_color = 1; return 0;
@@ -580,6 +585,10 @@ static int check_contradictions(struct parse_state *st)
 	if (cfg->auth_user[0] && cfg->starttls == STARTTLS_NEVER)
 		return usage_error(st->err, "--auth is only sent over TLS, "
 					    "which --starttls never rules out");
+	if (cfg->insecure && cfg->starttls == STARTTLS_VERIFY)
+		return usage_error(st->err,
+				   "--insecure accepts a certificate that "
+				   "--starttls verify refuses: give one");
 	/* Which would win is a guess either way, so make the user say it. */
 	if (cfg->server_port && st->port_given)
 		return usage_error(st->err,
@@ -1021,8 +1030,10 @@ static const char usage_text[] =
 	"  -s, --server HOST[:PORT] probe this host instead of the domain's MX hosts,\n"
 	"                           e.g. a submission server; IPv6 as [ADDR]:PORT\n"
 	"                           (default: MX lookup)\n"
-	"      --starttls MODE      auto (use if offered), require (a host that cannot\n"
-	"                           do TLS fails) or never (default: auto)\n"
+	"      --starttls MODE      never (stay in clear), auto (use if offered),\n"
+	"                           require (a host that cannot do TLS fails) or\n"
+	"                           verify (a host whose certificate does not verify\n"
+	"                           fails too) (default: auto)\n"
 	"  -f, --from ADDR          reverse-path for MAIL FROM; <> is the null sender\n"
 	"                           (default: <>)\n"
 	"      --helo NAME          name sent in EHLO/HELO\n"
@@ -1040,10 +1051,13 @@ static const char usage_text[] =
 	"                           (default: no retry)\n"
 	"      --ca-file FILE       trust the CA certificates in this PEM file when\n"
 	"                           verifying server certificates (default: system store)\n"
-	"      --auth USER          authenticate as USER, only over TLS; the password\n"
-	"                           comes from SMTPPROBE_PASSWORD or a prompt on the\n"
-	"                           terminal, never from the command line\n"
-	"                           (default: no AUTH)\n"
+	"      --auth USER          authenticate as USER, only over TLS whose\n"
+	"                           certificate verified; the password comes from\n"
+	"                           SMTPPROBE_PASSWORD or a prompt on the terminal,\n"
+	"                           never from the command line (default: no AUTH)\n"
+	"      --insecure           send the --auth credentials even when the\n"
+	"                           certificate does not verify (warned loudly);\n"
+	"                           changes nothing without --auth\n"
 	"  -v, --verbose            full transcript: every line sent and received,\n"
 	"                           timestamped, each reply annotated (default: summary)\n"
 	"      --json               one JSON document on stdout, nothing else there\n"

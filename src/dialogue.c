@@ -24,6 +24,30 @@ const char *dlg_state_name(enum dlg_state s)
 	return (unsigned)s < DS__COUNT ? state_names[s] : "?";
 }
 
+const char *starttls_mode_name(enum starttls_mode m)
+{
+	switch (m) {
+	case STARTTLS_AUTO: return "auto";
+	case STARTTLS_REQUIRE: return "require";
+	case STARTTLS_NEVER: return "never";
+	case STARTTLS_VERIFY: return "verify";
+	}
+	return "?";
+}
+
+int dlg_needs_verified_tls(const struct dialogue_config *cfg)
+{
+	return cfg->starttls == STARTTLS_VERIFY ||
+	       (cfg->auth_user && !cfg->insecure);
+}
+
+/* TLS of any kind is a must: "require", "verify", or credentials. */
+static int needs_tls(const struct dialogue_config *cfg)
+{
+	return cfg->starttls == STARTTLS_REQUIRE ||
+	       cfg->starttls == STARTTLS_VERIFY || cfg->auth_user;
+}
+
 static void set_state(struct dialogue *d, enum dlg_state s)
 {
 	d->state = s;
@@ -347,16 +371,18 @@ static const struct dlg_action *after_greeting(struct dialogue *d)
 		add_cmd(d, STAGE_STARTTLS, NULL, "STARTTLS", NULL, NULL);
 		return &d->act;
 	}
-	if (!d->tls_active && c->starttls == STARTTLS_REQUIRE) {
+	/* Credentials never travel in clear. */
+	if (!d->tls_active && needs_tls(c)) {
 		decide(d, OUTCOME_TLS_ERROR, LE_TLS_NOT_OFFERED);
 		return send_quit(d);
 	}
 	if (!d->tls_active)
 		d->cleartext = 1;
 	if (c->auth_user) {
-		if (!d->tls_active) {
-			/* Credentials never travel in clear. */
-			decide(d, OUTCOME_TLS_ERROR, LE_TLS_NOT_OFFERED);
+		/* dlg_tls_ready has already ended an unverified session
+		 * unless insecure; this is the last line of that defence. */
+		if (d->tls_verify != LE_NONE && !c->insecure) {
+			decide(d, OUTCOME_TLS_ERROR, d->tls_verify);
 			return send_quit(d);
 		}
 		return send_auth(d);
@@ -368,6 +394,10 @@ static const struct dlg_action *after_greeting(struct dialogue *d)
 
 static const struct dlg_action *on_banner(struct dialogue *d, int code)
 {
+	/* Implicit TLS whose certificate failed a check that mattered: the
+	 * greeting only gets a QUIT. */
+	if (d->outcome != OUTCOME_NONE)
+		return code == 521 ? close_now(d) : send_quit(d);
 	if (code == 220)
 		return send_ehlo(d);
 	if (code == 521) { /* RFC 7504: does not accept mail; just close */
@@ -421,16 +451,17 @@ static const struct dlg_action *on_starttls(struct dialogue *d, int code)
 		return act(d, DA_START_TLS);
 	}
 	/* (A 421 never gets here: dlg_on_reply closes on it first.) */
-	if (d->cfg->starttls == STARTTLS_REQUIRE || d->cfg->auth_user ||
-	    code / 100 < 4) {
+	if (needs_tls(d->cfg) || code / 100 < 4) {
 		decide(d,
 		       code / 100 < 4 ? OUTCOME_PROTOCOL_ERROR
 				      : OUTCOME_TLS_ERROR,
 		       code / 100 < 4 ? LE_PROTO_UNEXPECTED : LE_TLS_REFUSED);
 		return send_quit(d);
 	}
-	/* "auto": go on in clear, and the record says so loudly. */
+	/* "auto": go on in clear, and the record says so loudly: offered,
+	 * then refused, is also what a downgrade attack looks like. */
 	d->cleartext = 1;
+	d->starttls_refused = 1;
 	return send_mail(d);
 }
 
@@ -508,16 +539,14 @@ static const struct dlg_action *on_rcpt(struct dialogue *d, int code)
 	return send_rset(d);
 }
 
-/* RSET is always answered 250 by a server in step with us. Anything else
- * means the replies have shifted (a late or extra reply earlier), so the
- * reply that seemed to decide may have answered another command. */
+/* The reply to RCPT TO (MAIL FROM for a domain) has decided, and RSET
+ * cannot undo that: a server that refuses RSET (500, 530, even 354) is
+ * odd, and the record says so, but a sending MTA would already have its
+ * answer. Replies that are provably out of step (more replies than
+ * commands) are caught by the session before they get here. */
 static const struct dlg_action *on_rset(struct dialogue *d, int code)
 {
-	if (code / 100 != 2) {
-		d->outcome = OUTCOME_PROTOCOL_ERROR;
-		d->error = LE_PROTO_UNSOLICITED;
-		d->decided_at = STAGE_RSET;
-	}
+	(void)code;
 	if (d->quit_pipelined) {
 		set_state(d, DS_QUIT);
 		return act(d, DA_WAIT);
@@ -529,10 +558,11 @@ void dlg_init(struct dialogue *d, const struct dialogue_config *cfg)
 {
 	memset(d, 0, sizeof *d);
 	d->cfg = cfg;
-	d->tls_active = cfg->implicit_tls;
 	d->pending = 1; /* the greeting */
 	d->decided_at = STAGE_CONNECT;
-	set_state(d, DS_BANNER);
+	d->tls_verify = LE_NONE;
+	/* Implicit TLS: the handshake comes before the greeting. */
+	set_state(d, cfg->implicit_tls ? DS_HANDSHAKE : DS_BANNER);
 }
 
 const struct dlg_action *dlg_on_reply(struct dialogue *d, const struct reply *r)
@@ -563,10 +593,26 @@ const struct dlg_action *dlg_on_reply(struct dialogue *d, const struct reply *r)
 	}
 }
 
-const struct dlg_action *dlg_tls_ready(struct dialogue *d)
+const struct dlg_action *dlg_tls_ready(struct dialogue *d,
+				       enum local_error verify)
 {
+	int greeted = !d->cfg->implicit_tls;
+
+	if (d->state != DS_HANDSHAKE) { /* not asked for: a caller's bug */
+		decide(d, OUTCOME_PROTOCOL_ERROR, LE_PROTO_UNEXPECTED);
+		return close_now(d);
+	}
 	d->tls_active = 1;
 	d->cleartext = 0;
+	d->tls_verify = verify;
+	if (verify != LE_NONE && dlg_needs_verified_tls(d->cfg))
+		decide(d, OUTCOME_TLS_ERROR, verify); /* at STAGE_TLS */
+	if (!greeted) {
+		set_state(d, DS_BANNER);
+		return act(d, DA_WAIT);
+	}
+	if (d->outcome != OUTCOME_NONE)
+		return send_quit(d);
 	return send_ehlo(d);
 }
 
@@ -575,6 +621,18 @@ const struct dlg_action *dlg_quit(struct dialogue *d)
 	if (d->state == DS_QUIT || d->state == DS_DONE)
 		return close_now(d);
 	return send_quit(d);
+}
+
+int dlg_protocol_error(struct dialogue *d, enum stage at, enum local_error e,
+		       int override)
+{
+	if (d->outcome != OUTCOME_NONE &&
+	    !(override && d->outcome != OUTCOME_PROTOCOL_ERROR))
+		return 0;
+	d->outcome = OUTCOME_PROTOCOL_ERROR;
+	d->decided_at = at;
+	d->error = e;
+	return 1;
 }
 
 void dlg_abort(struct dialogue *d, enum outcome o, enum stage at,

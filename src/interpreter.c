@@ -93,19 +93,104 @@ static const struct stage_rule stage_rules[] = {
      "See the reply to MAIL FROM: it is the real reason."},
 };
 
-static const struct stage_rule *find_stage_rule(enum stage st, int code)
+/* RSET and QUIT come after the verdict: whatever they get is explained as
+ * an answer to them, never as a greeting, a TLS go-ahead or unsolicited
+ * data. They outrank the reply text and the codes for the words (the
+ * category still comes from those). */
+#define AFTER_VERDICT                                                          \
+	" The verdict was decided before, by the reply to RCPT TO (MAIL FROM " \
+	"for a domain), and this reply does not change it."
+
+static const struct stage_rule closing_rules[] = {
+    {STAGE_RSET, 220, CLASS_SUCCESS, CAT_SUCCESS,
+     "The server answered RSET with 220, a greeting or a go-ahead for TLS: "
+     "its replies are out of step with the commands, or it is "
+     "broken." AFTER_VERDICT,
+     "Tell the server's administrator: RSET must be answered with 250 "
+     "(RFC 5321 4.1.1.5)."},
+    {STAGE_RSET, 0, CLASS_SUCCESS, CAT_SUCCESS,
+     "The server reset the transaction (RSET): the probe's envelope is "
+     "discarded and nothing is delivered.",
+     "Nothing to do."},
+    {STAGE_RSET, 354, CLASS_INTERMEDIATE, CAT_INTERMEDIATE,
+     "The server answered RSET with 354, the go-ahead for message data: it "
+     "is confused about where the dialogue is. smtpprobe never sends DATA; "
+     "it ended the session with QUIT, and without the final \".\" no "
+     "message can be delivered." AFTER_VERDICT,
+     "Tell the server's administrator: RSET must be answered with 250 "
+     "(RFC 5321 4.1.1.5)."},
+    {STAGE_RSET, 0, CLASS_INTERMEDIATE, CAT_INTERMEDIATE,
+     "The server answered RSET with an intermediate (3xx) reply, which RSET "
+     "never gets from a server in step with the dialogue." AFTER_VERDICT,
+     "Tell the server's administrator: RSET must be answered with 250 "
+     "(RFC 5321 4.1.1.5)."},
+    {STAGE_RSET, 421, CLASS_TRANSIENT, CAT_SERVICE_UNAVAILABLE,
+     "The server closed the session in answer to RSET (421)." AFTER_VERDICT,
+     "Nothing to fix for delivery; if it happens on every session, the "
+     "server is shutting down or limiting connections."},
+    {STAGE_RSET, 530, CLASS_PERMANENT, CAT_PROTOCOL,
+     "The server demanded authentication for RSET, which RFC 5321 lets "
+     "every client send at any time." AFTER_VERDICT,
+     "Tell the server's administrator: RSET must be answered with 250 "
+     "even before AUTH (RFC 5321 4.1.1.5)."},
+    {STAGE_RSET, 0, CLASS_TRANSIENT, CAT_PROTOCOL,
+     "The server refused RSET for a temporary reason." AFTER_VERDICT,
+     "Nothing to fix for delivery; a sending server that reuses the "
+     "connection would open a new one."},
+    {STAGE_RSET, 0, CLASS_PERMANENT, CAT_PROTOCOL,
+     "The server refused RSET or did not understand it, though every SMTP "
+     "server must accept it (RFC 5321 4.5.1)." AFTER_VERDICT,
+     "Tell the server's administrator: RSET must be answered with 250; "
+     "senders that reuse connections fail on such a server."},
+    {STAGE_QUIT, 0, CLASS_SUCCESS, CAT_SUCCESS,
+     "The server acknowledged QUIT and closes the session.", "Nothing to do."},
+    {STAGE_QUIT, 0, CLASS_INTERMEDIATE, CAT_INTERMEDIATE,
+     "The server answered QUIT with an intermediate (3xx) reply instead of "
+     "221; smtpprobe closed the connection anyway." AFTER_VERDICT,
+     "Tell the server's administrator: QUIT must be answered with 221 "
+     "(RFC 5321 4.1.1.10)."},
+    {STAGE_QUIT, 421, CLASS_TRANSIENT, CAT_SERVICE_UNAVAILABLE,
+     "The server answered QUIT with 421 and closed: the session was ending "
+     "anyway." AFTER_VERDICT,
+     "Nothing to do."},
+    {STAGE_QUIT, 0, CLASS_TRANSIENT, CAT_PROTOCOL,
+     "The server refused QUIT for a temporary reason instead of answering "
+     "221; smtpprobe closed the connection anyway." AFTER_VERDICT,
+     "Harmless for delivery; tell the server's administrator that QUIT "
+     "must be answered with 221 (RFC 5321 4.1.1.10)."},
+    {STAGE_QUIT, 0, CLASS_PERMANENT, CAT_PROTOCOL,
+     "The server refused QUIT or did not understand it, instead of "
+     "answering 221; smtpprobe closed the connection anyway." AFTER_VERDICT,
+     "Harmless for delivery; tell the server's administrator that QUIT "
+     "must be answered with 221 (RFC 5321 4.1.1.10)."},
+};
+
+static const struct stage_rule *find_rule(const struct stage_rule *rules,
+					  size_t n, enum stage st, int code)
 {
 	enum reply_class cls = reply_class_of(code);
-	size_t n = sizeof stage_rules / sizeof stage_rules[0];
 
 	for (size_t i = 0; i < n; i++)
-		if (stage_rules[i].stage == st && stage_rules[i].code == code)
-			return &stage_rules[i];
+		if (rules[i].stage == st && rules[i].code == code)
+			return &rules[i];
 	for (size_t i = 0; i < n; i++)
-		if (stage_rules[i].stage == st && stage_rules[i].code == 0 &&
-		    stage_rules[i].cls == cls)
-			return &stage_rules[i];
+		if (rules[i].stage == st && rules[i].code == 0 &&
+		    rules[i].cls == cls)
+			return &rules[i];
 	return NULL;
+}
+
+static const struct stage_rule *find_closing_rule(enum stage st, int code)
+{
+	return find_rule(closing_rules,
+			 sizeof closing_rules / sizeof closing_rules[0], st,
+			 code);
+}
+
+static const struct stage_rule *find_stage_rule(enum stage st, int code)
+{
+	return find_rule(stage_rules,
+			 sizeof stage_rules / sizeof stage_rules[0], st, code);
 }
 
 static void from_class(enum reply_class cls, struct interpretation *out)
@@ -258,6 +343,19 @@ void interpret_reply(enum stage st, const struct reply *r,
 	from_class(reply_class_of(r->code), out);
 	if (out->cls == CLASS_NONE)
 		return;
+	sr = find_closing_rule(st, r->code);
+	if (sr) {
+		/* The category from the codes; the words from the command
+		 * this reply answers. */
+		if (!from_text(r, out))
+			from_codes(r->code, r->enhanced, out);
+		pin_class(out);
+		if (sr->code && out->cls >= CLASS_TRANSIENT)
+			out->category = sr->category;
+		out->explanation = sr->explanation;
+		out->remediation = sr->remedy;
+		return;
+	}
 	if (from_text(r, out)) {
 		pin_class(out);
 		return;
@@ -503,9 +601,21 @@ static void verdict_port(struct run_record *rec, int port, struct verdict *v)
 			 s ? stage_name(s->stage) : "?");
 		break;
 	default:
-		snprintf(v->summary, sizeof v->summary,
-			 "No mail host could be reached on port %d (%s: %s).",
-			 port, who, outcome_name(decider->outcome));
+		/* Connected, maybe through TLS, then silence: say so, not
+		 * "could not be reached". */
+		if (decider->connect_ms >= 0 && s)
+			snprintf(v->summary, sizeof v->summary,
+				 "No host completed the dialogue; %s accepted "
+				 "the connection%s, but %s never came (%s).",
+				 who,
+				 decider->tls.established ? " and TLS" : "",
+				 reason_awaited(s->stage),
+				 outcome_name(decider->outcome));
+		else
+			snprintf(v->summary, sizeof v->summary,
+				 "No mail host could be reached on port %d "
+				 "(%s: %s).",
+				 port, who, outcome_name(decider->outcome));
 		break;
 	}
 	snprintf(v->remediation, sizeof v->remediation, "%s",

@@ -24,6 +24,12 @@ static const char *const finding_names[FIND__COUNT] = {
     [FIND_CLEARTEXT] = "no_tls",
     [FIND_TLS_UNVERIFIED] = "tls_unverified",
     [FIND_RETRIED] = "retried",
+    [FIND_STARTTLS_REFUSED] = "starttls_refused",
+    [FIND_RSET_REFUSED] = "rset_refused",
+    [FIND_QUIT_REFUSED] = "quit_refused",
+    [FIND_SILENT_AFTER_CONNECT] = "silent_after_connect",
+    [FIND_AUTH_WITHHELD] = "credentials_withheld",
+    [FIND_INSECURE_AUTH] = "insecure_auth",
 };
 
 const char *finding_name(enum finding_kind k)
@@ -31,18 +37,40 @@ const char *finding_name(enum finding_kind k)
 	return (unsigned)k < FIND__COUNT ? finding_names[k] : "?";
 }
 
-void record_finding(struct run_record *rec, enum finding_kind k,
-		    const char *fmt, ...)
+static void vfinding(struct run_record *rec, enum finding_kind k, int probe,
+		     const char *fmt, va_list ap)
 {
 	struct finding *f;
-	va_list ap;
 
 	if (rec->nfindings >= FINDINGS_MAX)
 		return;
 	f = &rec->findings[rec->nfindings++];
 	f->kind = k;
-	va_start(ap, fmt);
+	f->probe = probe;
 	vsnprintf(f->text, sizeof f->text, fmt, ap);
+}
+
+void record_finding(struct run_record *rec, enum finding_kind k,
+		    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfinding(rec, k, -1, fmt, ap);
+	va_end(ap);
+}
+
+/* A finding about one probe (its index goes into the JSON). */
+static void probe_finding(struct run_record *rec, enum finding_kind k,
+			  const struct probe *p, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void probe_finding(struct run_record *rec, enum finding_kind k,
+			  const struct probe *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfinding(rec, k, (int)(p - rec->probes), fmt, ap);
 	va_end(ap);
 }
 
@@ -379,12 +407,31 @@ static void reason_dns(struct run_record *rec)
 	}
 }
 
+/* What the reply to the STARTTLS command was, or 0. */
+static int starttls_code(const struct probe *p)
+{
+	for (size_t k = 0; k < p->nsteps; k++)
+		if (p->steps[k].stage == STAGE_STARTTLS && p->steps[k].reply)
+			return p->steps[k].reply->code;
+	return 0;
+}
+
 static void reason_tls(struct run_record *rec)
 {
 	for (size_t i = 0; i < rec->nprobes; i++) {
 		const struct probe *p = &rec->probes[i];
 
-		if (p->flags & PROBEF_CLEARTEXT)
+		if (p->flags & PROBEF_STARTTLS_REFUSED)
+			probe_finding(
+			    rec, FIND_STARTTLS_REFUSED, p,
+			    "%s [%s]:%d offered STARTTLS and then refused it "
+			    "(%d), so mail to it travels in clear text. A "
+			    "broken TLS setup looks like this, and so does an "
+			    "attacker in the path who strips TLS (a downgrade "
+			    "attack): probe it from another network.",
+			    host_name(rec, p), p->address, p->port,
+			    starttls_code(p));
+		else if (p->flags & PROBEF_CLEARTEXT)
 			record_finding(
 			    rec, FIND_CLEARTEXT,
 			    "%s [%s]:%d offers no usable TLS: mail to "
@@ -403,6 +450,135 @@ static void reason_tls(struct run_record *rec)
 	}
 }
 
+/* ---- what the session itself saw: odd endings, silence, credentials */
+
+static void reason_endings(struct run_record *rec)
+{
+	for (size_t i = 0; i < rec->nprobes; i++) {
+		const struct probe *p = &rec->probes[i];
+		const struct step *d = probe_deciding_step(p);
+
+		for (size_t k = 0; k < p->nsteps; k++) {
+			const struct step *s = &p->steps[k];
+			if (!s->reply ||
+			    reply_class_of(s->reply->code) == CLASS_SUCCESS)
+				continue;
+			if (s->stage == STAGE_RSET)
+				probe_finding(
+				    rec, FIND_RSET_REFUSED, p,
+				    "%s [%s]:%d answered RSET with %d after "
+				    "the reply to %s had decided: the verdict "
+				    "stands, but a server that refuses RSET "
+				    "breaks senders that reuse connections.",
+				    host_name(rec, p), p->address, p->port,
+				    s->reply->code,
+				    d ? stage_name(d->stage) : "?");
+			else if (s->stage == STAGE_QUIT)
+				probe_finding(
+				    rec, FIND_QUIT_REFUSED, p,
+				    "%s [%s]:%d answered QUIT with %d "
+				    "instead of 221: harmless for "
+				    "delivery, but broken.",
+				    host_name(rec, p), p->address, p->port,
+				    s->reply->code);
+		}
+	}
+}
+
+/* What a connected host never sent: the greeting, or the reply to a
+ * command, or the end of the TLS handshake. */
+static const char *awaited(enum stage st)
+{
+	switch (st) {
+	case STAGE_BANNER: return "its greeting";
+	case STAGE_TLS: return "its part of the TLS handshake";
+	case STAGE_EHLO: return "the reply to EHLO";
+	case STAGE_HELO: return "the reply to HELO";
+	case STAGE_STARTTLS: return "the reply to STARTTLS";
+	case STAGE_AUTH: return "the reply to AUTH";
+	case STAGE_MAIL: return "the reply to MAIL FROM";
+	case STAGE_RCPT: return "the reply to RCPT TO";
+	case STAGE_RSET: return "the reply to RSET";
+	case STAGE_QUIT: return "the reply to QUIT";
+	default: return "a reply";
+	}
+}
+
+const char *reason_awaited(enum stage st)
+{
+	return awaited(st);
+}
+
+static void reason_silence(struct run_record *rec)
+{
+	for (size_t i = 0; i < rec->nprobes; i++) {
+		const struct probe *p = &rec->probes[i];
+		const struct step *s = probe_deciding_step(p);
+
+		if (!connected(p) || p->outcome != OUTCOME_TIMEOUT || !s ||
+		    s->error == LE_RUN_DEADLINE)
+			continue;
+		probe_finding(rec, FIND_SILENT_AFTER_CONNECT, p,
+			      "%s [%s]:%d accepted the TCP connection%s, then "
+			      "went silent: %s never came within %d s. The "
+			      "host is up; its mail service hangs, or "
+			      "something in the path holds the session.",
+			      host_name(rec, p), p->address, p->port,
+			      p->tls.established ? " and completed TLS" : "",
+			      awaited(s->stage), rec->cfg->timeout_s);
+	}
+}
+
+static void reason_credentials(struct run_record *rec)
+{
+	const struct config *cfg = rec->cfg;
+	int decider = rec->overall.deciding_probe, sent_unverified = 0;
+
+	if (!cfg->auth_user[0])
+		return;
+	for (size_t i = 0; i < rec->nprobes; i++) {
+		const struct probe *p = &rec->probes[i];
+		const struct step *s = probe_deciding_step(p);
+		int auth_sent = 0;
+
+		for (size_t k = 0; k < p->nsteps; k++)
+			auth_sent |= p->steps[k].stage == STAGE_AUTH;
+		if (auth_sent && p->tls.established &&
+		    !(p->tls.chain_ok && p->tls.name_ok))
+			sent_unverified++;
+		if (p->outcome != OUTCOME_TLS_ERROR || !s ||
+		    s->stage != STAGE_TLS || !p->tls.established ||
+		    cfg->insecure)
+			continue;
+		char buf[512];
+		snprintf(buf, sizeof buf,
+			 "%s [%s]:%d: the certificate does not verify (%s), so "
+			 "smtpprobe did not send your credentials: anyone in "
+			 "the path who presents any certificate could have "
+			 "read them.",
+			 host_name(rec, p), p->address, p->port,
+			 p->tls.verify_error ? p->tls.verify_error : "?");
+		if ((int)i == decider)
+			set_overall(
+			    rec, buf,
+			    "Fix the server's certificate: a chain to a "
+			    "trusted CA that names the host you "
+			    "connect to. If it is signed by a private "
+			    "CA, give that CA with --ca-file. "
+			    "--insecure sends the password anyway.");
+		probe_finding(rec, FIND_AUTH_WITHHELD, p, "%s", buf);
+	}
+	if (cfg->insecure)
+		record_finding(rec, FIND_INSECURE_AUTH,
+			       "WARNING: --insecure: credentials go even over "
+			       "a certificate that does not verify; %d "
+			       "session%s sent them that way, readable by "
+			       "anyone in the path who presents any "
+			       "certificate.",
+			       sent_unverified,
+			       sent_unverified == 1 ? "" : "s");
+}
+
 void reason_about(struct run_record *rec)
 {
 	if (rec->dns.status == DNS_OK) {
@@ -415,4 +591,7 @@ void reason_about(struct run_record *rec)
 	}
 	reason_dns(rec);
 	reason_tls(rec);
+	reason_endings(rec);
+	reason_silence(rec);
+	reason_credentials(rec);
 }

@@ -324,6 +324,10 @@ static json_t *json_findings(const struct run_record *rec)
 			break;
 		err |= set(f, "kind",
 			   json_string(finding_name(rec->findings[i].kind)));
+		err |= set(f, "probe",
+			   rec->findings[i].probe >= 0
+			       ? json_integer(rec->findings[i].probe)
+			       : json_null());
 		err |= set(f, "text", jstr(rec->findings[i].text));
 		err |= push(a, done(f, 0));
 	}
@@ -348,6 +352,8 @@ static json_t *json_document(const struct run_record *rec)
 	err |= set(o, "smtpprobe", json_string(SMTPPROBE_VERSION));
 	err |= set(o, "target", jstr(cfg ? cfg->target : ""));
 	err |= set(o, "domain", jstr(cfg ? cfg->domain : ""));
+	err |= set(o, "insecure",
+		   json_boolean(cfg && cfg->insecure && cfg->auth_user[0]));
 	err |= set(o, "dns", json_dns(&rec->dns));
 	err |= set(o, "probes", probes);
 	err |= set(o, "verdict", json_verdict(&rec->overall, 0));

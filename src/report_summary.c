@@ -385,8 +385,19 @@ void report_findings(FILE *out, const struct run_record *rec)
 	}
 }
 
+void report_insecure_warning(FILE *out, const struct run_record *rec, int color)
+{
+	if (!rec->cfg || !rec->cfg->insecure || !rec->cfg->auth_user[0])
+		return;
+	put_colored(out, SGR_RED, "WARNING:", color);
+	fputs(" --insecure: your credentials are sent even when the server's "
+	      "certificate does not verify\n",
+	      out);
+}
+
 void report_summary(FILE *out, const struct run_record *rec, int color)
 {
+	report_insecure_warning(out, rec, color);
 	summary_target(out, rec);
 	summary_dns_line(out, &rec->dns);
 	for (size_t i = 0; i < rec->dns.nhosts && i < MX_HOSTS_CAP; i++)

@@ -84,6 +84,7 @@ static void header(FILE *out, const struct run_record *rec)
 	const struct config *cfg = rec->cfg;
 
 	fputs("smtpprobe " SMTPPROBE_VERSION "\n", out);
+	report_insecure_warning(out, rec, 0);
 	header_field(out, "Command:", cfg ? cfg->cmdline : NULL);
 	header_field(out, "Date:", rec->started_utc);
 	header_field(out, "Resolvers:", rec->resolvers);

@@ -100,6 +100,7 @@ struct session *session_new(const struct session_env *env, int probe)
 	s->dcfg.implicit_tls = s->probe->port == 465;
 	s->dcfg.auth_user = cfg->auth_user[0] ? cfg->auth_user : NULL;
 	s->dcfg.auth_pass = cfg->auth_pass;
+	s->dcfg.insecure = cfg->insecure;
 	s->dcfg.need_smtputf8 = cfg->need_smtputf8;
 	dlg_init(&s->dlg, &s->dcfg);
 	s->probe->tls.mode = s->dcfg.implicit_tls ? TLSM_IMPLICIT : TLSM_NONE;
@@ -173,7 +174,8 @@ static void mark_step(struct session *s, long now, int step, enum local_error e)
 
 /* A protocol error on a connection that still works: decide, then say
  * QUIT politely and close on the answer (or its timeout). What else is
- * in this read is dropped, not matched to the QUIT. */
+ * in this read is dropped, not matched to the QUIT. Unsolicited replies
+ * prove the stream shifted: they overturn even a decided outcome. */
 static void fail_quit(struct session *s, long now, int step, enum local_error e,
 		      const char *detail)
 {
@@ -193,12 +195,9 @@ static void fail_quit(struct session *s, long now, int step, enum local_error e,
 	}
 	if (p->steps[step].reply_ms < 0)
 		p->steps[step].reply_ms = now;
-	if (s->dlg.outcome == OUTCOME_NONE) {
+	if (dlg_protocol_error(&s->dlg, p->steps[step].stage, e,
+			       e == LE_PROTO_UNSOLICITED))
 		p->deciding_step = step;
-		s->dlg.outcome = OUTCOME_PROTOCOL_ERROR;
-		s->dlg.error = e;
-		s->dlg.decided_at = p->steps[step].stage;
-	}
 	rp_reset(&s->rp);
 	s->nopen = 0; /* replies still due will never be matched now */
 	s->drop_rest = 1;
@@ -255,6 +254,8 @@ static void finish(struct session *s, long now)
 		p->flags |= PROBEF_HELO;
 	if (s->dlg.smtputf8_missing)
 		p->flags |= PROBEF_SMTPUTF8_MISSING;
+	if (s->dlg.starttls_refused)
+		p->flags |= PROBEF_STARTTLS_REFUSED;
 	p->caps = s->dlg.caps.flags;
 	if (s->ssl) {
 		SSL_free(s->ssl);
@@ -478,13 +479,27 @@ static void handshake_done(struct session *s, long now)
 		    ti->name_ok ? "yes" : "NO", ti->verify_error ? " - " : "",
 		    ti->verify_error ? ti->verify_error : "");
 	/* The handshake stands (opportunistic TLS, as MTAs do), but a
-	 * certificate that does not verify explains the TLS step. */
-	if (!ti->chain_ok || !ti->name_ok)
-		mark_step(s, now, s->cur_step, verify_error_kind(ti));
+	 * certificate that does not verify explains the TLS step; under
+	 * "verify", or with credentials to send, it also ends the probe. */
+	enum local_error ve =
+	    ti->chain_ok && ti->name_ok ? LE_NONE : verify_error_kind(ti);
+	if (ve != LE_NONE)
+		mark_step(s, now, s->cur_step, ve);
+	int step = s->cur_step;
+	enum outcome before = s->dlg.outcome;
 	if (s->dcfg.implicit_tls)
 		open_step(s, STAGE_BANNER, now, NULL);
-	else
-		perform(s, dlg_tls_ready(&s->dlg), now);
+	const struct dlg_action *a = dlg_tls_ready(&s->dlg, ve);
+	if (s->dlg.outcome != before) {
+		s->probe->deciding_step = step;
+		note(s, now,
+		     s->dcfg.auth_user && !s->dcfg.insecure
+			 ? "the certificate did not verify: credentials are "
+			   "not sent; the probe ends here with QUIT"
+			 : "the certificate did not verify, which --starttls "
+			   "verify requires: the probe ends here with QUIT");
+	}
+	perform(s, a, now);
 }
 
 static void drive_handshake(struct session *s, long now)

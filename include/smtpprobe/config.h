@@ -33,6 +33,7 @@ struct config {
 	char ca_file[4096];   /* "" = system store */
 	char auth_user[256];  /* "" = no AUTH */
 	char auth_pass[256];  /* never printed */
+	int insecure;	      /* --insecure: AUTH over an unverified cert */
 	int verbose;
 	int json;
 	int color;

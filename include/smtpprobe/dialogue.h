@@ -4,8 +4,10 @@
  * no code path that produces DATA or BDAT.
  *
  * Sequence: banner, EHLO (HELO on 500/502), STARTTLS and EHLO again with
- * capabilities forgotten, AUTH PLAIN or LOGIN (only inside TLS), MAIL FROM,
- * RCPT TO (both in one write when PIPELINING is offered), RSET, QUIT.
+ * capabilities forgotten, AUTH PLAIN or LOGIN (only inside TLS whose
+ * certificate verified, unless insecure), MAIL FROM, RCPT TO (both in one
+ * write when PIPELINING is offered), RSET, QUIT. On implicit TLS (465)
+ * the dialogue starts in the handshake and waits for dlg_tls_ready.
  */
 #ifndef SMTPPROBE_DIALOGUE_H
 #define SMTPPROBE_DIALOGUE_H
@@ -17,7 +19,14 @@
 #include "smtpprobe/reply.h"
 #include "smtpprobe/types.h"
 
-enum starttls_mode { STARTTLS_AUTO, STARTTLS_REQUIRE, STARTTLS_NEVER };
+/* The ladder, weakest first: never < auto < require < verify. */
+enum starttls_mode {
+	STARTTLS_AUTO,	  /* use it when offered, else go on in clear */
+	STARTTLS_REQUIRE, /* TLS or fail; any certificate */
+	STARTTLS_NEVER,	  /* stay in clear */
+	STARTTLS_VERIFY	  /* TLS with a verified certificate, or fail */
+};
+const char *starttls_mode_name(enum starttls_mode m);
 
 struct dialogue_config {
 	const char *helo;      /* EHLO/HELO argument */
@@ -27,6 +36,7 @@ struct dialogue_config {
 	int implicit_tls;      /* the connection starts inside TLS (465) */
 	const char *auth_user; /* NULL: no AUTH */
 	const char *auth_pass;
+	int insecure;	   /* AUTH even when the certificate did not verify */
 	int need_smtputf8; /* an address has a non-ASCII local part */
 };
 
@@ -106,12 +116,14 @@ struct dialogue {
 	enum dlg_state state;
 	struct capabilities caps;
 	int tls_active;
-	int pending;	      /* replies still due for what was sent */
-	int rcpt_pipelined;   /* RCPT went out with MAIL */
-	int quit_pipelined;   /* QUIT went out with RSET */
-	int cleartext;	      /* continued without TLS under "auto" */
-	int helo_fallback;    /* EHLO failed, HELO used */
+	enum local_error tls_verify; /* why the certificate did not verify */
+	int pending;		     /* replies still due for what was sent */
+	int rcpt_pipelined;	     /* RCPT went out with MAIL */
+	int quit_pipelined;	     /* QUIT went out with RSET */
+	int cleartext;		     /* continued without TLS under "auto" */
+	int helo_fallback;	     /* EHLO failed, HELO used */
 	int smtputf8_missing; /* needed SMTPUTF8, not offered: not sent */
+	int starttls_refused; /* offered, then refused; went on in clear */
 	enum outcome outcome; /* set once, by the reply that decides */
 	enum stage decided_at;
 	enum local_error error; /* a local reason for the outcome, if any */
@@ -124,8 +136,16 @@ void dlg_init(struct dialogue *d, const struct dialogue_config *cfg);
 /* A complete reply arrived (the banner first). */
 const struct dlg_action *dlg_on_reply(struct dialogue *d,
 				      const struct reply *r);
-/* The TLS handshake after STARTTLS succeeded. */
-const struct dlg_action *dlg_tls_ready(struct dialogue *d);
+/* The TLS handshake completed (after STARTTLS, or at once on implicit
+ * TLS). verify is LE_NONE when the chain is trusted and the certificate
+ * names the host, else the local error saying which check failed. When
+ * the mode is "verify", or credentials are to be sent and insecure is not
+ * set, an unverified certificate decides tls_error (at the TLS stage):
+ * QUIT follows, now after STARTTLS, after the greeting on implicit TLS. */
+const struct dlg_action *dlg_tls_ready(struct dialogue *d,
+				       enum local_error verify);
+/* Does this dialogue refuse to go on over an unverified certificate? */
+int dlg_needs_verified_tls(const struct dialogue_config *cfg);
 /* The stream broke the protocol but the connection is intact: send QUIT
  * (once) and close on whatever comes back. */
 const struct dlg_action *dlg_quit(struct dialogue *d);
@@ -133,6 +153,14 @@ const struct dlg_action *dlg_quit(struct dialogue *d);
  * the outcome if none is set yet. */
 void dlg_abort(struct dialogue *d, enum outcome o, enum stage at,
 	       enum local_error e);
+/* The stream broke the protocol at this stage (the session saw it: a
+ * malformed reply, bytes nobody asked for). Decides protocol_error if
+ * nothing is decided yet; a provable shift of the reply stream (more
+ * replies than commands, override != 0) replaces even a decided outcome,
+ * since the reply that seemed to decide may have answered another
+ * command. Returns 1 when the outcome changed. */
+int dlg_protocol_error(struct dialogue *d, enum stage at, enum local_error e,
+		       int override);
 
 /* RFC 4648 base64 of in[0..len) into out (size outsz); returns the
  * length, or 0 if out is too small. */

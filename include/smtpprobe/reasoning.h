@@ -19,6 +19,10 @@ void reason_about(struct run_record *rec);
 void set_overall(struct run_record *rec, const char *summary,
 		 const char *remedy);
 
+/* What a host that went silent at this stage never sent ("its greeting",
+ * "the reply to EHLO"), for sentences. */
+const char *reason_awaited(enum stage st);
+
 /* Append a finding (ignored beyond FINDINGS_MAX). */
 void record_finding(struct run_record *rec, enum finding_kind k,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));

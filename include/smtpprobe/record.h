@@ -106,6 +106,7 @@ struct step {
 #define PROBEF_LONG_LINE	0x04 /* a reply line over 512 octets */
 #define PROBEF_BARE_LF		0x08
 #define PROBEF_SMTPUTF8_MISSING 0x10
+#define PROBEF_STARTTLS_REFUSED 0x20 /* offered, refused, went on in clear */
 
 struct probe {
 	size_t host; /* index into dns.hosts */
@@ -160,6 +161,12 @@ enum finding_kind {
 	FIND_CLEARTEXT,	      /* a host offers no TLS */
 	FIND_TLS_UNVERIFIED,  /* a certificate that does not verify */
 	FIND_RETRIED,	      /* --retry-greylist retried the probe */
+	FIND_STARTTLS_REFUSED, /* STARTTLS offered, then refused: in clear */
+	FIND_RSET_REFUSED,     /* RSET got no 2xx after the verdict was in */
+	FIND_QUIT_REFUSED,     /* QUIT got no 2xx */
+	FIND_SILENT_AFTER_CONNECT, /* connected (maybe TLS), then silence */
+	FIND_AUTH_WITHHELD, /* credentials not sent: certificate unverified */
+	FIND_INSECURE_AUTH, /* --insecure: credentials may go unverified */
 	FIND__COUNT
 };
 const char *finding_name(enum finding_kind k);
@@ -168,6 +175,7 @@ const char *finding_name(enum finding_kind k);
 
 struct finding {
 	enum finding_kind kind;
+	int probe;	/* the probe it is about, or -1 */
 	char text[512]; /* built from sanitised record text */
 };
 

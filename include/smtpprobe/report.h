@@ -37,6 +37,9 @@ char *report_clean_dup(const char *s);
 void report_put_clean(FILE *out, const char *s);
 /* The findings of the reasoning across probes, as a block (or nothing). */
 void report_findings(FILE *out, const struct run_record *rec);
+/* The --insecure warning line (nothing when it does not apply). */
+void report_insecure_warning(FILE *out, const struct run_record *rec,
+			     int color);
 /* Write untrusted bytes (a reply line: may hold NUL) sanitised. */
 void report_put_raw(FILE *out, const char *s, size_t len);
 

@@ -527,6 +527,90 @@ def submission_587_auth_wrong_password(lab):
     _no_secret(lab, [r, rv], wrong)
 
 
+def _postfix_log(lab):
+    path = os.path.join(lab.dir, "log", "postfix.log")
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read().splitlines()
+
+
+def _new_postfix_lines(lab, before, want_disconnects):
+    """Postfix log lines written since `before` lines, once postlogd has
+    written the expected number of disconnects (it writes asynchronously)."""
+    deadline = time.monotonic() + 5
+    while True:
+        lines = _postfix_log(lab)[before:]
+        if sum(" disconnect from " in l for l in lines) >= want_disconnects:
+            return lines
+        if time.monotonic() > deadline:
+            raise AssertionError("postfix logged %d disconnects, want %d: %r"
+                                 % (sum(" disconnect from " in l for l in lines),
+                                    want_disconnects, lines[-5:]))
+        time.sleep(0.1)
+
+
+@scenario
+def submission_587_auth_unverified_withheld(lab):
+    """587 with a certificate this probe cannot verify (the lab CA is not
+    given): --auth sends no AUTH at all; Postfix's own log proves it."""
+    env = {"SMTPPROBE_PASSWORD": lab.password}
+    args = ["-s", "mx1." + ZONE, "-p", "587", "--auth", "alice", "alice@ok." + ZONE]
+    before = len(_postfix_log(lab))
+    r = lab.probe(args, env=env, ca=False)
+    d = expect(r, 69, "tls_error")
+    p = one_probe(d, port=587)
+    eq(p["outcome"], "tls_error", "probe outcome")
+    eq((p["tls"]["established"], p["tls"]["verified"]), (True, False), "tls established/verified")
+    dec = p["steps"][p["deciding_step"]]
+    eq(dec["stage"], "tls", "deciding step stage")
+    check(dec.get("error") in ("tls_self_signed", "tls_unknown_ca"), "deciding step error %r" % dec.get("error"))
+    eq(steps(p, "auth"), [], "auth steps")
+    check(any(f.get("kind") == "credentials_withheld" for f in d.get("findings", [])),
+          "no credentials_withheld finding: %r" % d.get("findings"))
+    rv = lab.run(["-v"] + args, env=env, ca=False)
+    eq(rv.rc, 69, "exit status of the -v run")
+    lines = _new_postfix_lines(lab, before, 2)
+    disc = [l for l in lines if " disconnect from " in l]
+    check(all("starttls=1" in l and "quit=1" in l for l in disc),
+          "sessions did not end with STARTTLS and QUIT: %r" % disc)
+    bad = [l for l in lines if re.search(r"\bauth=|sasl_method=|SASL", l)]
+    check(not bad, "Postfix saw authentication: %r" % bad[:3])
+    _no_secret(lab, [r, rv], lab.password)
+
+
+@scenario
+def submission_587_auth_insecure(lab):
+    """The same with --insecure: AUTH goes (and succeeds), with the warning."""
+    env = {"SMTPPROBE_PASSWORD": lab.password}
+    args = ["-s", "mx1." + ZONE, "-p", "587", "--insecure", "--auth", "alice",
+            "alice@ok." + ZONE]
+    before = len(_postfix_log(lab))
+    r = lab.probe(args, env=env, ca=False)
+    d = expect(r, 0, "accepted")
+    eq(d.get("insecure"), True, "insecure")
+    reply_is(step(one_probe(d, port=587), "auth"), 235, "2.7.0", "success")
+    check(any(f.get("kind") == "insecure_auth" for f in d.get("findings", [])),
+          "no insecure_auth finding: %r" % d.get("findings"))
+    lines = _new_postfix_lines(lab, before, 1)
+    check(any("sasl_method=" in l or re.search(r"\bauth=1\b", l) for l in lines),
+          "Postfix logged no authentication: %r" % lines[-4:])
+    _no_secret(lab, [r], lab.password)
+
+
+@scenario
+def starttls_verify_mode(lab):
+    """--starttls verify on 25: with the lab CA the host passes; without it
+    the host is tls_error and no envelope is sent."""
+    r = lab.probe(["--starttls", "verify", "alice@ok." + ZONE])
+    d = expect(r, 0, "accepted")
+    tls_verified(one_probe(d), "starttls")
+    r = lab.probe(["--starttls", "verify", "alice@ok." + ZONE], ca=False)
+    d = expect(r, 69, "tls_error")
+    p = one_probe(d)
+    eq(p["outcome"], "tls_error", "probe outcome")
+    for stage in ("mail", "rcpt"):
+        eq(steps(p, stage), [], "%s steps" % stage)
+
+
 @scenario
 def submission_587_without_auth_refused(lab):
     r = lab.probe(["-s", "mx1." + ZONE, "-p", "587", "alice@ok." + ZONE])

@@ -9,23 +9,27 @@
  * protocol error, dlg_quit, close on the answer.
  *
  * Byte 0 chooses the configuration:
- *   bits 0-1  --starttls auto / require / never / auto
+ *   bits 0-1  --starttls auto / require / never / verify
  *   bit 2     AUTH credentials configured
  *   bit 3     domain probe (no RCPT)
  *   bit 4     implicit TLS (port 465)
  *   bit 5     the target needs SMTPUTF8
  *   bit 6     a non-null sender
- *   bit 7     byte 1 chooses a canned greeting and EHLO reply that is
+ *   bit 7     byte 2 chooses a canned greeting and EHLO reply that is
  *             put before the rest: bit 0 PIPELINING, 1 STARTTLS, 2 AUTH
  *             PLAIN LOGIN, 3 AUTH LOGIN only, 4 SMTPUTF8, 5 a 354 banner,
  *             6 a HELO fallback (EHLO answered 502), 7 CHUNKING
+ * Byte 1: bit 0 the certificate fails verification (bit 1 picks which
+ * check: the chain or the name), bit 2 --insecure.
  *
  * Invariants: no command's wire text starts with DATA or BDAT (any
  * case); every wire text is one line ending in CRLF with no other CR, LF
  * or NUL; no shown text holds the password, its base64, or the base64 of
- * the AUTH PLAIN message; credentials only go out inside TLS; nothing
- * but QUIT goes out in clear under --starttls require once capabilities
- * are known; an action has at most two commands; DA_CLOSE leaves the
+ * the AUTH PLAIN message; credentials only go out inside TLS, and only
+ * over a verified certificate unless --insecure; nothing but QUIT goes
+ * out in clear under --starttls require or verify once capabilities are
+ * known, and nothing but QUIT over an unverified certificate under
+ * verify or with credentials (without --insecure); an action has at most two commands; DA_CLOSE leaves the
  * machine done with an outcome decided. The same stream fed whole and
  * one byte at a time gives the same commands and outcome (row 17).
  */
@@ -96,13 +100,21 @@ static void check_command(const struct dialogue *d, const struct dlg_command *c,
 	    strncasecmp(c->wire, "AUTH", 4) == 0) {
 		FUZZ_CHECK(d->cfg->auth_user != NULL);
 		FUZZ_CHECK(d->tls_active);
+		FUZZ_CHECK(d->tls_verify == LE_NONE || d->cfg->insecure);
 	}
-	/* --starttls require: once capabilities are known, only STARTTLS
-	 * or QUIT may go out before TLS (no MAIL, RCPT, AUTH in clear). */
-	if (d->cfg->starttls == STARTTLS_REQUIRE && !d->tls_active &&
-	    caps_known)
+	/* --starttls require/verify: once capabilities are known, only
+	 * STARTTLS or QUIT may go out before TLS (no MAIL, RCPT, AUTH in
+	 * clear). */
+	if ((d->cfg->starttls == STARTTLS_REQUIRE ||
+	     d->cfg->starttls == STARTTLS_VERIFY) &&
+	    !d->tls_active && caps_known)
 		FUZZ_CHECK(strncasecmp(c->wire, "STARTTLS", 8) == 0 ||
 			   strncasecmp(c->wire, "QUIT", 4) == 0);
+	/* A certificate that had to verify and did not: QUIT, nothing
+	 * else, not even EHLO. */
+	if (d->tls_active && d->tls_verify != LE_NONE &&
+	    dlg_needs_verified_tls(d->cfg))
+		FUZZ_CHECK(strcmp(c->wire, "QUIT\r\n") == 0);
 }
 
 /* Check an action and write it to the tape; 1 when the dialogue is
@@ -169,9 +181,9 @@ static int protocol_error(struct dialogue *d, const struct secrets *s,
 	return 1;
 }
 
-static void run(const struct dialogue_config *cfg, const uint8_t *data,
-		size_t size, int bytewise, const struct secrets *s,
-		struct tape *t)
+static void run(const struct dialogue_config *cfg, enum local_error verify,
+		const uint8_t *data, size_t size, int bytewise,
+		const struct secrets *s, struct tape *t)
 {
 	struct dialogue d;
 	struct reply_parser p;
@@ -180,7 +192,14 @@ static void run(const struct dialogue_config *cfg, const uint8_t *data,
 
 	dlg_init(&d, cfg);
 	rp_init(&p);
-	FUZZ_CHECK(d.state == DS_BANNER && d.outcome == OUTCOME_NONE);
+	FUZZ_CHECK(d.outcome == OUTCOME_NONE);
+	if (cfg->implicit_tls) { /* the handshake comes first */
+		FUZZ_CHECK(d.state == DS_HANDSHAKE);
+		over = take_action(&d, dlg_tls_ready(&d, verify), s, t);
+		FUZZ_CHECK(!over && d.state == DS_BANNER);
+	} else {
+		FUZZ_CHECK(d.state == DS_BANNER);
+	}
 	while (off < size && !over && steps < MAX_STEPS) {
 		size_t chunk = bytewise ? 1 : size - off, used = 0;
 
@@ -213,7 +232,7 @@ static void run(const struct dialogue_config *cfg, const uint8_t *data,
 				 * the 220 is the session's job (session.c),
 				 * not modelled here: it depends on reads. */
 				FUZZ_CHECK(d.state == DS_HANDSHAKE);
-				a = dlg_tls_ready(&d);
+				a = dlg_tls_ready(&d, verify);
 				FUZZ_CHECK(d.tls_active);
 				over = take_action(&d, a, s, t);
 			}
@@ -275,17 +294,22 @@ static size_t prologue(unsigned char sel, char *out, size_t cap)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum starttls_mode modes[4] = {
-	    STARTTLS_AUTO, STARTTLS_REQUIRE, STARTTLS_NEVER, STARTTLS_AUTO};
+	    STARTTLS_AUTO, STARTTLS_REQUIRE, STARTTLS_NEVER, STARTTLS_VERIFY};
 	struct dialogue_config cfg;
 	struct secrets s;
 	struct tape whole = {0}, bytes = {0};
 	unsigned char *stream;
 	size_t slen = 0, skip = 1;
-	unsigned char c;
+	unsigned char c, c1;
+	enum local_error verify = LE_NONE;
 
 	if (size < 1)
 		return 0;
 	c = data[0];
+	c1 = size >= 2 ? data[1] : 0;
+	skip = size >= 2 ? 2 : 1;
+	if (c1 & 1)
+		verify = c1 & 2 ? LE_TLS_NAME : LE_TLS_UNKNOWN_CA;
 	memset(&cfg, 0, sizeof cfg);
 	cfg.helo = "probe.example.org";
 	cfg.mail_from = c & 0x40 ? "sender@example.org" : "";
@@ -295,19 +319,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.auth_user = c & 0x04 ? USER : NULL;
 	cfg.auth_pass = c & 0x04 ? PASS : NULL;
 	cfg.need_smtputf8 = !!(c & 0x20);
+	cfg.insecure = !!(c1 & 4);
 	make_secrets(&s);
 
 	stream = malloc(size + 512);
 	FUZZ_CHECK(stream != NULL);
-	if ((c & 0x80) && size >= 2) {
-		slen = prologue(data[1], (char *)stream, 512);
-		skip = 2;
+	if ((c & 0x80) && size >= 3) {
+		slen = prologue(data[2], (char *)stream, 512);
+		skip = 3;
 	}
 	memcpy(stream + slen, data + skip, size - skip);
 	slen += size - skip;
 
-	run(&cfg, stream, slen, 0, &s, &whole);
-	run(&cfg, stream, slen, 1, &s, &bytes);
+	run(&cfg, verify, stream, slen, 0, &s, &whole);
+	run(&cfg, verify, stream, slen, 1, &s, &bytes);
 	FUZZ_CHECK(whole.len == bytes.len &&
 		   memcmp(whole.buf, bytes.buf, whole.len) == 0);
 	free(whole.buf);

@@ -232,20 +232,23 @@ expl = {
 for name, text in expl.items():
     seed("fuzz_explain", name, text)
 
-# ---- the dialogue: byte 0 is the configuration (see fuzz_dialogue.c) ----
+# ---- the dialogue: bytes 0 and 1 are the configuration (see
+# fuzz_dialogue.c) ----
 
-AUTO, REQUIRE, NEVER = 0, 1, 2
+AUTO, REQUIRE, NEVER, VERIFY = 0, 1, 2, 3
 AUTH, DOMAIN, IMPLICIT, UTF8, SENDER, CANNED = 4, 8, 16, 32, 64, 128
+# byte 1: the certificate and --insecure
+CERT_OK, CERT_BAD_CHAIN, CERT_BAD_NAME, INSECURE = 0, 1, 3, 4
 
 
-def dlg(name, cfg, *lines, raw=""):
-    seed("fuzz_dialogue", name, bytes([cfg]) + (crlf(*lines) + raw).encode(
+def dlg(name, cfg, *lines, raw="", tls=CERT_OK):
+    seed("fuzz_dialogue", name, bytes([cfg, tls]) + (crlf(*lines) + raw).encode(
         "utf-8", "surrogateescape"))
 
 
-def canned(name, cfg, sel, *lines):
+def canned(name, cfg, sel, *lines, tls=CERT_OK):
     seed("fuzz_dialogue", name,
-         bytes([cfg | CANNED, sel]) + crlf(*lines).encode())
+         bytes([cfg | CANNED, tls, sel]) + crlf(*lines).encode())
 
 
 G = "220 mx.example.net ESMTP"
@@ -264,6 +267,22 @@ dlg("starttls-auth-login", AUTH | REQUIRE, G, "250-mx", "250 STARTTLS",
 dlg("auth-login-third-334", AUTH | IMPLICIT, G, "250-mx", "250 AUTH LOGIN",
     "334 VXNlcm5hbWU6", "334 UGFzc3dvcmQ6", "334 again?", "221 bye")
 dlg("auth-in-clear", AUTH, G, "250-mx", "250 AUTH PLAIN", "221 bye")
+# Credentials and --starttls verify over a certificate that does not verify.
+dlg("auth-unverified-chain", AUTH, G, "250-mx", "250 STARTTLS", "220 go",
+    "250-mx", "250 AUTH PLAIN LOGIN", "235 ok", "221 bye", tls=CERT_BAD_CHAIN)
+dlg("auth-unverified-name-implicit", AUTH | IMPLICIT, G, "250-mx",
+    "250 AUTH PLAIN", "235 ok", "221 bye", tls=CERT_BAD_NAME)
+dlg("auth-unverified-insecure", AUTH, G, "250-mx", "250 STARTTLS", "220 go",
+    "250-mx", "250 AUTH PLAIN LOGIN", "235 ok", "250 ok", "250 ok", "250 ok",
+    "221 bye", tls=CERT_BAD_CHAIN | INSECURE)
+dlg("verify-unverified", VERIFY, G, "250-mx", "250 STARTTLS", "220 go",
+    "250 mx", "250 ok", "221 bye", tls=CERT_BAD_NAME)
+dlg("verify-no-starttls", VERIFY, G, "250-mx", "250 PIPELINING", "221 bye")
+dlg("verify-ok", VERIFY | SENDER, G, "250-mx", "250 STARTTLS", "220 go",
+    "250-mx", "250 PIPELINING", "250 ok", "250 ok", "250 ok", "221 bye")
+for code in ("500", "501", "530", "354", "421", "220"):
+    dlg("rset-refused-" + code, AUTO, G, "250 mx", "250 ok", "250 ok",
+        code + " odd", "221 bye")
 dlg("auth-no-mech", AUTH | IMPLICIT, G, "250-mx", "250 AUTH CRAM-MD5",
     "221 bye")
 dlg("auth-535", AUTH | IMPLICIT, G, "250-mx", "250 AUTH PLAIN",

@@ -40,7 +40,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True
 from harness import (  # noqa: E402
     MAIL_NULL, CaseFailure, CaseSkip, Env, base64_cores, check, clip, deciding, eq, field,
-    in_order, last_step, main as harness_main, make_leaf, make_registry, match_lines,
+    in_order, last_step, main as harness_main, make_leaf, make_pki, make_registry, match_lines,
     one_of, output_problems, probe_at, stages, verbs)
 
 TIMEOUT = 2                     # --timeout: every bounded wait is checked against it
@@ -94,6 +94,8 @@ ERROR_CATEGORY = {
     "malformed_reply": "protocol", "line_too_long": "protocol", "too_many_lines": "protocol",
     "unsolicited_data": "protocol", "unexpected_reply": "protocol",
     "closed_mid_reply": "protocol", "starttls_injection": "protocol",
+    "tls_self_signed": "tls", "tls_unknown_ca": "tls", "tls_name_mismatch": "tls",
+    "tls_cert_expired": "tls",
 }
 
 
@@ -265,6 +267,12 @@ def auth_scenario(env, pw, mechs="PLAIN LOGIN"):
     return dict(auth={"user": "alice", "password": pw}, tls_replies={"EHLO": tls_ehlo})
 
 
+def finding_kinds(doc, probe=None):
+    """The findings' kinds, in order; with probe, only those about it."""
+    return [f.get("kind") for f in doc.get("findings") or []
+            if probe is None or f.get("probe") == probe]
+
+
 def auth_step(p):
     return last_step(p, "auth")
 
@@ -331,6 +339,160 @@ def _(env):
         lines = session(srv, i)
         check("AUTH" not in verbs(lines), "AUTH sent in clear: %s" % clip(lines))
         check(not {"MAIL", "RCPT"} & set(verbs(lines)), "envelope sent: %s" % clip(lines))
+
+
+def bad_certificates(env):
+    """The four certificates a man in the middle might present (the STARTTLS
+    client study's T_1 to T_4): self-signed, issued by a root the probe does
+    not trust, for another host name, expired. (name, pem, key, error)."""
+    other = os.path.join(env.tmp, "other-ca")
+    os.makedirs(other, exist_ok=True)
+    _, unknown_pem, unknown_key = make_pki(other, [MX_NAME])
+    selfsigned = make_leaf(env.tmp, "t1-selfsigned", [MX_NAME], ca=None)
+    wrongname = make_leaf(env.tmp, "t3-wrongname", ["other.example.test"])
+    expired = make_leaf(env.tmp, "t4-expired", [MX_NAME],
+                        dates=("20200101000000Z", "20200201000000Z"))
+    return [("self_signed",) + selfsigned + ("tls_self_signed",),
+            ("unknown_root", unknown_pem, unknown_key, "tls_unknown_ca"),
+            ("wrong_name",) + wrongname + ("tls_name_mismatch",),
+            ("expired",) + expired + ("tls_cert_expired",)]
+
+
+def server_bytes(srv):
+    """Everything the probe sent this server, on every connection."""
+    check(srv.wait_idle(2.0), "%s: the probe left a connection open" % srv.host)
+    return [l for c in srv.conns for l in c.received]
+
+
+def no_credentials_reached(srv, pw):
+    lines = server_bytes(srv)
+    check(lines, "the server received nothing")
+    check("AUTH" not in verbs(lines), "AUTH reached the server: %s" % clip(lines))
+    blob = "\n".join(lines)
+    check(pw not in blob, "the password reached the server")
+    for core in base64_cores(pw):
+        check(core not in blob, "the password reached the server in base64 (%s)" % core)
+    check(not {"MAIL", "RCPT"} & set(verbs(lines)), "envelope sent: %s" % clip(lines))
+    eq(lines[-1], "QUIT", "last line the server got")
+
+
+@case("auth_unverified_certificate_withheld")
+def _(env):
+    """T_1-T_4 with --auth, under auto and require: no AUTH, tls_error
+    decided at the TLS step with the check that failed, exit 69."""
+    pw = marker()
+    forbid_password(env, pw)
+    for name, pem, key, error in bad_certificates(env):
+        for mode in ("auto", "require"):
+            srv = mx(env, cert=pem, key=key, **auth_scenario(env, pw))
+            try:
+                r = modes(env, "--starttls", mode, "--auth", "alice", RCPT, status=69,
+                          extra_env={"SMTPPROBE_PASSWORD": pw})
+                doc, p, step = expect(r, 69, "tls_error", "tls_error", stage="tls",
+                                      category="tls", error=error)
+                eq(field(p, "tls.established"), True, "tls.established")
+                eq(field(p, "tls.verified"), False, "tls.verified")
+                eq(doc.get("insecure"), False, "insecure")
+                kinds = [f.get("kind") for f in doc.get("findings", [])]
+                check("credentials_withheld" in kinds, "findings %s lack credentials_withheld" % kinds)
+                check("insecure_auth" not in kinds, "insecure_auth without --insecure")
+                no_credentials_reached(srv, pw)
+                for m in ("human", "v"):
+                    check("[credentials_withheld]" in r.others[m].out_text,
+                          "%s output does not show the credentials_withheld finding" % m)
+            except CaseFailure as e:
+                raise CaseFailure("[%s, --starttls %s] %s" % (name, mode, e))
+            finally:
+                srv.stop()
+
+
+@case("auth_unverified_implicit_tls_withheld")
+def _(env):
+    """The same on implicit TLS (465): the greeting gets only QUIT."""
+    pw = marker()
+    forbid_password(env, pw)
+    name, pem, key, error = bad_certificates(env)[2]
+    addr = env.free_465()
+    sc = env.scenario(MX_NAME, cert=pem, key=key, implicit_tls=True,
+                      auth={"user": "alice", "password": pw},
+                      replies={"EHLO": ["250-" + MX_NAME, "250 AUTH PLAIN LOGIN"]})
+    srv = env.smtp(addr, sc, port=465)
+    r = modes(env, "-s", addr, "--auth", "alice", RCPT, status=69, port=465,
+              extra_env={"SMTPPROBE_PASSWORD": pw})
+    doc, p, step = expect(r, 69, "tls_error", "tls_error", stage="tls", error=error,
+                          address=addr)
+    check(srv.wait_idle(2.0), "the probe left a connection open")
+    eq(len(srv.conns), 3, "connections (one per output mode)")
+    for c in srv.conns:
+        eq(list(c.received), ["QUIT"], "what the implicit-TLS server received")
+
+
+@case("auth_insecure_sends_and_warns")
+def _(env):
+    """--insecure changes exactly that: AUTH goes over the unverified
+    certificate, and every output mode carries the warning."""
+    pw = marker()
+    forbid_password(env, pw)
+    name, pem, key, error = bad_certificates(env)[0]
+    srv = mx(env, cert=pem, key=key, **auth_scenario(env, pw))
+    r = modes(env, "--insecure", "--auth", "alice", RCPT, status=0,
+              extra_env={"SMTPPROBE_PASSWORD": pw})
+    doc, p, _ = expect(r, 0, "accepted", "accepted", stage="rcpt")
+    eq(doc.get("insecure"), True, "insecure")
+    eq(field(p, "tls.verified"), False, "tls.verified")
+    kinds = [f.get("kind") for f in doc.get("findings", [])]
+    check("insecure_auth" in kinds, "findings %s lack insecure_auth" % kinds)
+    check("credentials_withheld" not in kinds, "credentials_withheld with --insecure")
+    for m in ("human", "v"):
+        out = r.others[m].out_text
+        check("[insecure_auth]" in out, "%s output lacks the insecure_auth finding" % m)
+        check(out.lstrip().startswith("WARNING") or "\nWARNING" in out.split("\n\n")[0],
+              "%s output does not open with the warning" % m)
+    lines = session(srv)
+    in_order(verbs(lines), ["STARTTLS", "EHLO", "AUTH", "MAIL", "RCPT"], "verbs")
+    # Without --insecure, against the same server: withheld.
+    srv.stop()
+    srv = mx(env, cert=pem, key=key, **auth_scenario(env, pw))
+    r = env.run("--auth", "alice", RCPT, extra_env={"SMTPPROBE_PASSWORD": pw})
+    r.expect_exit(69)
+    no_credentials_reached(srv, pw)
+
+
+@case("starttls_verify_mode")
+def _(env):
+    """--starttls verify: a certificate that does not verify fails the host
+    (tls_error, 69, no envelope); a verified one passes; no STARTTLS fails."""
+    for name, pem, key, error in bad_certificates(env):
+        srv = mx(env, cert=pem, key=key)
+        try:
+            r = modes(env, "--starttls", "verify", RCPT, status=69)
+            expect(r, 69, "tls_error", "tls_error", stage="tls", error=error)
+            lines = server_bytes(srv)
+            in_order(verbs(lines), ["EHLO", "STARTTLS", "QUIT"], "verbs")
+            check(not {"MAIL", "RCPT"} & set(verbs(lines)), "envelope sent: %s" % clip(lines))
+        except CaseFailure as e:
+            raise CaseFailure("[%s] %s" % (name, e))
+        finally:
+            srv.stop()
+    srv = mx(env)
+    r = modes(env, "--starttls", "verify", RCPT, status=0)
+    doc, p, _ = expect(r, 0, "accepted", "accepted", stage="rcpt")
+    eq(field(p, "tls.verified"), True, "tls.verified")
+    srv.stop()
+    srv = mx(env, tls=False)
+    r = modes(env, "--starttls", "verify", RCPT, status=69)
+    expect(r, 69, "tls_error", "tls_error", error="starttls_not_offered")
+    check(not {"MAIL", "RCPT"} & set(verbs(session(srv))), "envelope sent in clear")
+
+
+@case("insecure_with_verify_is_usage_error")
+def _(env):
+    r = env.run("--starttls", "verify", "--insecure", RCPT, json_out=False)
+    r.expect_exit(64)
+    first = r.err.decode().strip().splitlines()[0]
+    check(first.startswith("smtpprobe: ") and "--insecure" in first,
+          "stderr does not name --insecure: %s" % clip(first))
+    eq(r.out, b"", "stdout")
 
 
 # --- 3. certificate facts --------------------------------------------------------
@@ -422,6 +584,11 @@ def _(env):
     lines = session(srv)
     match_lines(lines, ["EHLO " + HELO, "STARTTLS", MAIL_NULL, "RCPT TO:<%s>" % RCPT])
     eq(verbs(lines).count("STARTTLS"), 1, "STARTTLS sent")
+    # Offered, then refused, is not "offers no TLS": a finding of its own.
+    eq(finding_kinds(doc, probe=0), ["starttls_refused"], "findings about the probe")
+    for m in ("human", "v"):
+        check("[starttls_refused]" in r.others[m].out_text,
+              "%s output lacks the starttls_refused finding" % m)
 
 
 @case("hostile_04_no_tls_after_220")
@@ -461,6 +628,8 @@ def _(env):
                           within=2 * TIMEOUT)
     eq(step.get("tls"), True, "the timed-out EHLO was inside TLS")
     match_lines(session(srv), ["EHLO " + HELO, "STARTTLS", "EHLO " + HELO])
+    check("silent_after_connect" in finding_kinds(doc, probe=0),
+          "findings %s lack silent_after_connect" % finding_kinds(doc))
 
 
 @case("hostile_07_plaintext_on_465")
@@ -741,12 +910,61 @@ def _(env):
                    for v in ("EHLO", "MAIL", "RCPT")], one)
 
 
+@case("rset_refused_after_rcpt")
+def _(env):
+    """RCPT 250 decides; RSET 500/501/530/354 afterwards is a finding, not
+    a verdict change; each RSET reply is explained as an answer to RSET."""
+    def one(name, srv):
+        r = modes(env, RCPT, status=0)
+        doc, p, _ = expect(r, 0, "accepted", "accepted", stage="rcpt")
+        eq(finding_kinds(doc, probe=0), ["rset_refused"], "findings about the probe")
+        rs = last_step(p, "rset")
+        eq(field(rs, "reply.code"), int(name), "rset reply.code")
+        eq(rs.get("error"), None, "rset step error")
+        check("RSET" in (rs.get("explanation") or ""),
+              "the reply is not explained as an answer to RSET: %s" % rs.get("explanation"))
+        for m in ("human", "v"):
+            check("[rset_refused]" in r.others[m].out_text,
+                  "%s output lacks the rset_refused finding" % m)
+        lines = session(srv)
+        in_order(verbs(lines), ["RCPT", "RSET", "QUIT"], "verbs")
+        check(not {"DATA", "BDAT"} & set(verbs(lines)), "DATA after a 354 to RSET")
+    variants(env, [(code, dict(tls=False, replies={"RSET": text}))
+                   for code, text in (("500", "500 5.5.1 command unrecognized"),
+                                      ("501", "501 5.5.4 syntax error"),
+                                      ("530", "530 5.7.0 Authentication required"),
+                                      ("354", "354 End data with <CR><LF>.<CR><LF>"))], one)
+
+
+@case("rset_out_of_step")
+def _(env):
+    """More replies than commands is provable: even after RCPT decided,
+    the verdict becomes a protocol error (the 250 may have answered
+    something else)."""
+    def one(name, srv):
+        r = modes(env, RCPT, status=76)
+        expect(r, 76, "protocol_error", "protocol_error", stage=name, error="unsolicited_data")
+        quit_after_protocol_error(srv)
+    no_pipe = ["250-" + MX_NAME, "250 8BITMIME"]
+    variants(env, [
+        ("rset", dict(tls=False, replies={"EHLO": no_pipe,
+                                          "RSET": "250 2.0.0 Ok\r\n250 2.0.0 Ok again\r\n"})),
+        ("rcpt", dict(tls=False, replies={"EHLO": no_pipe,
+                                          "RCPT": "250 2.1.5 Ok\r\n550 5.1.1 unknown\r\n"})),
+    ], one)
+
+
 @case("hostile_25_silence")
 def _(env):
     def one(name, srv):
         r = modes(env, RCPT, status=69, slow=True)
         doc, p, step = expect(r, 69, "unreachable", "timeout", stage=name, error="reply_timeout",
                               within=2 * TIMEOUT)
+        # It connected: the run says which reply never came, not that no
+        # host could be reached.
+        check("silent_after_connect" in finding_kinds(doc, probe=0),
+              "findings %s lack silent_after_connect" % finding_kinds(doc))
+        check("all_unreachable" not in finding_kinds(doc), "all_unreachable for a host that answered")
     variants(env, [
         ("banner", dict(banner=None, quit="any", why=SILENT)),
         ("ehlo", dict(silent=["EHLO"], quit="any", why=SILENT)),
@@ -760,8 +978,14 @@ def _(env):
 def _(env):
     def one(name, srv):
         r = modes(env, RCPT, status=0, slow=name == "silent")
-        expect(r, 0, "accepted", "accepted", stage="rcpt", within=2 * TIMEOUT)
+        doc, p, _ = expect(r, 0, "accepted", "accepted", stage="rcpt", within=2 * TIMEOUT)
         eq(session(srv)[-1], "QUIT", "last line")
+        if name == "odd":
+            eq(finding_kinds(doc, probe=0), ["quit_refused"], "findings about the probe")
+            q = last_step(p, "quit")
+            eq(field(q, "reply.code"), 500, "quit reply.code")
+            check("QUIT" in (q.get("explanation") or ""),
+                  "the QUIT reply is not explained as an answer to QUIT: %s" % q.get("explanation"))
     variants(env, [("silent", dict(silent=["QUIT"])),
                    ("odd", dict(replies={"QUIT": "500 5.5.1 what?"}))], one)
 

@@ -308,6 +308,8 @@ static void test_starttls(void **state)
 	assert_int_equal(cfg.starttls, STARTTLS_NEVER);
 	assert_ok("--starttls", "auto", "example.org");
 	assert_int_equal(cfg.starttls, STARTTLS_AUTO);
+	assert_ok("--starttls", "verify", "example.org");
+	assert_int_equal(cfg.starttls, STARTTLS_VERIFY);
 	assert_fails(64, "--starttls", "sometimes", "example.org");
 	assert_fails(64, "--starttls", "NEVER", "example.org");
 }
@@ -457,6 +459,28 @@ static void test_auth(void **state)
 	assert_string_equal(cfg.auth_pass, "");
 	assert_fails(64, "--auth", "", "example.org");
 	assert_fails(64, "--auth", "al\nice", "example.org");
+	assert_false(cfg.insecure);
+}
+
+static void test_insecure(void **state)
+{
+	(void)state;
+	assert_ok("--auth", "alice", "--insecure", "-s", "smtp.example.com",
+		  "alice@example.org");
+	assert_true(cfg.insecure);
+	/* Harmless without --auth; contradicts --starttls verify. */
+	assert_ok("--insecure", "example.org");
+	assert_true(cfg.insecure);
+	assert_fails(64, "--insecure", "--starttls", "verify", "example.org");
+	assert_non_null(strstr(errbuf, "--insecure"));
+	assert_fails(64, "--starttls=verify", "--auth", "a", "--insecure",
+		     "example.org");
+	assert_fails(64, "--insecure=yes", "example.org");
+	/* --auth under every mode but never. */
+	assert_ok("--auth", "alice", "--starttls", "verify", "example.org");
+	assert_ok("--auth", "alice", "--starttls", "require", "example.org");
+	assert_fails(64, "--auth", "alice", "--starttls", "never",
+		     "example.org");
 }
 
 static void test_explain(void **state)
@@ -783,6 +807,7 @@ int main(void)
 	    cmocka_unit_test(test_ca_file),
 	    cmocka_unit_test(test_flags),
 	    cmocka_unit_test(test_auth),
+	    cmocka_unit_test(test_insecure),
 	    cmocka_unit_test(test_explain),
 	    cmocka_unit_test(test_contradictions),
 	    cmocka_unit_test(test_help_version),

@@ -39,6 +39,7 @@ struct harness {
 	size_t nbatches;
 	int closed;
 	enum dlg_kind last;
+	enum local_error verify; /* what the fake handshake reports */
 };
 
 static void harness_init(struct harness *h)
@@ -50,9 +51,18 @@ static void harness_init(struct harness *h)
 	h->cfg.starttls = STARTTLS_AUTO;
 }
 
+static void perform(struct harness *h, const struct dlg_action *a);
+
+/* On implicit TLS the handshake comes first, before the greeting. */
 static void start(struct harness *h)
 {
 	dlg_init(&h->d, &h->cfg);
+	if (h->cfg.implicit_tls) {
+		assert_int_equal(h->d.state, DS_HANDSHAKE);
+		perform(h, dlg_tls_ready(&h->d, h->verify));
+		assert_int_equal(h->last, DA_WAIT);
+		assert_int_equal(h->d.state, DS_BANNER);
+	}
 }
 
 static void log_line(struct harness *h, const char *wire, const char *shown,
@@ -95,7 +105,7 @@ static void perform(struct harness *h, const struct dlg_action *a)
 	case DA_START_TLS:
 		assert_int_equal(a->ncmds, 0);
 		log_line(h, TLS_MARK, TLS_MARK, STAGE_TLS);
-		perform(h, dlg_tls_ready(&h->d));
+		perform(h, dlg_tls_ready(&h->d, h->verify));
 		break;
 	case DA_CLOSE: h->closed = 1; break;
 	}
@@ -491,20 +501,50 @@ static void test_rcpt_replies(void **state)
 	}
 }
 
-/* A shifted reply stream: the 550 meant for RCPT arrives to RSET after a
- * stray 250 was taken as the RCPT reply. The "accepted" cannot stand. */
-static void test_rset_out_of_step(void **state)
+/* The first 2xx/5xx to RCPT decides; whatever RSET gets afterwards (a
+ * refusal, a demand for AUTH, even 354) does not change the verdict. A
+ * 421 to RSET closes at once, without QUIT. */
+static void test_rset_refused_keeps_verdict(void **state)
 {
+	static const char *const odd[] = {
+	    "500 5.5.1 unrecognized\r\n", "501 5.5.4 syntax\r\n",
+	    "530 5.7.0 authenticate first\r\n", "354 go ahead\r\n",
+	    "550 5.1.1 <a@b.test>: User unknown\r\n", "220 hello\r\n",
+	    "421 4.3.2 shutting down\r\n"};
+	static const char *const rcpt[] = {OK, "550 5.1.1 no\r\n",
+					   "450 4.2.0 later\r\n"};
+	static const enum outcome want[] = {OUTCOME_ACCEPTED, OUTCOME_REJECTED,
+					    OUTCOME_TEMPFAIL};
 	struct harness h;
 
 	(void)state;
+	for (size_t k = 0; k < sizeof rcpt / sizeof rcpt[0]; k++) {
+		for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+			int is421 = strncmp(odd[i], "421", 3) == 0;
+
+			harness_init(&h);
+			run_script(&h, SCRIPT(BANNER, EHLO_PLAIN, OK, rcpt[k],
+					      odd[i], is421 ? NULL : BYE));
+			if (is421)
+				assert_cmds(&h, CMDS("EHLO probe.test",
+						     "MAIL FROM:<>",
+						     "RCPT TO:<a@b.test>",
+						     "RSET"));
+			else
+				assert_cmds(&h, CMDS("EHLO probe.test",
+						     "MAIL FROM:<>",
+						     "RCPT TO:<a@b.test>",
+						     "RSET", "QUIT"));
+			assert_outcome(&h, want[k], STAGE_RCPT, LE_NONE);
+			assert_closed(&h);
+		}
+	}
+	/* A domain probe: MAIL decides, RSET cannot undo it either. */
 	harness_init(&h);
-	run_script(&h, SCRIPT(BANNER, EHLO_PLAIN, OK, OK,
-			      "550 5.1.1 <a@b.test>: User unknown\r\n", BYE));
-	assert_cmds(&h, CMDS("EHLO probe.test", "MAIL FROM:<>",
-			     "RCPT TO:<a@b.test>", "RSET", "QUIT"));
-	assert_outcome(&h, OUTCOME_PROTOCOL_ERROR, STAGE_RSET,
-		       LE_PROTO_UNSOLICITED);
+	h.cfg.rcpt = NULL;
+	run_script(&h, SCRIPT(BANNER, EHLO_PLAIN, OK, "500 what\r\n", BYE));
+	assert_cmds(&h, CMDS("EHLO probe.test", "MAIL FROM:<>", "RSET", "QUIT"));
+	assert_outcome(&h, OUTCOME_ACCEPTED, STAGE_MAIL, LE_NONE);
 	assert_closed(&h);
 }
 
@@ -964,6 +1004,155 @@ static void test_auth_implicit_tls(void **state)
 	assert_no_secret_shown(&h);
 }
 
+/* ---- credentials only over a verified certificate (issue 8) ---- */
+
+/* Each certificate failure, on STARTTLS and on implicit TLS: no AUTH, no
+ * EHLO inside the unverified session either, tls_error at the TLS
+ * stage with the check that failed; QUIT ends it. */
+static void test_unverified_certificate(void **state)
+{
+	static const enum local_error why[] = {
+	    LE_TLS_SELF_SIGNED, LE_TLS_UNKNOWN_CA, LE_TLS_NAME,
+	    LE_TLS_CERT_EXPIRED};
+	struct harness h;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof why / sizeof why[0]; i++) {
+		harness_init(&h);
+		h.cfg.auth_user = USER;
+		h.cfg.auth_pass = PASS;
+		h.verify = why[i];
+		run_script(&h, SCRIPT(BANNER, EHLO_TLS, "220 go\r\n", BYE));
+		assert_cmds(&h, CMDS("EHLO probe.test", "STARTTLS", TLS_MARK,
+				     "QUIT"));
+		assert_outcome(&h, OUTCOME_TLS_ERROR, STAGE_TLS, why[i]);
+		assert_false(sent_anywhere(&h, "AUTH"));
+		assert_false(sent_anywhere(&h, PLAIN_B64));
+		assert_false(sent_anywhere(&h, PASS_B64));
+		assert_closed(&h);
+
+		/* Implicit TLS: the greeting is read, then QUIT. */
+		harness_init(&h);
+		h.cfg.implicit_tls = 1;
+		h.cfg.auth_user = USER;
+		h.cfg.auth_pass = PASS;
+		h.verify = why[i];
+		run_script(&h, SCRIPT(BANNER, BYE));
+		assert_cmds(&h, CMDS("QUIT"));
+		assert_outcome(&h, OUTCOME_TLS_ERROR, STAGE_TLS, why[i]);
+		assert_closed(&h);
+
+		/* --insecure: exactly that changes, AUTH goes. */
+		harness_init(&h);
+		h.cfg.auth_user = USER;
+		h.cfg.auth_pass = PASS;
+		h.cfg.insecure = 1;
+		h.verify = why[i];
+		run_script(&h, SCRIPT(BANNER, EHLO_TLS, "220 go\r\n",
+				      "250-mx\r\n250 AUTH PLAIN\r\n",
+				      "235 ok\r\n", OK, OK, OK, BYE));
+		assert_cmds(&h,
+			    CMDS("EHLO probe.test", "STARTTLS", TLS_MARK,
+				 "EHLO probe.test", "AUTH PLAIN " PLAIN_B64,
+				 "MAIL FROM:<>", "RCPT TO:<a@b.test>", "RSET",
+				 "QUIT"));
+		assert_outcome(&h, OUTCOME_ACCEPTED, STAGE_RCPT, LE_NONE);
+		assert_no_secret_shown(&h);
+	}
+	/* Without credentials an unverified certificate stays a fact
+	 * (opportunistic TLS, as MTAs do): the probe goes on. */
+	harness_init(&h);
+	h.verify = LE_TLS_SELF_SIGNED;
+	run_script(&h, SCRIPT(BANNER, EHLO_TLS, "220 go\r\n", EHLO_PIPE, OK,
+			      OK, OK, BYE));
+	assert_outcome(&h, OUTCOME_ACCEPTED, STAGE_RCPT, LE_NONE);
+	assert_true(h.d.tls_active);
+	assert_int_equal(h.d.tls_verify, LE_TLS_SELF_SIGNED);
+}
+
+/* --starttls verify: TLS and a verified certificate, or tls_error. */
+static void test_starttls_verify_mode(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	h.cfg.starttls = STARTTLS_VERIFY;
+	run_script(&h, SCRIPT(BANNER, EHLO_TLS, "220 go\r\n", EHLO_PIPE, OK,
+			      OK, OK, BYE));
+	assert_outcome(&h, OUTCOME_ACCEPTED, STAGE_RCPT, LE_NONE);
+
+	harness_init(&h);
+	h.cfg.starttls = STARTTLS_VERIFY;
+	h.verify = LE_TLS_NAME;
+	run_script(&h, SCRIPT(BANNER, EHLO_TLS, "220 go\r\n", BYE));
+	assert_cmds(&h,
+		    CMDS("EHLO probe.test", "STARTTLS", TLS_MARK, "QUIT"));
+	assert_outcome(&h, OUTCOME_TLS_ERROR, STAGE_TLS, LE_TLS_NAME);
+	assert_closed(&h);
+
+	/* Not offered, or refused: no envelope in clear. */
+	harness_init(&h);
+	h.cfg.starttls = STARTTLS_VERIFY;
+	run_script(&h, SCRIPT(BANNER, EHLO_PIPE, BYE));
+	assert_cmds(&h, CMDS("EHLO probe.test", "QUIT"));
+	assert_outcome(&h, OUTCOME_TLS_ERROR, STAGE_EHLO, LE_TLS_NOT_OFFERED);
+
+	harness_init(&h);
+	h.cfg.starttls = STARTTLS_VERIFY;
+	run_script(&h, SCRIPT(BANNER, EHLO_TLS, "454 4.7.0 no\r\n", BYE));
+	assert_cmds(&h, CMDS("EHLO probe.test", "STARTTLS", "QUIT"));
+	assert_outcome(&h, OUTCOME_TLS_ERROR, STAGE_STARTTLS, LE_TLS_REFUSED);
+	assert_false(h.d.starttls_refused); /* it failed, it did not go on */
+
+	/* Implicit TLS under verify. */
+	harness_init(&h);
+	h.cfg.starttls = STARTTLS_VERIFY;
+	h.cfg.implicit_tls = 1;
+	h.verify = LE_TLS_UNKNOWN_CA;
+	run_script(&h, SCRIPT(BANNER, BYE));
+	assert_cmds(&h, CMDS("QUIT"));
+	assert_outcome(&h, OUTCOME_TLS_ERROR, STAGE_TLS, LE_TLS_UNKNOWN_CA);
+
+	/* A 421 greeting after the failed check: close, no QUIT. */
+	harness_init(&h);
+	h.cfg.starttls = STARTTLS_VERIFY;
+	h.cfg.implicit_tls = 1;
+	h.verify = LE_TLS_UNKNOWN_CA;
+	run_script(&h, SCRIPT("421 busy\r\n"));
+	assert_int_equal(h.ncmds, 0);
+	assert_outcome(&h, OUTCOME_TLS_ERROR, STAGE_TLS, LE_TLS_UNKNOWN_CA);
+	assert_closed(&h);
+}
+
+/* STARTTLS offered, then refused, under auto: on in clear, and the
+ * dialogue says it was refused (not merely absent). */
+static void test_starttls_refused_auto(void **state)
+{
+	static const char *const refusals[] = {
+	    "454 4.7.0 TLS not available\r\n", "502 5.5.1 no\r\n",
+	    "554 5.7.0 no TLS for you\r\n"};
+	struct harness h;
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		harness_init(&h);
+		run_script(&h, SCRIPT(BANNER, EHLO_TLS, refusals[i], OK, OK,
+				      OK, BYE));
+		assert_cmds(&h, CMDS("EHLO probe.test", "STARTTLS",
+				     "MAIL FROM:<>", "RCPT TO:<a@b.test>",
+				     "RSET", "QUIT"));
+		assert_outcome(&h, OUTCOME_ACCEPTED, STAGE_RCPT, LE_NONE);
+		assert_true(h.d.starttls_refused);
+		assert_true(h.d.cleartext);
+	}
+	/* Not offered at all is not "refused". */
+	harness_init(&h);
+	run_script(&h, SCRIPT(BANNER, EHLO_PIPE, OK, OK, OK, BYE));
+	assert_false(h.d.starttls_refused);
+	assert_true(h.d.cleartext);
+}
+
 /* ---- SMTPUTF8 (HOSTILE.md row 40) ---- */
 
 static void test_smtputf8(void **state)
@@ -1263,7 +1452,10 @@ int main(void)
 	    cmocka_unit_test(test_mail_rejected),
 	    cmocka_unit_test(test_mail_tempfail_pipelined),
 	    cmocka_unit_test(test_rcpt_replies),
-	    cmocka_unit_test(test_rset_out_of_step),
+	    cmocka_unit_test(test_rset_refused_keeps_verdict),
+	    cmocka_unit_test(test_unverified_certificate),
+	    cmocka_unit_test(test_starttls_verify_mode),
+	    cmocka_unit_test(test_starttls_refused_auto),
 	    cmocka_unit_test(test_354_never_data),
 	    cmocka_unit_test(test_354_to_pipelined_mail),
 	    cmocka_unit_test(test_421_anywhere),

@@ -132,6 +132,57 @@ static void test_replies_in_context(void **state)
 	check_cases(t, sizeof t / sizeof t[0]);
 }
 
+/* RSET and QUIT come after the verdict: every code they can get is
+ * explained as an answer to them (never as a greeting, a TLS go-ahead or
+ * unsolicited data), with the class still the code's. */
+static void test_rset_quit_in_context(void **state)
+{
+	static const enum stage st[] = {STAGE_RSET, STAGE_QUIT};
+	static const char *const verb[] = {"RSET", "QUIT"};
+
+	(void)state;
+	for (size_t k = 0; k < 2; k++) {
+		for (int code = 200; code <= 599; code++) {
+			char wire[64];
+			struct interpretation in;
+			struct reply *r;
+
+			if (code / 10 % 10 > 5) /* RFC 5321 4.2: x0z-x5z */
+				continue;
+			snprintf(wire, sizeof wire, "%d %s", code,
+				 code / 100 == 2 ? "2.0.0 ok" : "odd");
+			r = parse(wire);
+			interpret_reply(st[k], r, &in);
+			assert_int_equal(in.cls, reply_class_of(code));
+			if (!strstr(in.explanation, verb[k]))
+				fail_msg("%d at %s: \"%s\" does not name %s",
+					 code, stage_name(st[k]), in.explanation,
+					 verb[k]);
+			assert_true(in.remediation && in.remediation[0]);
+			if (code / 100 == 2)
+				assert_int_equal(in.category, CAT_SUCCESS);
+			else if (code / 100 == 3)
+				assert_int_equal(in.category,
+						 CAT_INTERMEDIATE);
+			reply_free(r);
+		}
+	}
+	/* A text pattern still sets the category (a 421 at RSET is still a
+	 * service that is going away), not the words. */
+	{
+		struct reply *r = parse("500 5.5.1 command unrecognized");
+		struct interpretation in;
+
+		interpret_reply(STAGE_RSET, r, &in);
+		assert_int_equal(in.category, CAT_PROTOCOL);
+		reply_free(r);
+		r = parse("530 5.7.0 Authentication required");
+		interpret_reply(STAGE_RSET, r, &in);
+		assert_int_equal(in.category, CAT_PROTOCOL);
+		reply_free(r);
+	}
+}
+
 static void test_local_failures(void **state)
 {
 	static const struct {
@@ -506,6 +557,160 @@ static void test_reason_dns_records(void **state)
 	record_free(&rec);
 }
 
+static const struct finding *finding_of(const struct run_record *rec,
+				       enum finding_kind k)
+{
+	for (size_t i = 0; i < rec->nfindings; i++)
+		if (rec->findings[i].kind == k)
+			return &rec->findings[i];
+	return NULL;
+}
+
+/* A probe accepted at RCPT, then the given RSET and QUIT replies. */
+static void add_accepted_then(struct run_record *rec, const char *rset,
+			      const char *quit)
+{
+	struct probe *p = record_add_probe(rec, 0, "192.0.2.1", AF_INET, 25);
+	int i;
+
+	p->outcome = OUTCOME_ACCEPTED;
+	p->connect_ms = 3;
+	i = probe_add_step(p, STAGE_RCPT, 1, NULL, 0);
+	p->steps[i].reply = parse("250 2.1.5 Ok");
+	p->deciding_step = i;
+	i = probe_add_step(p, STAGE_RSET, 2, NULL, 0);
+	p->steps[i].reply = parse(rset);
+	i = probe_add_step(p, STAGE_QUIT, 3, NULL, 0);
+	p->steps[i].reply = parse(quit);
+}
+
+static void test_reason_session_endings(void **state)
+{
+	struct run_record rec;
+	const struct finding *f;
+
+	(void)state;
+	setup_record(&rec, 1);
+	add_accepted_then(&rec, "500 5.5.1 what", "221 bye");
+	interpret_record(&rec);
+	assert_int_equal(rec.overall.outcome, VERDICT_ACCEPTED);
+	f = finding_of(&rec, FIND_RSET_REFUSED);
+	assert_non_null(f);
+	assert_int_equal(f->probe, 0);
+	assert_null(finding_of(&rec, FIND_QUIT_REFUSED));
+	record_free(&rec);
+
+	setup_record(&rec, 1);
+	add_accepted_then(&rec, "250 ok", "502 no");
+	interpret_record(&rec);
+	assert_null(finding_of(&rec, FIND_RSET_REFUSED));
+	assert_non_null(finding_of(&rec, FIND_QUIT_REFUSED));
+	record_free(&rec);
+
+	setup_record(&rec, 1);
+	add_accepted_then(&rec, "250 ok", "221 bye");
+	interpret_record(&rec);
+	assert_int_equal(rec.nfindings, 0);
+	record_free(&rec);
+
+	/* STARTTLS offered then refused: its own kind, not no_tls. */
+	setup_record(&rec, 1);
+	add_accepted_then(&rec, "250 ok", "221 bye");
+	rec.probes[0].flags |= PROBEF_CLEARTEXT | PROBEF_STARTTLS_REFUSED;
+	interpret_record(&rec);
+	assert_non_null(finding_of(&rec, FIND_STARTTLS_REFUSED));
+	assert_null(finding_of(&rec, FIND_CLEARTEXT));
+	record_free(&rec);
+}
+
+/* The TLS step decided tls_error over a certificate that did not
+ * verify, with --auth: credentials_withheld, the verdict's words; with
+ * --insecure and AUTH sent over it: insecure_auth. */
+static void test_reason_credentials(void **state)
+{
+	struct run_record rec;
+	struct probe *p;
+	const struct finding *f;
+
+	(void)state;
+	setup_record(&rec, 1);
+	strcpy(cfg.auth_user, "alice");
+	p = record_add_probe(&rec, 0, "192.0.2.1", AF_INET, 587);
+	cfg.ports[0] = 587;
+	p->outcome = OUTCOME_TLS_ERROR;
+	p->connect_ms = 2;
+	p->tls.established = 1;
+	p->tls.chain_ok = 0;
+	p->tls.name_ok = 1;
+	p->tls.verify_error = strdup("self-signed certificate");
+	p->deciding_step = probe_add_step(p, STAGE_TLS, 1, NULL, 1);
+	p->steps[p->deciding_step].error = LE_TLS_SELF_SIGNED;
+	interpret_record(&rec);
+	assert_int_equal(rec.overall.outcome, VERDICT_TLS_ERROR);
+	assert_int_equal(rec.overall.exit_status, 69);
+	f = finding_of(&rec, FIND_AUTH_WITHHELD);
+	assert_non_null(f);
+	assert_int_equal(f->probe, 0);
+	/* It is the verdict's words, in the overall and the port verdict. */
+	assert_string_equal(rec.overall.summary, f->text);
+	assert_string_equal(rec.verdicts[0].summary, f->text);
+	assert_null(finding_of(&rec, FIND_INSECURE_AUTH));
+	record_free(&rec);
+
+	/* --insecure: AUTH went over the unverified certificate. */
+	setup_record(&rec, 1);
+	strcpy(cfg.auth_user, "alice");
+	cfg.insecure = 1;
+	p = record_add_probe(&rec, 0, "192.0.2.1", AF_INET, 25);
+	p->outcome = OUTCOME_ACCEPTED;
+	p->connect_ms = 2;
+	p->tls.established = 1;
+	p->tls.name_ok = 1;
+	probe_add_step(p, STAGE_AUTH, 1, "AUTH PLAIN <redacted>", 1);
+	p->deciding_step = probe_add_step(p, STAGE_RCPT, 2, NULL, 1);
+	p->steps[p->deciding_step].reply = parse("250 ok");
+	interpret_record(&rec);
+	assert_int_equal(rec.overall.outcome, VERDICT_ACCEPTED);
+	assert_non_null(finding_of(&rec, FIND_INSECURE_AUTH));
+	assert_null(finding_of(&rec, FIND_AUTH_WITHHELD));
+	record_free(&rec);
+	cfg.insecure = 0;
+}
+
+/* Connected, then silence: not "could not be reached". */
+static void test_verdict_silent_after_connect(void **state)
+{
+	struct run_record rec;
+	struct probe *p;
+	const struct finding *f;
+
+	(void)state;
+	setup_record(&rec, 1);
+	cfg.timeout_s = 10;
+	p = record_add_probe(&rec, 0, "192.0.2.1", AF_INET, 25);
+	p->outcome = OUTCOME_TIMEOUT;
+	p->connect_ms = 4;
+	probe_add_step(p, STAGE_CONNECT, 0, NULL, 0);
+	p->deciding_step = probe_add_step(p, STAGE_EHLO, 1, "EHLO x", 0);
+	p->steps[p->deciding_step].error = LE_REPLY_TIMEOUT;
+	interpret_record(&rec);
+	assert_int_equal(rec.overall.outcome, VERDICT_UNREACHABLE);
+	assert_int_equal(rec.overall.exit_status, 69);
+	f = finding_of(&rec, FIND_SILENT_AFTER_CONNECT);
+	assert_non_null(f);
+	assert_int_equal(f->probe, 0);
+	assert_null(finding_of(&rec, FIND_ALL_UNREACHABLE));
+	record_free(&rec);
+
+	/* Never connected: no such finding. */
+	setup_record(&rec, 1);
+	add_probe(&rec, 0, 25, OUTCOME_TIMEOUT, STAGE_CONNECT, NULL);
+	interpret_record(&rec);
+	assert_null(finding_of(&rec, FIND_SILENT_AFTER_CONNECT));
+	assert_non_null(finding_of(&rec, FIND_ALL_UNREACHABLE));
+	record_free(&rec);
+}
+
 static void test_explain_parse(void **state)
 {
 	struct explanation e;
@@ -557,6 +762,10 @@ int main(void)
 	    cmocka_unit_test(test_reason_greylisted),
 	    cmocka_unit_test(test_reason_dns_records),
 	    cmocka_unit_test(test_explain_parse),
+	    cmocka_unit_test(test_rset_quit_in_context),
+	    cmocka_unit_test(test_reason_session_endings),
+	    cmocka_unit_test(test_reason_credentials),
+	    cmocka_unit_test(test_verdict_silent_after_connect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
