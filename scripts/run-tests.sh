@@ -13,7 +13,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== format check"
 if command -v clang-format >/dev/null 2>&1; then
-	clang-format --dry-run --Werror src/*.c include/smtpprobe/*.h
+	clang-format --dry-run --Werror src/*.c src/*.h include/smtpprobe/*.h
 fi
 
 echo "== normal build"

@@ -86,7 +86,7 @@ def mx(env, tls=True, quit="required", why=None, **kw):
 
 
 # SPEC.md: local failures carry category dns, network or tls; the
-# protocol ones (codes.c) carry protocol.
+# protocol ones (codes_local.c) carry protocol.
 ERROR_CATEGORY = {
     "reply_timeout": "network", "connection_closed": "network",
     "tls_handshake_failed": "tls", "tls_timeout": "tls", "plaintext_on_implicit_tls": "tls",

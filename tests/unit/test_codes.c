@@ -1,5 +1,5 @@
 /*
- * test_codes.c - unit tests for the code table (src/codes.c): coverage of
+ * test_codes.c - unit tests for the code table (src/codes_*.c): coverage of
  * the seed basic codes and of the IANA enhanced-code registry (the list in
  * tests/data/iana-enhanced-codes.tsv), table order,
  * non-empty texts, the SPEC's category examples, text patterns on real
