@@ -11,8 +11,7 @@
 
 #include "smtpprobe/interpreter.h"
 #include "smtpprobe/record.h"
-
-#define SMTPPROBE_VERSION "1.0.0"
+#include "smtpprobe/version.h"
 
 void report_summary(FILE *out, const struct run_record *rec, int color);
 void report_transcript(FILE *out, const struct run_record *rec, int color);

@@ -67,8 +67,14 @@ dict() {
 # ---- build ----
 build() {
 	local san="-fsanitize=address,undefined -fno-sanitize-recover=all"
+	# The version header CMake would generate, from the same project() line.
+	local version
+	version=$(sed -n 's/^project(smtpprobe VERSION \([0-9.]*\).*/\1/p' "$SRC/CMakeLists.txt")
+	mkdir -p "$BUILD/include/smtpprobe"
+	sed "s/@PROJECT_VERSION@/$version/" "$SRC/include/smtpprobe/version.h.in" \
+		>"$BUILD/include/smtpprobe/version.h"
 	local cflags="-std=c11 -g -O1 -fno-omit-frame-pointer
-		-D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I$SRC/include
+		-D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I$SRC/include -I$BUILD/include
 		$(pkg-config --cflags libcares libidn2 jansson openssl)"
 	local libs
 	libs=$(pkg-config --libs libcares libidn2 jansson openssl)

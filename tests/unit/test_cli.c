@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "smtpprobe/cli.h"
+#include "smtpprobe/version.h"
 
 #define MAXARGS	   32
 #define USAGE_HINT "Try 'smtpprobe --help'.\n"
@@ -762,6 +763,8 @@ static void test_usage_matches_man(void **state)
 	len = fread(man, 1, sizeof man - 1, f);
 	fclose(f);
 	man[len] = '\0';
+	/* One version: the man page's title line carries the project's. */
+	assert_non_null(strstr(man, "\"smtpprobe " SMTPPROBE_VERSION "\""));
 	for (const char *p = man; (p = strstr(p, "\\-\\-"));) {
 		size_t n = 2;
 

@@ -601,7 +601,7 @@ static void test_json(void **state)
 	assert_int_equal(out[strlen(out) - 1], '\n');
 	assert_terminal_safe(out);
 	check_strings_safe(doc);
-	assert_string_equal(str(doc, "smtpprobe"), "1.0.0");
+	assert_string_equal(str(doc, "smtpprobe"), SMTPPROBE_VERSION);
 	assert_string_equal(str(doc, "target"), "alice@example.test");
 	assert_string_equal(str(doc, "domain"), "example.test");
 	dns = get(doc, "dns", JSON_OBJECT);
@@ -626,7 +626,8 @@ static void test_transcript_shape(void **state)
 	const char *next;
 	char want[256];
 
-	assert_true(strncmp(out, "smtpprobe 1.0.0\n", 16) == 0);
+	assert_true(strncmp(out, "smtpprobe " SMTPPROBE_VERSION "\n",
+			    strlen("smtpprobe " SMTPPROBE_VERSION "\n")) == 0);
 	assert_true(
 	    has_line(out, "Command:   smtpprobe -v alice@example.test"));
 	assert_true(has_line(out, "Date:      2026-11-22 09:14:03 UTC"));
