@@ -11,10 +11,17 @@ fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
+# Every tool the checks need is installed above; a missing one is a
+# failure, never a silent skip.
+for tool in clang-format /usr/bin/python3 cmake; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "run-tests.sh: $tool is missing (scripts/install-deps.sh installs it)" >&2
+		exit 1
+	fi
+done
+
 echo "== format check"
-if command -v clang-format >/dev/null 2>&1; then
-	clang-format --dry-run --Werror src/*.c src/*.h include/smtpprobe/*.h
-fi
+clang-format --dry-run --Werror src/*.c src/*.h include/smtpprobe/*.h
 
 echo "== normal build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -45,6 +45,6 @@ if ! "$here/lab-up.sh"; then
 fi
 
 echo "# lab up in $(($(date +%s) - start)) s"
-python3 "$here/scenarios.py" --binary "$bin" --ns "$LAB_NS" --lab-dir "$LAB_DIR" \
+/usr/bin/python3 "$here/scenarios.py" --binary "$bin" --ns "$LAB_NS" --lab-dir "$LAB_DIR" \
 	--password "$LAB_AUTH_PASSWORD"
 exit $?

@@ -504,8 +504,10 @@ def netns_child(spec_path):
 def run_in_netns(env, args):
     """The probe (--json) against NETNS_ZONE inside `unshare -n`; a harness
     Run with the usual hygiene checks, or CaseSkip when no namespace."""
+    # util-linux and iproute2 are installed by scripts/install-deps.sh: a
+    # missing tool is a broken setup, not a reason to skip.
     if not (shutil.which("unshare") and shutil.which("ip")):
-        raise CaseSkip("RFC 1918 variant: needs unshare and ip")
+        raise CaseFailure("setup: the RFC 1918 variant needs unshare and ip")
     # -n as root; -rn (a user namespace mapping us to root) otherwise.
     for unshare in (["unshare", "-n"], ["unshare", "-rn"]):
         t = subprocess.run(unshare + ["ip", "link", "set", "lo", "up"], capture_output=True)
