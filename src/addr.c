@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "smtpprobe/bounds.h"
 #include "smtpprobe/sanitize.h"
 
 static const char *const messages[ADDR_E__COUNT] = {
@@ -176,7 +177,7 @@ static int check_label(const char *l, size_t len)
 {
 	if (len == 0)
 		return ADDR_E_LABEL_EMPTY;
-	if (len > 63)
+	if (len > DNS_LABEL_MAX)
 		return ADDR_E_LABEL_LONG;
 	if (l[0] == '-' || l[len - 1] == '-')
 		return ADDR_E_LABEL_HYPHEN;

@@ -25,9 +25,7 @@
 
 #define PROG		"smtpprobe"
 #define MAILNAME_PATH	"/etc/mailname"
-#define DEFAULT_PORT	25
 #define DEFAULT_TIMEOUT 10
-#define TIMEOUT_MAX	300
 
 /* Longest piece of user input quoted in a message (input octets), and a
  * buffer that always holds its sanitised form plus "...". */
@@ -657,7 +655,7 @@ static void set_defaults(struct parse_state *st)
 	const char *no_color = getenv("NO_COLOR");
 
 	if (cfg->nports == 0)
-		cfg->ports[cfg->nports++] = DEFAULT_PORT;
+		cfg->ports[cfg->nports++] = PORT_MX;
 	if (!st->helo_given && !cfg->do_explain)
 		default_helo(cfg);
 	if (st->want_v4)

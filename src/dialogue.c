@@ -5,6 +5,8 @@
  */
 #include "smtpprobe/dialogue.h"
 
+#include "smtpprobe/bounds.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -125,7 +127,7 @@ static void parse_auth(struct capabilities *c, const char *t, size_t len)
 			i++;
 		if (i == start)
 			break;
-		if (c->nmechs >= 64) {
+		if (c->nmechs >= AUTH_MECHS_CAP) {
 			c->notes |= CAPF_MANY_MECHS;
 			return;
 		}
@@ -327,7 +329,7 @@ static const struct dlg_action *send_mail(struct dialogue *d)
 static const struct dlg_action *send_auth(struct dialogue *d)
 {
 	const struct dialogue_config *c = d->cfg;
-	unsigned char raw[600];
+	unsigned char raw[AUTH_PLAIN_RAW_MAX];
 	char b64[DLG_WIRE_MAX];
 	size_t ul = strlen(c->auth_user), pl = strlen(c->auth_pass);
 

@@ -48,7 +48,7 @@ struct run {
 	long deadline;
 };
 
-#define POLL_MAX (16 + CONNECTIONS_CAP)
+#define POLL_MAX (DNS_SOCKETS_CAP + CONNECTIONS_CAP)
 
 static size_t live_sessions(const struct run *r)
 {
@@ -106,7 +106,7 @@ static void turn(struct run *r)
 	long now = mono_ms();
 
 	if (r->res && !resolver_done(r->res))
-		n = nres = resolver_pollfds(r->res, pfds, 16);
+		n = nres = resolver_pollfds(r->res, pfds, DNS_SOCKETS_CAP);
 	for (size_t i = 0; i < r->next && n < POLL_MAX; i++) {
 		short ev = session_events(r->order[i]);
 		if (!ev)

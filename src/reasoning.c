@@ -133,7 +133,7 @@ static int port25_all_timeouts(const struct run_record *rec, size_t *hosts)
 	*hosts = 0;
 	for (size_t i = 0; i < rec->nprobes; i++) {
 		const struct probe *p = &rec->probes[i];
-		if (p->port != 25)
+		if (p->port != PORT_MX)
 			continue;
 		if (connected(p) || p->outcome != OUTCOME_TIMEOUT)
 			return 0;
@@ -150,7 +150,7 @@ static int reason_network(struct run_record *rec)
 	char buf[512];
 
 	if (port25_all_timeouts(rec, &hosts) &&
-	    other_port_connected(rec, 25, &other)) {
+	    other_port_connected(rec, PORT_MX, &other)) {
 		snprintf(buf, sizeof buf,
 			 "Port 25 timed out on every mail host while port %d "
 			 "answered: your network very likely blocks outbound "
@@ -173,7 +173,7 @@ static int reason_network(struct run_record *rec)
 	if (rec->nprobes == 0 || nconn > 0)
 		return 0;
 	if (ntimeout == rec->nprobes && rec->cfg->nports == 1 &&
-	    rec->cfg->ports[0] == 25) {
+	    rec->cfg->ports[0] == PORT_MX) {
 		snprintf(buf, sizeof buf,
 			 "No mail host answered on port 25 (%zu of %zu "
 			 "connection attempts timed out): packets are dropped, "

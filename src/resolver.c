@@ -23,8 +23,6 @@
 #include "smtpprobe/addr.h"
 #include "smtpprobe/sanitize.h"
 
-#define SOCKS_MAX 16
-
 struct host_query {
 	struct resolver *r;
 	size_t host;
@@ -39,7 +37,7 @@ struct resolver {
 	struct {
 		ares_socket_t fd;
 		int read, write;
-	} socks[SOCKS_MAX];
+	} socks[DNS_SOCKETS_CAP];
 	int nsocks;
 	/* addresses per host and family before they are merged */
 	char tmp[MX_HOSTS_CAP][2][ADDRS_PER_HOST_CAP][ADDR_STR_MAX];
@@ -83,7 +81,7 @@ static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
 		return;
 	}
 	if (i == r->nsocks) {
-		if (r->nsocks == SOCKS_MAX)
+		if (r->nsocks == DNS_SOCKETS_CAP)
 			return; /* c-ares's own timeouts still bound it */
 		r->nsocks++;
 	}
@@ -420,7 +418,7 @@ static int valid_hostname(const char *name)
 
 	if (len > 0 && name[len - 1] == '.')
 		len--;
-	if (len == 0 || len > 253)
+	if (len == 0 || len > DNS_NAME_MAX)
 		return 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)name[i];
@@ -434,7 +432,7 @@ static int valid_hostname(const char *name)
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
 			return 0;
-		if (++label > 63)
+		if (++label > DNS_LABEL_MAX)
 			return 0;
 	}
 	return 1;

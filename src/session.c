@@ -29,18 +29,20 @@
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
+#include "smtpprobe/bounds.h"
 #include "smtpprobe/dialogue.h"
 #include "smtpprobe/reply.h"
 #include "smtpprobe/tlsconn.h"
+
+/* Two pipelined commands fit the output buffer. */
+_Static_assert(SESSION_OUT_MAX >= 2 * DLG_WIRE_MAX,
+	       "SESSION_OUT_MAX holds two commands");
 
 enum sess_state { SS_IDLE, SS_CONNECTING, SS_HANDSHAKE, SS_DIALOGUE, SS_DONE };
 
 #define TLS_GREETING_TEXT                                                      \
 	"the server sent TLS bytes instead of a greeting: this port expects "  \
 	"implicit TLS (as on 465), not STARTTLS"
-
-#define OPEN_MAX 4 /* commands awaiting a reply; pipelining sends two */
-#define OUT_MAX	 (2 * DLG_WIRE_MAX)
 
 struct session {
 	const struct session_env *env;
@@ -59,9 +61,9 @@ struct session {
 	long started;  /* connect start, for connect_ms */
 	int cur_step;  /* connect or TLS step in progress */
 	int drop_rest; /* ignore the rest of this read (after fail_quit) */
-	int open[OPEN_MAX];
+	int open[SESSION_OPEN_MAX];
 	size_t nopen;
-	char out[OUT_MAX];
+	char out[SESSION_OUT_MAX];
 	size_t outlen, outoff;
 	struct reply_parser rp;
 	struct dialogue dlg;
@@ -97,7 +99,7 @@ struct session *session_new(const struct session_env *env, int probe)
 	s->dcfg.mail_from = cfg->from;
 	s->dcfg.rcpt = cfg->is_address ? cfg->rcpt : NULL;
 	s->dcfg.starttls = cfg->starttls;
-	s->dcfg.implicit_tls = s->probe->port == 465;
+	s->dcfg.implicit_tls = port_is_implicit_tls(s->probe->port);
 	s->dcfg.auth_user = cfg->auth_user[0] ? cfg->auth_user : NULL;
 	s->dcfg.auth_pass = cfg->auth_pass;
 	s->dcfg.insecure = cfg->insecure;
@@ -307,7 +309,7 @@ static void open_step(struct session *s, enum stage st, long now,
 {
 	int i = probe_add_step(s->probe, st, now, sent, in_tls(s));
 
-	if (i >= 0 && s->nopen < OPEN_MAX)
+	if (i >= 0 && s->nopen < SESSION_OPEN_MAX)
 		s->open[s->nopen++] = i;
 	if (sent)
 		record_event(s->env->rec, now, s->idx, EV_SENT, in_tls(s), i,
@@ -793,9 +795,11 @@ static void on_eof(struct session *s, long now, int reset)
 
 static void read_some(struct session *s, long now)
 {
-	char buf[4096];
+	char buf[SESSION_READ_CHUNK];
 
-	for (int rounds = 0; rounds < 16 && s->state == SS_DIALOGUE; rounds++) {
+	for (int rounds = 0;
+	     rounds < SESSION_READ_ROUNDS && s->state == SS_DIALOGUE;
+	     rounds++) {
 		ssize_t n;
 
 		if (s->ssl) {

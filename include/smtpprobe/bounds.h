@@ -37,4 +37,33 @@
 #define DOMAIN_MAX	255
 #define PATH_MAX_OCTETS 256
 
+/* RFC 1035 2.3.4 / RFC 2181 11: a host name in text form (no trailing
+ * dot) and one label. */
+#define DNS_NAME_MAX  253
+#define DNS_LABEL_MAX 63
+
+/* --timeout: 1 to this many seconds. */
+#define TIMEOUT_MAX 300
+
+/* c-ares sockets polled at once (UDP and TCP to each resolver). */
+#define DNS_SOCKETS_CAP 16
+
+/* An enhanced status code as text, "5.123.456" plus room (RFC 3463:
+ * class 1 digit, subject and detail up to 3 digits each). */
+#define ENHANCED_SIZE 16
+
+/* AUTH mechanisms counted in one EHLO AUTH line; more are noted. */
+#define AUTH_MECHS_CAP 64
+/* The AUTH PLAIN message before base64 (RFC 4616: authzid NUL authcid
+ * NUL passwd), user name and password included. */
+#define AUTH_PLAIN_RAW_MAX 600
+
+/* One session: commands awaiting a reply at once (pipelining sends two),
+ * bytes buffered for sending, bytes per read and reads per poll event
+ * (TLS can hold records the socket no longer shows). */
+#define SESSION_OPEN_MAX    4
+#define SESSION_OUT_MAX	    2048
+#define SESSION_READ_CHUNK  4096
+#define SESSION_READ_ROUNDS 16
+
 #endif

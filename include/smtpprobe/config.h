@@ -10,6 +10,17 @@
 
 enum family_pref { FAMILY_ANY, FAMILY_V4, FAMILY_V6 };
 
+/* The port policy, named once: 25 is MX delivery (server to server), the
+ * default; 465 is implicit TLS (submissions, RFC 8314); every other port
+ * speaks SMTP in clear and upgrades with STARTTLS. */
+#define PORT_MX		  25
+#define PORT_IMPLICIT_TLS 465
+
+static inline int port_is_implicit_tls(int port)
+{
+	return port == PORT_IMPLICIT_TLS;
+}
+
 struct config {
 	/* The target: ADDRESS (local@domain) or DOMAIN. */
 	char target[PATH_MAX_OCTETS + 1]; /* as given (sanitised for display) */

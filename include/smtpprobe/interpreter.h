@@ -33,8 +33,8 @@ void interpret_record(struct run_record *rec);
 /* --explain ARG: a code ("550"), an enhanced code ("5.7.1"), or a reply
  * ("550-5.7.26 text", continuation lines joined). */
 struct explanation {
-	int code;	   /* 0 when absent */
-	char enhanced[16]; /* "" when absent */
+	int code;		      /* 0 when absent */
+	char enhanced[ENHANCED_SIZE]; /* "" when absent */
 	struct interpretation in;
 	char *text; /* sanitised reply text, or NULL */
 };

@@ -24,9 +24,9 @@ struct reply_line {
 };
 
 struct reply {
-	int code;	   /* 200..599; 0 when a malformed line had none */
-	char enhanced[16]; /* "5.1.1", or "" when absent or ignored */
-	unsigned flags;	   /* REPLY_F_* */
+	int code; /* 200..599; 0 when a malformed line had none */
+	char enhanced[ENHANCED_SIZE]; /* "5.1.1", or "" when absent */
+	unsigned flags;		      /* REPLY_F_* */
 	size_t nlines;
 	struct reply_line *lines;
 };
