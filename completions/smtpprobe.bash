@@ -1,7 +1,7 @@
 # bash completion for smtpprobe(1)
 #
 # Self-contained: uses only bash builtins, so it works with or without the
-# bash-completion package. Options and their arguments follow SPEC.md; keep
+# bash-completion package. Options and their arguments follow smtpprobe(1); keep
 # this file, the man page and the other completions in step.
 
 _smtpprobe()

@@ -1,5 +1,5 @@
 # fish completion for smtpprobe(1). Options and their arguments follow
-# SPEC.md; keep this file, the man page and the other completions in step.
+# smtpprobe(1); keep this file, the man page and the other completions in step.
 
 complete -c smtpprobe -s p -l port -x -a '25 465 587' -d 'Comma list of ports to probe (default 25; 465 is implicit TLS)'
 complete -c smtpprobe -s s -l server -x -a '(__fish_print_hostnames)' -d 'Probe HOST[:PORT] instead of the MX hosts'

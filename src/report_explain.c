@@ -8,8 +8,8 @@
  *   Remedy:  ...
  *   Text:    User unknown            (only when a reply text was given)
  *
- * JSON form: SPEC.md's one object, code and enhanced null when absent,
- * plus "text" (the sanitised reply text, or null).
+ * JSON form: the one object of smtpprobe-json(5), code and enhanced null when
+ * absent, plus "text" (the sanitised reply text, or null).
  */
 #include "smtpprobe/report.h"
 

@@ -1,8 +1,8 @@
 /*
  * report_json.c - the --json document: exactly one JSON value on the
- * output, then a newline. The fields of SPEC.md are all there, with the
- * names and types it fixes; extra fields (DNS findings, certificate
- * facts, local error names, per-port verdicts) only add to them.
+ * output, then a newline. The fields of smtpprobe-json(5) are all there, with
+ * the names and types it fixes; extra fields (DNS findings, certificate facts,
+ * local error names, per-port verdicts) only add to them.
  *
  * Every string handed to jansson is sanitised text, hence valid UTF-8
  * with no control characters: a consumer can print any field as it is.
@@ -223,6 +223,7 @@ static json_t *json_notes(const struct probe *p)
 	    {PROBEF_LONG_LINE, "long_line"},
 	    {PROBEF_BARE_LF, "bare_lf"},
 	    {PROBEF_SMTPUTF8_MISSING, "smtputf8_missing"},
+	    {PROBEF_STARTTLS_REFUSED, "starttls_refused"},
 	};
 	json_t *a = json_array();
 	int err = !a;

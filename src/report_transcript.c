@@ -1,6 +1,6 @@
 /*
  * report_transcript.c - the -v transcript, written to be pasted into a
- * support ticket as it is (SPEC.md "The transcript").
+ * support ticket as it is (smtpprobe(1), TRANSCRIPT).
  *
  * A header (version, command line without secrets, UTC date, resolvers, a
  * legend and the list of probes), then one line per event in time order:

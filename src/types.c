@@ -1,6 +1,6 @@
 /*
- * types.c - names of the shared enums, exactly as SPEC.md spells them,
- * and the mapping from verdict to exit status (sysexits.h values).
+ * types.c - names of the shared enums, exactly as smtpprobe-json(5) spells
+ * them, and the mapping from verdict to exit status (sysexits.h values).
  */
 #include "smtpprobe/types.h"
 

@@ -1,8 +1,8 @@
 /*
  * types.h - the shared vocabulary: stages, outcomes, categories.
  *
- * The string names are the ones SPEC.md fixes for the JSON output; each
- * enum has a names table in types.c and a *_name() accessor.
+ * The string names are the ones smtpprobe-json(5) fixes for the JSON output;
+ * each enum has a names table in types.c and a *_name() accessor.
  */
 #ifndef SMTPPROBE_TYPES_H
 #define SMTPPROBE_TYPES_H
@@ -51,7 +51,7 @@ enum verdict_outcome {
 	VERDICT__COUNT
 };
 
-/* What a reply (or a local failure) means, in one word (SPEC.md). */
+/* What a reply (or a local failure) means, in one word (smtpprobe-json(5)). */
 enum category {
 	CAT_SUCCESS,
 	CAT_INTERMEDIATE,

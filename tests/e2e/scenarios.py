@@ -19,6 +19,10 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+sys.dont_write_bytecode = True
+from schema import schema_problems  # noqa: E402
+
 ZONE = "lab.test"
 
 
@@ -86,13 +90,18 @@ class Lab:
             timeout=timeout,
         )
         wall = time.monotonic() - t0
-        return Result(
+        r = Result(
             args,
             p.returncode,
             p.stdout.decode("utf-8", "replace"),
             p.stderr.decode("utf-8", "replace"),
             wall,
         )
+        # Every JSON document the lab produces conforms to the schema.
+        if "--json" in args and r.rc not in (64, 65):
+            probs = schema_problems(r.json)
+            check(not probs, "%r: %s" % (args, "; ".join(probs)))
+        return r
 
     def probe(self, args, **kw):
         return self.run(["--json"] + args, **kw)

@@ -69,7 +69,7 @@ static inline size_t fuzz_utf8(const unsigned char *s, size_t n,
 	return need;
 }
 
-/* What must never reach a terminal raw (HOSTILE.md rows 34-36): C0, DEL,
+/* What must never reach a terminal raw (tests/hostile-inputs.md rows 34-36): C0, DEL,
  * C1, the bidi controls, the zero-width characters, and the line and
  * paragraph separators. */
 static inline int fuzz_forbidden(unsigned long cp)

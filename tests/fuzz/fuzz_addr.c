@@ -2,7 +2,7 @@
  * fuzz_addr.c - the address, domain and EHLO-name validators (addr.h) on
  * arbitrary bytes, as (pointer, length) with no NUL after them (the
  * fuzzer's buffer is exactly the input's size, so ASan sees any read past
- * the end). HOSTILE.md rows 39-41.
+ * the end). tests/hostile-inputs.md rows 39-41.
  *
  * Invariants when a parser says ADDR_OK: the input held no NUL, CR or LF;
  * the result has no CR, LF, NUL, control byte or unquoted space; a local

@@ -1,6 +1,6 @@
 /*
  * fuzz_caps.c - the EHLO capability parser (caps_parse in dialogue.c) on
- * hostile keyword lines (HOSTILE.md row 19: dozens of AUTH mechanisms,
+ * hostile keyword lines (tests/hostile-inputs.md row 19: dozens of AUTH mechanisms,
  * duplicates, lower case, SIZE 1e30 or -1).
  *
  * Two paths: the input split at LF into raw lines (CR, NUL, anything kept)

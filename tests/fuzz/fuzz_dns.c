@@ -4,7 +4,7 @@
  * ares_parse_a_reply and ares_parse_aaaa_reply, then everything the
  * resolver does with what they return (null MX, the MX cap, sorting, IP
  * literal and private targets, CNAME'd exchanges, the address cap, the
- * notes in the record). HOSTILE.md rows 27-32.
+ * notes in the record). tests/hostile-inputs.md rows 27-32.
  *
  * The post-processing is static in resolver.c and reached only through
  * the c-ares callbacks, so this harness includes resolver.c itself, with

@@ -1,7 +1,7 @@
 /*
  * fuzz_reply.c - the reply push parser (reply.h) on arbitrary server
  * bytes. The input is fed three ways: all at once, one byte per call, and
- * in pseudo-random chunks drawn from the input itself (HOSTILE.md row 17:
+ * in pseudo-random chunks drawn from the input itself (tests/hostile-inputs.md row 17:
  * the results must be identical). Every reply taken out, complete or
  * partial, is checked against the bounds of bounds.h, joined, duplicated
  * and freed.

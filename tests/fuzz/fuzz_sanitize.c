@@ -1,6 +1,6 @@
 /*
  * fuzz_sanitize.c - the terminal-safety filter (sanitize.h) on arbitrary
- * bytes (HOSTILE.md rows 34-38), at the size SANITIZE_SIZE promises is
+ * bytes (tests/hostile-inputs.md rows 34-38), at the size SANITIZE_SIZE promises is
  * enough and at several smaller output sizes.
  *
  * Invariants: the output is NUL-terminated at the returned length, valid

@@ -2,7 +2,7 @@
 """Write the hand-made seeds of tests/fuzz/corpus/<harness>/.
 
 Each seed is a small valid or hostile input, most of them one row of
-/work/shared/HOSTILE.md (the file name says which). Hand-made seeds are
+tests/hostile-inputs.md (the file name says which). Hand-made seeds are
 named "s-..." and regression inputs "regress-..." (minimised inputs that
 once crashed or broke an invariant; kept forever); run-fuzzers.sh keeps
 both when it minimises a corpus and replaces only the fuzzer's own finds
@@ -117,7 +117,7 @@ caps = {
 for name, text in caps.items():
     seed("fuzz_caps", name, text)
 
-# ---- addresses (HOSTILE.md rows 39-41) ----
+# ---- addresses (tests/hostile-inputs.md rows 39-41) ----
 
 addrs = {
     "plain": "user@example.com",

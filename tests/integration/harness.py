@@ -44,6 +44,7 @@ if HERE not in sys.path:
 sys.dont_write_bytecode = True
 from fakedns import FakeDNS  # noqa: E402
 from fakesmtp import FakeSMTP  # noqa: E402
+from schema import schema_problems  # noqa: E402
 
 
 # --- assertions ------------------------------------------------------------
@@ -135,7 +136,7 @@ DELIVERY = re.compile(r"(?i)(DATA|BDAT)\b")
 
 
 def no_delivery(lines):
-    """SPEC promise: never DATA, BDAT or anything that could deliver."""
+    """A promise of smtpprobe(1): never DATA, BDAT or anything that could deliver."""
     bad = [l for l in lines if DELIVERY.match(l)]
     check(not bad, "probe sent %s" % clip(bad))
 
@@ -362,6 +363,9 @@ class Run:
             except (UnicodeDecodeError, ValueError):
                 doc = None  # the case's own .doc reports that
             found += json_string_problems(doc)
+            # Every JSON document conforms to doc/smtpprobe.schema.json.
+            if doc is not None:
+                found += schema_problems(doc)
         return ["%s mode: %s" % (self.mode, p) if self.mode else p for p in found]
 
 

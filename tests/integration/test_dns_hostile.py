@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Hostile and broken DNS: smtpprobe against rows 27-33 of
-/work/shared/HOSTILE.md (plus row 40, the non-ASCII local part), with a
+tests/hostile-inputs.md (plus row 40, the non-ASCII local part), with a
 scripted resolver and SMTP server on the loopback network.
 
     tests/integration/test_dns_hostile.py --binary build/smtpprobe [-k NAME] [-v]

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Hostile and broken peers: smtpprobe against the rows of
-/work/shared/HOSTILE.md (plus IPv6, AUTH and certificate facts), with
+tests/hostile-inputs.md (plus IPv6, AUTH and certificate facts), with
 scripted SMTP and DNS servers on the loopback network.
 
     tests/integration/test_hostile.py --binary build/smtpprobe [-k NAME] [-v]
@@ -85,7 +85,7 @@ def mx(env, tls=True, quit="required", why=None, **kw):
     return env.smtp(MX, env.scenario(MX_NAME, tls=tls, **kw), quit=quit, why=why)
 
 
-# SPEC.md: local failures carry category dns, network or tls; the
+# smtpprobe-json(5): local failures carry category dns, network or tls; the
 # protocol ones (codes_local.c) carry protocol.
 ERROR_CATEGORY = {
     "reply_timeout": "network", "connection_closed": "network",
@@ -537,7 +537,7 @@ def _(env):
     check(na.startswith("2020-02-01"), "tls.not_after %s, want 2020-02-01..." % clip(na))
 
 
-# --- 4. HOSTILE.md rows -------------------------------------------------------------
+# --- 4. tests/hostile-inputs.md rows -------------------------------------------------------------
 
 @case("hostile_02_several_replies_at_once")
 def _(env):

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Integration test for smtpprobe: drives the real binary against scripted
 DNS and SMTP servers on the loopback network and checks exit statuses and
-JSON fields against /work/shared/SPEC.md.
+JSON fields against smtpprobe(1) and smtpprobe-json(5).
 
     tests/integration/test_probe.py --binary build/smtpprobe [-k NAME] [-v]
 
@@ -9,7 +9,7 @@ Prints "ok NAME", "FAIL NAME: why" or "skip NAME: known bug: ..." per case
 and ends with "N passed, M failed"; exits 0 only when no case failed.
 The machinery (the fake world, running the binary, the checks every case
 gets for free: output hygiene, no DATA/BDAT, QUIT at the end) is in
-harness.py; test_hostile.py holds the HOSTILE.md cases.
+harness.py; test_hostile.py holds the tests/hostile-inputs.md cases.
 
 Layout of the fake world (all on 127.0.0.0/8, nothing else is contacted):
   fakedns          127.0.0.1:<free port>, UDP+TCP, zone ZONE below
@@ -70,7 +70,7 @@ ZONE = {
     "servfail.example.test": "SERVFAIL",
     "drop.example.test": "DROP",
     # First MX refuses / greylists, the second accepts: the verdict must
-    # come from the second (SPEC: a connection failure or 4xx moves on).
+    # come from the second (smtpprobe(1), VERDICT: a connection failure or 4xx moves on).
     "failover.example.test": {"MX": [[10, "mx9.example.test"], [20, "mx1.example.test"]]},
     "greyfirst.example.test": {"MX": [[10, "mx4.example.test"], [20, "mx1.example.test"]]},
     # Neither MX nor address: nothing to deliver to.
@@ -401,7 +401,7 @@ bad_input_case("q4_auth_with_starttls_never",
                ["--auth", "u", "--starttls", "never", "alice@ok.example.test"], 64, one_line=False)
 
 
-# Beyond the brief's list: rules SPEC.md states outright.
+# Rules the man page states outright.
 
 @case("r_dns_timeout")
 def _(env):

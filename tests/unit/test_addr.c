@@ -1,7 +1,7 @@
 /*
  * test_addr.c - addr.c: what may and may not become a MAIL FROM / RCPT TO
  * path or an EHLO name. The injection cases are the point: nothing with a
- * line break, NUL or control byte may pass (HOSTILE.md rows 39-41).
+ * line break, NUL or control byte may pass (tests/hostile-inputs.md rows 39-41).
  */
 #include <stdarg.h>
 #include <stddef.h>

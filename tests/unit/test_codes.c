@@ -2,7 +2,7 @@
  * test_codes.c - unit tests for the code table (src/codes_*.c): coverage of
  * the seed basic codes and of the IANA enhanced-code registry (the list in
  * tests/data/iana-enhanced-codes.tsv), table order,
- * non-empty texts, the SPEC's category examples, text patterns on real
+ * non-empty texts, the category examples of smtpprobe-json(5), text patterns on real
  * reply texts, and one local-error entry per enum value.
  */
 #include <stdarg.h>

@@ -1,8 +1,8 @@
 /*
  * test_dialogue.c - proves the SMTP state machine (dialogue.h) sends
  * exactly the commands a careful client would, and decides the outcome a
- * sending MTA would see, for each scripted server behaviour of HOSTILE.md
- * rows 3, 5, 19 and 21-26 and SPEC.md's promises: never DATA or BDAT,
+ * sending MTA would see, for each scripted server behaviour of tests/hostile-inputs.md
+ * rows 3, 5, 19 and 21-26 and the promises of smtpprobe(1), SECURITY: never DATA or BDAT,
  * STARTTLS forgets earlier capabilities, credentials only inside TLS and
  * never shown, SMTPUTF8 only when offered, 421 closes at once. A fake
  * transport feeds each scripted reply through a real reply_parser into
@@ -372,7 +372,7 @@ static void test_pipelined_replies_in_one_read(void **state)
 	assert_closed(&h);
 }
 
-/* ---- the greeting (HOSTILE.md row 21) ---- */
+/* ---- the greeting (tests/hostile-inputs.md row 21) ---- */
 
 static void test_banners(void **state)
 {
@@ -548,7 +548,7 @@ static void test_rset_refused_keeps_verdict(void **state)
 	assert_closed(&h);
 }
 
-/* HOSTILE.md row 23: 354 to anything is never followed by DATA. */
+/* tests/hostile-inputs.md row 23: 354 to anything is never followed by DATA. */
 static void test_354_never_data(void **state)
 {
 	const struct {
@@ -596,7 +596,7 @@ static void test_354_to_pipelined_mail(void **state)
 	assert_closed(&h);
 }
 
-/* HOSTILE.md row 24: 421 after any command closes at once. */
+/* tests/hostile-inputs.md row 24: 421 after any command closes at once. */
 static void test_421_anywhere(void **state)
 {
 	const struct {
@@ -661,7 +661,7 @@ static void test_421_during_auth(void **state)
 	assert_closed(&h);
 }
 
-/* HOSTILE.md row 26: an odd reply to QUIT just closes. */
+/* tests/hostile-inputs.md row 26: an odd reply to QUIT just closes. */
 static void test_odd_quit_reply(void **state)
 {
 	struct harness h;
@@ -712,7 +712,7 @@ static void test_domain_probe_rejected(void **state)
 	assert_closed(&h);
 }
 
-/* ---- STARTTLS policy (HOSTILE.md row 3) ---- */
+/* ---- STARTTLS policy (tests/hostile-inputs.md row 3) ---- */
 
 static void test_require_not_offered(void **state)
 {
@@ -1153,7 +1153,7 @@ static void test_starttls_refused_auto(void **state)
 	assert_true(h.d.cleartext);
 }
 
-/* ---- SMTPUTF8 (HOSTILE.md row 40) ---- */
+/* ---- SMTPUTF8 (tests/hostile-inputs.md row 40) ---- */
 
 static void test_smtputf8(void **state)
 {
@@ -1230,7 +1230,7 @@ static void test_state_names(void **state)
 	assert_string_equal(dlg_state_name(DS__COUNT), "?");
 }
 
-/* ---- caps_parse (HOSTILE.md row 19) ---- */
+/* ---- caps_parse (tests/hostile-inputs.md row 19) ---- */
 
 static struct reply *parse(const char *s)
 {

@@ -3,7 +3,7 @@
  * {stage, reply text} -> {class, category}, the same code meaning
  * different things at the banner and at RCPT; local failures get the
  * dns/network/tls categories; and the verdict walks the probes the way a
- * sending MTA would (SPEC.md "Exit status"), on synthetic run records.
+ * sending MTA would (smtpprobe(1), EXIT STATUS), on synthetic run records.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -221,7 +221,7 @@ static void test_table_well_formed(void **state)
 			     r->lineno, r->stage);
 		if (category_of(r->expected) < 0)
 			note(&bad, &badlen,
-			     "line %d: \"%s\" is not a category of SPEC.md\n",
+			     "line %d: \"%s\" is not a category of smtpprobe-json(5)\n",
 			     r->lineno, r->expected);
 		if (!r->reply[0])
 			note(&bad, &badlen, "line %d: empty reply\n",

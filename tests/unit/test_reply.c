@@ -3,7 +3,7 @@
  * result however the bytes are split: every input below is fed whole, in
  * two parts at every split point, and one byte at a time, and the replies,
  * flags, errors and bytes consumed must be identical. It also proves the
- * framing rules of HOSTILE.md rows 9-17: enhanced codes kept only within
+ * framing rules of tests/hostile-inputs.md rows 9-17: enhanced codes kept only within
  * their class, bare LF noted, lone CR not a line end, NUL kept by length,
  * malformed codes and separators refused, every cap enforced with bounded
  * consumption, and nothing consumed after an error.
@@ -687,7 +687,7 @@ static void test_error_texts(void **state)
 	}
 }
 
-/* HOSTILE.md row 18: the server closes mid-reply; what came is kept. */
+/* tests/hostile-inputs.md row 18: the server closes mid-reply; what came is kept. */
 static void test_finish_keeps_partial(void **state)
 {
 	struct reply_parser p;

@@ -1,6 +1,6 @@
 /*
  * test_report.c - the reporters, over a run record built by hand: the
- * JSON document holds every SPEC.md field with its type, the transcript
+ * JSON document holds every smtpprobe-json(5) field with its type, the transcript
  * and the summary have their documented shape, and a hostile reply (ESC
  * sequences, C1 controls, a bidi override, a lone CR, a NUL, an embedded
  * "\r\n250 OK") reaches none of the three outputs raw.
@@ -17,6 +17,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "smtpprobe/codes.h"
+#include "smtpprobe/reasoning.h"
 #include "smtpprobe/record.h"
 #include "smtpprobe/report.h"
 
@@ -928,6 +930,123 @@ static void test_explain_human(void **state)
 	free(e.text);
 }
 
+#ifdef TEST_SOURCE_DIR
+/* The enum of $defs/NAME in the schema (or of $defs/NAME/properties/KEY). */
+static json_t *schema_enum(json_t *schema, const char *def, const char *key)
+{
+	json_t *d = json_object_get(json_object_get(schema, "$defs"), def);
+
+	if (key)
+		d = json_object_get(json_object_get(d, "properties"), key);
+	assert_non_null(d);
+	assert_non_null(json_object_get(d, "enum"));
+	return json_object_get(d, "enum");
+}
+
+static int in_enum(json_t *e, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(e, i, v) if (json_is_string(v) &&
+					strcmp(json_string_value(v), name) == 0)
+	    return 1;
+	return 0;
+}
+
+static void expect_in(json_t *e, const char *what, const char *name)
+{
+	if (!in_enum(e, name))
+		fail_msg("doc/smtpprobe.schema.json: %s lacks \"%s\"", what,
+			 name);
+}
+
+/* Every name the program can write is in the schema's enums: a value
+ * added to a names table without the schema fails here. */
+static void test_schema_knows_every_name(void **state)
+{
+	json_error_t jerr;
+	json_t *sc = json_load_file(TEST_SOURCE_DIR "/doc/smtpprobe.schema.json",
+				    0, &jerr);
+
+	(void)state;
+	if (!sc)
+		fail_msg("schema: %s (line %d)", jerr.text, jerr.line);
+	for (int i = 0; i < CAT__COUNT; i++)
+		expect_in(schema_enum(sc, "category", NULL), "category",
+			  category_name((enum category)i));
+	for (int i = 0; i < STAGE__COUNT; i++)
+		expect_in(schema_enum(sc, "stage", NULL), "stage",
+			  stage_name((enum stage)i));
+	for (int i = OUTCOME_NONE + 1; i < OUTCOME__COUNT; i++)
+		expect_in(schema_enum(sc, "probe", "outcome"), "probe outcome",
+			  outcome_name((enum outcome)i));
+	for (int i = 0; i < VERDICT__COUNT; i++)
+		expect_in(schema_enum(sc, "verdict", "outcome"),
+			  "verdict outcome",
+			  verdict_outcome_name((enum verdict_outcome)i));
+	for (int i = 0; i < FIND__COUNT; i++)
+		expect_in(schema_enum(sc, "finding", "kind"), "finding kind",
+			  finding_name((enum finding_kind)i));
+	for (int i = LE_NONE + 1; i < LE__COUNT; i++) {
+		const struct local_error_info *li =
+		    codes_local((enum local_error)i);
+		assert_non_null(li);
+		expect_in(schema_enum(sc, "local_error", NULL), "local_error",
+			  li->name);
+	}
+	for (int i = 0; i < DNS__COUNT; i++)
+		expect_in(schema_enum(sc, "dns", "status"), "dns status",
+			  dns_status_name((enum dns_status)i));
+	json_decref(sc);
+}
+
+/* smtpprobe-json(5) names every finding kind, category and local error
+ * (as a bold word: ".B name" or ".BR name ,"). */
+static void test_json_page_names_everything(void **state)
+{
+	static char man[1 << 17];
+	FILE *f = fopen(TEST_SOURCE_DIR "/man/smtpprobe-json.5", "r");
+	size_t len;
+	const char *names[FIND__COUNT + CAT__COUNT + LE__COUNT];
+	size_t n = 0;
+
+	(void)state;
+	assert_non_null(f);
+	len = fread(man, 1, sizeof man - 1, f);
+	fclose(f);
+	man[len] = '\0';
+	for (int i = 0; i < FIND__COUNT; i++)
+		names[n++] = finding_name((enum finding_kind)i);
+	for (int i = 0; i < CAT__COUNT; i++)
+		names[n++] = category_name((enum category)i);
+	for (int i = LE_NONE + 1; i < LE__COUNT; i++)
+		names[n++] = codes_local((enum local_error)i)->name;
+	for (size_t i = 0; i < n; i++) {
+		char b1[96], b2[96];
+		snprintf(b1, sizeof b1, "\n.B %s\n", names[i]);
+		snprintf(b2, sizeof b2, "\n.BR %s ", names[i]);
+		if (!strstr(man, b1) && !strstr(man, b2) &&
+		    !(snprintf(b1, sizeof b1, ".RB ( %s ", names[i]) > 0 &&
+		      strstr(man, b1)))
+			fail_msg("smtpprobe-json(5) does not name \"%s\"",
+				 names[i]);
+	}
+}
+#else
+static void test_schema_knows_every_name(void **state)
+{
+	(void)state;
+	fail_msg("built without TEST_SOURCE_DIR: the schema cannot be found");
+}
+
+static void test_json_page_names_everything(void **state)
+{
+	(void)state;
+	fail_msg("built without TEST_SOURCE_DIR: the man page cannot be found");
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -942,6 +1061,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_summary_cut, setup, teardown),
 	    cmocka_unit_test(test_summary_no_probes),
 	    cmocka_unit_test(test_explain_json),
+	    cmocka_unit_test(test_schema_knows_every_name),
+	    cmocka_unit_test(test_json_page_names_everything),
 	    cmocka_unit_test(test_explain_human),
 	};
 

@@ -1,5 +1,5 @@
 /*
- * test_sanitize.c - proves sanitize.h's promise (HOSTILE.md rows 34-35):
+ * test_sanitize.c - proves sanitize.h's promise (tests/hostile-inputs.md rows 34-35):
  * whatever a server sends - ESC and OSC sequences, backspace, CR, DEL, C1
  * controls raw or UTF-8 encoded, bidi overrides, zero-width characters,
  * overlong or surrogate or out-of-range UTF-8, sequences cut short - the
