@@ -32,11 +32,6 @@ static long mono_ms(void)
 	       (ts.tv_nsec - t0.tv_nsec) / 1000000;
 }
 
-long run_clock_ms(void)
-{
-	return mono_ms();
-}
-
 struct run {
 	const struct config *cfg;
 	struct run_record *rec;
@@ -121,7 +116,7 @@ static void turn(struct run *r)
 		return;
 	now = mono_ms();
 	if (r->res && !resolver_done(r->res))
-		resolver_process(r->res, pfds, nres);
+		resolver_process(r->res, pfds, nres, now);
 	for (int i = nres; i < n; i++)
 		if (pfds[i].revents)
 			session_handle(owner[i], pfds[i].revents, now);
@@ -212,12 +207,12 @@ int run_probe(const struct config *cfg, struct run_record *rec, char *err,
 		cleanup(&r);
 		return -1;
 	}
-	resolver_start(r.res);
+	resolver_start(r.res, mono_ms());
 	while (!resolver_done(r.res) && mono_ms() < r.deadline)
 		turn(&r);
 	if (!resolver_done(r.res)) {
 		rec->deadline_hit = 1;
-		resolver_abort(r.res);
+		resolver_abort(r.res, mono_ms());
 	}
 	rec->dns.elapsed_ms = mono_ms();
 	if (rec->dns.status == DNS_OK && !rec->deadline_hit) {

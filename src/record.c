@@ -163,3 +163,21 @@ int probe_add_step(struct probe *p, enum stage st, long at_ms, const char *sent,
 	s->category = CAT_UNKNOWN;
 	return (int)p->nsteps++;
 }
+
+/* Append to buf (size cap, len used) and return the new length, never
+ * past cap - 1: snprintf returns what it would have written, so adding
+ * that up blindly walks off the end (found by fuzz_dns). */
+size_t text_appendf(char *buf, size_t cap, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (len + 1 >= cap)
+		return len;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + len, cap - len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return len;
+	return len + (size_t)n < cap ? len + (size_t)n : cap - 1;
+}

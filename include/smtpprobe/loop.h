@@ -9,9 +9,6 @@
 #include "smtpprobe/config.h"
 #include "smtpprobe/record.h"
 
-/* Milliseconds since the run started (CLOCK_MONOTONIC). */
-long run_clock_ms(void);
-
 /* Resolve, probe, fill rec. Returns 0, or -1 with a one-line reason in
  * err when the run could not start (e.g. an unreadable CA file). */
 int run_probe(const struct config *cfg, struct run_record *rec, char *err,

@@ -208,6 +208,11 @@ struct probe *record_add_probe(struct run_record *rec, size_t host,
 			       const char *address, int family, int port);
 /* The step that decided the probe's outcome, or NULL. */
 const struct step *probe_deciding_step(const struct probe *p);
+/* Append to buf (size cap, len used) and return the new length, never
+ * past cap - 1 (snprintf returns what it would have written, so adding
+ * that up blindly walks off the end). */
+size_t text_appendf(char *buf, size_t cap, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Add a step to a probe; sent may be NULL. Returns its index. */
 int probe_add_step(struct probe *p, enum stage st, long at_ms, const char *sent,
 		   int tls);

@@ -23,16 +23,18 @@ struct resolver *resolver_new(const struct config *cfg, struct run_record *rec,
 			      char *err, size_t errlen);
 void resolver_free(struct resolver *r);
 
-void resolver_start(struct resolver *r);
+/* now: milliseconds since the run started, for the notes. */
+void resolver_start(struct resolver *r, long now);
 int resolver_done(const struct resolver *r);
 
 /* Loop glue: add c-ares's sockets to pfds (at most max), returning how
  * many; then hand back what poll() saw. */
 int resolver_pollfds(struct resolver *r, struct pollfd *pfds, int max);
-void resolver_process(struct resolver *r, const struct pollfd *pfds, int n);
+void resolver_process(struct resolver *r, const struct pollfd *pfds, int n,
+		      long now);
 /* Milliseconds until c-ares needs to run its timers; -1 when idle. */
 long resolver_timeout_ms(struct resolver *r);
 /* The run's deadline: cancel what is outstanding (counted as timeouts). */
-void resolver_abort(struct resolver *r);
+void resolver_abort(struct resolver *r, long now);
 
 #endif

@@ -1,17 +1,14 @@
 /*
- * fuzz_dns.c - the resolver's handling of DNS answers (resolver.c) on
- * fuzzed answer buffers: c-ares's ares_parse_mx_reply,
- * ares_parse_a_reply and ares_parse_aaaa_reply, then everything the
- * resolver does with what they return (null MX, the MX cap, sorting, IP
- * literal and private targets, CNAME'd exchanges, the address cap, the
- * notes in the record). tests/hostile-inputs.md rows 27-32.
+ * fuzz_dns.c - what DNS answers mean (dns_answer.c) on fuzzed answer
+ * buffers: c-ares's ares_parse_mx_reply, ares_parse_a_reply and
+ * ares_parse_aaaa_reply, then everything done with what they return (null
+ * MX, the MX cap, sorting, IP literal and private targets, CNAME'd
+ * exchanges, the address cap, the notes in the record).
+ * tests/hostile-inputs.md rows 27-32.
  *
- * The post-processing is static in resolver.c and reached only through
- * the c-ares callbacks, so this harness includes resolver.c itself, with
- * ares_query replaced by a queue the harness answers from the input and
- * run_clock_ms by a constant: no socket, no clock, no c-ares channel.
- * (A pure function in resolver.c taking the parsed records would let it
- * link against the library instead; see tests/fuzz/README.md.)
+ * The harness links the pure module and asks the questions in the order
+ * resolver.c does (the MX, or the -s host; then AAAA and A of each host):
+ * no socket, no clock, no c-ares channel.
  *
  * Input: byte 0 chooses the configuration (bits 0-1 address family any /
  * v4 / v6 / any; bit 2 -s HOST instead of an MX lookup, bit 3 that host
@@ -32,50 +29,13 @@
  */
 #include <ares.h>
 #include <arpa/inet.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
-
-#define QUEUE_MAX 128
-
-struct fake_query {
-	ares_callback cb;
-	void *arg;
-	int type;
-};
-
-static struct fake_query queue[QUEUE_MAX];
-static size_t qhead, qtail;
-
-void fuzz_ares_query(ares_channel ch, const char *name, int dnsclass, int type,
-		     ares_callback cb, void *arg);
-long fuzz_run_clock_ms(void);
-
-void fuzz_ares_query(ares_channel ch, const char *name, int dnsclass, int type,
-		     ares_callback cb, void *arg)
-{
-	(void)ch;
-	FUZZ_CHECK(name != NULL && name[0] != '\0');
-	FUZZ_CHECK(dnsclass == 1); /* C_IN */
-	FUZZ_CHECK(type == 15 || type == 1 || type == 28);
-	FUZZ_CHECK(qtail < QUEUE_MAX);
-	queue[qtail].cb = cb;
-	queue[qtail].arg = arg;
-	queue[qtail].type = type;
-	qtail++;
-}
-
-long fuzz_run_clock_ms(void)
-{
-	return 0;
-}
-
-#define ares_query   fuzz_ares_query
-#define run_clock_ms fuzz_run_clock_ms
-/* NOLINTNEXTLINE: the static functions are what is under test */
-#include "../../src/resolver.c"
-#undef ares_query
-#undef run_clock_ms
+#include "smtpprobe/dns_answer.h"
 
 /* The three parse functions on one buffer, their results checked. */
 static void parse_all(const unsigned char *buf, int len)
@@ -134,17 +94,75 @@ static const int transport_errors[] = {
     ARES_EBADRESP, ARES_ENOMEM,	      ARES_ESERVFAIL,  ARES_EREFUSED,
 };
 
-static void check_result(const struct resolver *r)
+/* The answers, one record of the input per question. */
+struct answers {
+	const uint8_t *data;
+	size_t size, off;
+	size_t asked;
+};
+
+/* The next answer: its c-ares status, and the raw bytes (malloc'd, an
+ * exact copy so ASan sees reads past the end; NULL when none). */
+static int next_answer(struct answers *in, unsigned char **abuf, int *alen)
 {
-	const struct run_record *rec = r->rec;
+	*abuf = NULL;
+	*alen = 0;
+	in->asked++;
+	if (in->off + 3 > in->size) /* the run deadline: cancelled */
+		return ARES_ECANCELLED;
+	unsigned char how = in->data[in->off];
+	size_t len = (size_t)in->data[in->off + 1] << 8 | in->data[in->off + 2];
+	in->off += 3;
+	if (len > in->size - in->off)
+		len = in->size - in->off;
+	if (len) {
+		*abuf = malloc(len);
+		FUZZ_CHECK(*abuf != NULL);
+		memcpy(*abuf, in->data + in->off, len);
+	}
+	in->off += len;
+	*alen = (int)len;
+	parse_all(*abuf, *alen);
+	if (how % 8 == 7) {
+		free(*abuf);
+		*abuf = NULL;
+		*alen = 0;
+		return transport_errors[(how >> 3) % 8];
+	}
+	return *abuf ? status_of(*abuf, *alen) : ARES_EBADRESP;
+}
+
+/* As resolver.c's lookup_host: an IP literal, or AAAA then A. */
+static void lookup(struct run_record *rec, struct dns_scratch *sc, size_t h,
+		   enum family_pref fam, struct answers *in)
+{
+	static const int families[2] = {AF_INET6, AF_INET};
+
+	if (dns_take_literal(rec, h, fam))
+		return;
+	for (int f = 0; f < 2; f++) {
+		unsigned char *abuf;
+		int alen, status;
+
+		if ((families[f] == AF_INET6 && fam == FAMILY_V4) ||
+		    (families[f] == AF_INET && fam == FAMILY_V6))
+			continue;
+		status = next_answer(in, &abuf, &alen);
+		dns_take_addrs(rec, sc, h, families[f], status, abuf, alen, 0);
+		free(abuf);
+	}
+	dns_host_done(rec, sc, h);
+}
+
+static void check_result(const struct config *cfg, const struct run_record *rec)
+{
 	const struct dns_result *d = &rec->dns;
 
-	FUZZ_CHECK(r->outstanding == 0);
 	FUZZ_CHECK(d->nhosts <= MX_HOSTS_CAP);
 	FUZZ_CHECK((unsigned)d->status < DNS__COUNT);
 	if (d->status == DNS_NULL_MX)
 		FUZZ_CHECK(d->nhosts == 0);
-	if (!r->cfg->server[0] && !d->implicit_mx)
+	if (!cfg->server[0] && !d->implicit_mx)
 		FUZZ_CHECK(d->mx_total >= d->nhosts);
 	for (size_t i = 0; i < d->nhosts; i++) {
 		const struct mail_host *h = &d->hosts[i];
@@ -179,15 +197,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						 FAMILY_V6, FAMILY_ANY};
 	struct config *cfg;
 	struct run_record *rec;
-	struct resolver *r;
-	size_t off = 1;
+	struct dns_scratch *sc;
+	struct answers in = {data, size, 1, 0};
 
 	if (size < 1)
 		return 0;
 	cfg = calloc(1, sizeof *cfg);
 	rec = calloc(1, sizeof *rec);
-	r = calloc(1, sizeof *r);
-	FUZZ_CHECK(cfg && rec && r);
+	sc = calloc(1, sizeof *sc);
+	FUZZ_CHECK(cfg && rec && sc);
 	snprintf(cfg->domain, sizeof cfg->domain, "example.com");
 	cfg->family = fams[data[0] & 3];
 	cfg->timeout_s = 10;
@@ -196,48 +214,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			 data[0] & 0x08 ? "192.0.2.25" : "mx.example.net");
 	}
 	record_init(rec, cfg);
-	r->cfg = cfg;
-	r->rec = rec;
-	qhead = qtail = 0;
-	srandom(1); /* sort_hosts shuffles ties: the same way every run */
+	srandom(1); /* the shuffle of equal preferences: the same each run */
 
-	resolver_start(r);
-	while (qhead < qtail) {
-		struct fake_query q = queue[qhead++];
-		unsigned char *abuf = NULL;
-		int alen = 0, status;
+	rec->dns.status = DNS_OK;
+	if (cfg->server[0]) {
+		if (dns_add_host(&rec->dns, cfg->server, 0, MXF_FROM_SERVER))
+			lookup(rec, sc, 0, cfg->family, &in);
+	} else {
+		unsigned char *abuf;
+		int alen, status = next_answer(&in, &abuf, &alen);
+		size_t n = dns_take_mx(rec, cfg->domain, status, abuf, alen, 0);
 
-		if (off + 3 > size) { /* the run deadline: cancel the rest */
-			q.cb(q.arg, ARES_ECANCELLED, 0, NULL, 0);
-			continue;
-		}
-		unsigned char how = data[off];
-		size_t len = (size_t)data[off + 1] << 8 | data[off + 2];
-		off += 3;
-		if (len > size - off)
-			len = size - off;
-		if (len) {
-			/* An exact copy, so ASan sees reads past the end. */
-			abuf = malloc(len);
-			FUZZ_CHECK(abuf != NULL);
-			memcpy(abuf, data + off, len);
-		}
-		off += len;
-		alen = (int)len;
-		parse_all(abuf, alen);
-		if (how % 8 != 7) {
-			status = abuf ? status_of(abuf, alen) : ARES_EBADRESP;
-			q.cb(q.arg, status, 0, abuf, alen);
-		} else {
-			status = transport_errors[(how >> 3) % 8];
-			q.cb(q.arg, status, 0, NULL, 0);
-		}
 		free(abuf);
+		FUZZ_CHECK(n <= rec->dns.nhosts);
+		for (size_t i = 0; i < n; i++)
+			lookup(rec, sc, i, cfg->family, &in);
 	}
-	resolver_finish(r);
-	check_result(r);
+	dns_finish(&rec->dns);
+	check_result(cfg, rec);
 	record_free(rec);
-	free(r);
+	free(sc);
 	free(rec);
 	free(cfg);
 	return 0;
