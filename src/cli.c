@@ -663,6 +663,9 @@ static void set_defaults(struct parse_state *st)
 	else if (st->want_v6)
 		cfg->family = FAMILY_V6;
 	cfg->color = !st->no_color && !no_color && isatty(STDOUT_FILENO);
+	/* A debugging aid: every state change on stderr. */
+	const char *trace = getenv("SMTPPROBE_TRACE_STATES");
+	cfg->trace_states = trace && trace[0] && strcmp(trace, "0") != 0;
 }
 
 static int finish(struct parse_state *st, int argc, char **argv)
@@ -1069,6 +1072,7 @@ static const char usage_text[] =
 	"Environment:\n"
 	"  SMTPPROBE_PASSWORD  password for --auth (if unset, prompted for)\n"
 	"  NO_COLOR            when set, no ANSI colour, as with --no-color\n"
+	"  SMTPPROBE_TRACE_STATES  when set, every state change on stderr\n"
 	"\n"
 	"Exit status:\n"
 	"   0  accepted      the recipient was accepted (DOMAIN: a host completed\n"

@@ -1,7 +1,9 @@
 /*
  * dialogue.c - see dialogue.h. One handler per state; set_state() is the
- * only way the state changes. The outcome is set once, by the first reply
- * or event that decides it; later replies (RSET, QUIT) do not change it.
+ * only way the state changes, and set_outcome() the only way the outcome
+ * does. The outcome is set once, by the first reply or event that decides
+ * it; later replies (RSET, QUIT) do not change it. The one exception is a
+ * provable shift of the reply stream (dlg_protocol_error with override).
  */
 #include "smtpprobe/dialogue.h"
 
@@ -52,7 +54,26 @@ static int needs_tls(const struct dialogue_config *cfg)
 
 static void set_state(struct dialogue *d, enum dlg_state s)
 {
+	if (d->cfg && d->cfg->trace && d->state != s)
+		d->cfg->trace(d->cfg->trace_arg, "dialogue",
+			      dlg_state_name(d->state), dlg_state_name(s));
 	d->state = s;
+}
+
+/* The one writer of the outcome: o decided at stage at for reason e.
+ * Nothing changes once decided, unless override (a provable shift of the
+ * replies) replaces a decision that is not already a protocol error.
+ * Returns 1 when the outcome changed. */
+static int set_outcome(struct dialogue *d, enum outcome o, enum stage at,
+		       enum local_error e, int override)
+{
+	if (d->outcome != OUTCOME_NONE &&
+	    !(override && d->outcome != OUTCOME_PROTOCOL_ERROR))
+		return 0;
+	d->outcome = o;
+	d->decided_at = at;
+	d->error = e;
+	return 1;
 }
 
 size_t base64_encode(char *out, size_t outsz, const unsigned char *in,
@@ -220,26 +241,29 @@ static void add_cmd(struct dialogue *d, enum stage st, const char *shown,
 	d->pending++;
 }
 
-static void decide(struct dialogue *d, enum outcome o, enum local_error e)
+/* The stage a state belongs to. */
+static enum stage stage_of(enum dlg_state s)
 {
-	if (d->outcome != OUTCOME_NONE)
-		return;
-	d->outcome = o;
-	d->error = e;
-	switch (d->state) {
-	case DS_BANNER: d->decided_at = STAGE_BANNER; break;
-	case DS_EHLO: d->decided_at = STAGE_EHLO; break;
-	case DS_HELO: d->decided_at = STAGE_HELO; break;
-	case DS_STARTTLS: d->decided_at = STAGE_STARTTLS; break;
-	case DS_HANDSHAKE: d->decided_at = STAGE_TLS; break;
+	switch (s) {
+	case DS_BANNER: return STAGE_BANNER;
+	case DS_EHLO: return STAGE_EHLO;
+	case DS_HELO: return STAGE_HELO;
+	case DS_STARTTLS: return STAGE_STARTTLS;
+	case DS_HANDSHAKE: return STAGE_TLS;
 	case DS_AUTH:
 	case DS_AUTH_USER:
-	case DS_AUTH_PASS: d->decided_at = STAGE_AUTH; break;
-	case DS_MAIL: d->decided_at = STAGE_MAIL; break;
-	case DS_RCPT: d->decided_at = STAGE_RCPT; break;
-	case DS_RSET: d->decided_at = STAGE_RSET; break;
-	default: d->decided_at = STAGE_QUIT; break;
+	case DS_AUTH_PASS: return STAGE_AUTH;
+	case DS_MAIL: return STAGE_MAIL;
+	case DS_RCPT: return STAGE_RCPT;
+	case DS_RSET: return STAGE_RSET;
+	default: return STAGE_QUIT;
 	}
+}
+
+/* A reply (or the dialogue's own rule) decided, at the current state. */
+static void decide(struct dialogue *d, enum outcome o, enum local_error e)
+{
+	set_outcome(d, o, stage_of(d->state), e, 0);
 }
 
 static const struct dlg_action *send_quit(struct dialogue *d)
@@ -628,22 +652,12 @@ const struct dlg_action *dlg_quit(struct dialogue *d)
 int dlg_protocol_error(struct dialogue *d, enum stage at, enum local_error e,
 		       int override)
 {
-	if (d->outcome != OUTCOME_NONE &&
-	    !(override && d->outcome != OUTCOME_PROTOCOL_ERROR))
-		return 0;
-	d->outcome = OUTCOME_PROTOCOL_ERROR;
-	d->decided_at = at;
-	d->error = e;
-	return 1;
+	return set_outcome(d, OUTCOME_PROTOCOL_ERROR, at, e, override);
 }
 
 void dlg_abort(struct dialogue *d, enum outcome o, enum stage at,
 	       enum local_error e)
 {
-	if (d->outcome == OUTCOME_NONE) {
-		d->outcome = o;
-		d->decided_at = at;
-		d->error = e;
-	}
+	set_outcome(d, o, at, e, 0);
 	set_state(d, DS_DONE);
 }

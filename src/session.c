@@ -38,7 +38,20 @@
 _Static_assert(SESSION_OUT_MAX >= 2 * DLG_WIRE_MAX,
 	       "SESSION_OUT_MAX holds two commands");
 
-enum sess_state { SS_IDLE, SS_CONNECTING, SS_HANDSHAKE, SS_DIALOGUE, SS_DONE };
+enum sess_state {
+	SS_IDLE,
+	SS_CONNECTING,
+	SS_HANDSHAKE,
+	SS_DIALOGUE,
+	SS_DONE,
+	SS__COUNT
+};
+
+static const char *const sess_state_names[SS__COUNT] = {
+    [SS_IDLE] = "idle",		  [SS_CONNECTING] = "connecting",
+    [SS_HANDSHAKE] = "handshake", [SS_DIALOGUE] = "dialogue",
+    [SS_DONE] = "done",
+};
 
 #define TLS_GREETING_TEXT                                                      \
 	"the server sent TLS bytes instead of a greeting: this port expects "  \
@@ -70,6 +83,15 @@ struct session {
 	struct dialogue_config dcfg;
 };
 
+/* The only way the session's state changes; traced when asked. */
+static void set_state(struct session *s, enum sess_state st)
+{
+	if (s->dcfg.trace && s->state != st)
+		s->dcfg.trace(s->dcfg.trace_arg, "session",
+			      sess_state_names[s->state], sess_state_names[st]);
+	s->state = st;
+}
+
 static void finish(struct session *s, long now);
 static void fail(struct session *s, long now, int step, enum outcome o,
 		 enum local_error e, const char *detail);
@@ -78,6 +100,17 @@ static void perform(struct session *s, const struct dlg_action *a, long now);
 static int in_tls(const struct session *s)
 {
 	return s->ssl != NULL && s->state == SS_DIALOGUE;
+}
+
+/* SMTPPROBE_TRACE_STATES: every state change of both machines on
+ * stderr (stdout may be carrying the JSON document). */
+static void trace_state(void *arg, const char *machine, const char *from,
+			const char *to)
+{
+	const struct session *s = arg;
+
+	fprintf(stderr, "smtpprobe: trace: #%d %s: %s -> %s\n", s->idx + 1,
+		machine, from, to);
 }
 
 struct session *session_new(const struct session_env *env, int probe)
@@ -104,6 +137,10 @@ struct session *session_new(const struct session_env *env, int probe)
 	s->dcfg.auth_pass = cfg->auth_pass;
 	s->dcfg.insecure = cfg->insecure;
 	s->dcfg.need_smtputf8 = cfg->need_smtputf8;
+	if (cfg->trace_states) {
+		s->dcfg.trace = trace_state;
+		s->dcfg.trace_arg = s;
+	}
 	dlg_init(&s->dlg, &s->dcfg);
 	s->probe->tls.mode = s->dcfg.implicit_tls ? TLSM_IMPLICIT : TLSM_NONE;
 	return s;
@@ -269,7 +306,7 @@ static void finish(struct session *s, long now)
 		record_note(s->env->rec, now, s->idx, 0,
 			    "connection closed (%s)", outcome_name(p->outcome));
 	}
-	s->state = SS_DONE;
+	set_state(s, SS_DONE);
 }
 
 /* ---- connecting ---- */
@@ -353,7 +390,7 @@ static void connected(struct session *s, long now)
 			drive_handshake(s, now);
 		return;
 	}
-	s->state = SS_DIALOGUE;
+	set_state(s, SS_DIALOGUE);
 	open_step(s, STAGE_BANNER, now, NULL);
 }
 
@@ -383,7 +420,7 @@ void session_start(struct session *s, long now)
 
 	s->started = now;
 	s->cur_step = probe_add_step(p, STAGE_CONNECT, now, NULL, 0);
-	s->state = SS_CONNECTING;
+	set_state(s, SS_CONNECTING);
 	s->deadline = now + timeout_ms(s);
 	record_note(s->env->rec, now, s->idx, 0, "connecting to %s [%s]:%d%s",
 		    s->host, p->address, p->port,
@@ -424,7 +461,7 @@ static void on_connect_ready(struct session *s, long now)
 
 static void start_tls(struct session *s, long now)
 {
-	s->state = SS_HANDSHAKE;
+	set_state(s, SS_HANDSHAKE);
 	s->cur_step = probe_add_step(s->probe, STAGE_TLS, now, NULL, 0);
 	s->deadline = now + timeout_ms(s);
 	if (s->probe->tls.mode == TLSM_NONE)
@@ -467,7 +504,7 @@ static void handshake_done(struct session *s, long now)
 
 	tls_collect(s->ssl, s->host, ti);
 	s->probe->steps[s->cur_step].reply_ms = now;
-	s->state = SS_DIALOGUE;
+	set_state(s, SS_DIALOGUE);
 	record_note(s->env->rec, now, s->idx, 1, "TLS established: %s, %s",
 		    ti->version, ti->cipher);
 	record_note(s->env->rec, now, s->idx, 1,
@@ -908,11 +945,10 @@ void session_abort(struct session *s, long now)
 {
 	if (s->state == SS_DONE)
 		return;
-	if (s->state == SS_IDLE) {
+	if (s->state == SS_IDLE) { /* never started: finish() copies it */
 		dlg_abort(&s->dlg, OUTCOME_SKIPPED, STAGE_CONNECT,
 			  LE_RUN_DEADLINE);
-		s->probe->outcome = OUTCOME_SKIPPED;
-		s->state = SS_DONE;
+		finish(s, now);
 		return;
 	}
 	fail(s, now, s->state == SS_DIALOGUE ? -1 : s->cur_step,

@@ -45,6 +45,7 @@ struct config {
 	char auth_user[256];  /* "" = no AUTH */
 	char auth_pass[256];  /* never printed */
 	int insecure;	      /* --insecure: AUTH over an unverified cert */
+	int trace_states;     /* SMTPPROBE_TRACE_STATES: state changes */
 	int verbose;
 	int json;
 	int color;

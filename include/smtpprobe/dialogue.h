@@ -38,6 +38,11 @@ struct dialogue_config {
 	const char *auth_pass;
 	int insecure;	   /* AUTH even when the certificate did not verify */
 	int need_smtputf8; /* an address has a non-ASCII local part */
+	/* Called on every state change when set (a debug trace): machine is
+	 * "dialogue", from and to are dlg_state_name()s. */
+	void (*trace)(void *arg, const char *machine, const char *from,
+		      const char *to);
+	void *trace_arg;
 };
 
 /* EHLO capabilities (RFC 5321 4.1.1.1 and the extensions' RFCs). */

@@ -1153,6 +1153,50 @@ static void test_starttls_refused_auto(void **state)
 	assert_true(h.d.cleartext);
 }
 
+/* ---- the state trace ---- */
+
+struct trace_log {
+	char line[64][48];
+	size_t n;
+};
+
+static void record_trace(void *arg, const char *machine, const char *from,
+			 const char *to)
+{
+	struct trace_log *t = arg;
+
+	assert_string_equal(machine, "dialogue");
+	assert_true(t->n < 64);
+	snprintf(t->line[t->n++], sizeof t->line[0], "%s>%s", from, to);
+}
+
+/* Every change of state is traced, each from the state the last one
+ * went to, and none without a change. */
+static void test_state_trace(void **state)
+{
+	static const char *const want[] = {
+	    "banner>ehlo",	"ehlo>starttls",    "starttls>handshake",
+	    "handshake>ehlo",	"ehlo>auth",	    "auth>mail",
+	    "mail>rcpt",	"rcpt>rset",	    "rset>quit",
+	    "quit>done"};
+	struct trace_log t = {0};
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	h.cfg.auth_user = USER;
+	h.cfg.auth_pass = PASS;
+	h.cfg.trace = record_trace;
+	h.cfg.trace_arg = &t;
+	run_script(&h, SCRIPT(BANNER, EHLO_TLS, "220 go\r\n",
+			      "250-mx\r\n250 AUTH PLAIN\r\n", "235 ok\r\n",
+			      OK, OK, OK, BYE));
+	assert_closed(&h);
+	assert_int_equal(t.n, sizeof want / sizeof want[0]);
+	for (size_t i = 0; i < t.n; i++)
+		assert_string_equal(t.line[i], want[i]);
+}
+
 /* ---- SMTPUTF8 (tests/hostile-inputs.md row 40) ---- */
 
 static void test_smtputf8(void **state)
@@ -1456,6 +1500,7 @@ int main(void)
 	    cmocka_unit_test(test_unverified_certificate),
 	    cmocka_unit_test(test_starttls_verify_mode),
 	    cmocka_unit_test(test_starttls_refused_auto),
+	    cmocka_unit_test(test_state_trace),
 	    cmocka_unit_test(test_354_never_data),
 	    cmocka_unit_test(test_354_to_pipelined_mail),
 	    cmocka_unit_test(test_421_anywhere),
