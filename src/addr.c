@@ -83,45 +83,13 @@ static int has_non_ascii(const char *s, size_t len)
 	return 0;
 }
 
-/* Length of the shortest-form UTF-8 sequence at s with its code point, or
- * 0 when the bytes are not one (overlong, surrogate, > U+10FFFF, cut). */
-static size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
-{
-	size_t need;
-	unsigned long v, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xe0) == 0xc0) {
-		need = 2, v = s[0] & 0x1f, min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		need = 3, v = s[0] & 0x0f, min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		need = 4, v = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < need)
-		return 0;
-	for (size_t i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return need;
-}
-
 /* One non-ASCII character: valid UTF-8 and nothing that hides or reorders
  * text, because the user reads this address back in our report. */
 static int scan_utf8(const char *s, size_t len, size_t *n)
 {
 	unsigned long cp;
 
-	*n = utf8_decode((const unsigned char *)s, len, &cp);
+	*n = sanitize_utf8_decode((const unsigned char *)s, len, &cp);
 	if (*n == 0)
 		return ADDR_E_UTF8;
 	if (cp <= 0x9f)
@@ -471,10 +439,18 @@ int addr_parse_helo(const char *in, size_t len, char *out, size_t outsz)
 	return rc;
 }
 
-int addr_is_ip_literal(const char *s)
+int addr_ip_family(const char *s)
 {
 	unsigned char buf[16];
 
-	return inet_pton(AF_INET, s, buf) == 1 ||
-	       inet_pton(AF_INET6, s, buf) == 1;
+	if (inet_pton(AF_INET, s, buf) == 1)
+		return AF_INET;
+	if (inet_pton(AF_INET6, s, buf) == 1)
+		return AF_INET6;
+	return 0;
+}
+
+int addr_is_ip_literal(const char *s)
+{
+	return addr_ip_family(s) != 0;
 }

@@ -184,20 +184,6 @@ static int copy_str(char *dst, size_t dstsz, const char *src)
 	return 0;
 }
 
-static int is_ipv4(const char *s)
-{
-	unsigned char bin[4];
-
-	return inet_pton(AF_INET, s, bin) == 1;
-}
-
-static int is_ipv6(const char *s)
-{
-	unsigned char bin[16];
-
-	return inet_pton(AF_INET6, s, bin) == 1;
-}
-
 /*
  * Split "HOST", "HOST:PORT", "[IPV6]", "[IPV6]:PORT", or a bare IPv6
  * literal: with two or more colons and no brackets the whole is the host,
@@ -295,7 +281,8 @@ static int opt_server(struct parse_state *st, const char *arg)
 				   "bad --server '%s': expected HOST, "
 				   "HOST:PORT or [IPv6]:PORT",
 				   show(b, arg));
-	if (is_ipv6(host) || (!bracketed && is_ipv4(host))) {
+	if (addr_ip_family(host) == AF_INET6 ||
+	    (!bracketed && addr_ip_family(host) == AF_INET)) {
 		copy_str(cfg->server, sizeof cfg->server, host); /* <= 45 */
 	} else if (bracketed) {
 		return usage_error(
@@ -371,10 +358,10 @@ static int dns_entry(const char *item, char *out, size_t outsz)
 
 	if (split_hostport(item, host, sizeof host, &port, &bracketed) < 0)
 		return -1;
-	if (is_ipv6(host))
+	if (addr_ip_family(host) == AF_INET6)
 		n = port ? snprintf(out, outsz, "[%s]:%d", host, port)
 			 : snprintf(out, outsz, "%s", host);
-	else if (!bracketed && is_ipv4(host))
+	else if (!bracketed && addr_ip_family(host) == AF_INET)
 		n = port ? snprintf(out, outsz, "%s:%d", host, port)
 			 : snprintf(out, outsz, "%s", host);
 	else

@@ -308,3 +308,10 @@ const struct local_error_info *codes_local(enum local_error e)
 		return NULL;
 	return &local_errors[e];
 }
+
+const char *codes_local_name(enum local_error e)
+{
+	const struct local_error_info *li = codes_local(e);
+
+	return li && li->name ? li->name : "local_error";
+}

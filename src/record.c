@@ -139,6 +139,23 @@ const struct step *probe_deciding_step(const struct probe *p)
 	return NULL;
 }
 
+const struct step *probe_shown_step(const struct probe *p)
+{
+	const struct step *d = probe_deciding_step(p);
+
+	if (d)
+		return d;
+	for (size_t i = p->nsteps; i-- > 0;) {
+		const struct step *s = &p->steps[i];
+
+		if (s->error != LE_NONE ||
+		    (s->reply &&
+		     reply_class_of(s->reply->code) >= CLASS_TRANSIENT))
+			return s;
+	}
+	return NULL;
+}
+
 int probe_add_step(struct probe *p, enum stage st, long at_ms, const char *sent,
 		   int tls)
 {

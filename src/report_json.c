@@ -77,12 +77,7 @@ static json_t *jraw(const char *s, size_t len)
 
 static json_t *local_name(enum local_error e)
 {
-	const struct local_error_info *li;
-
-	if (e == LE_NONE)
-		return json_null();
-	li = codes_local(e);
-	return json_string(li && li->name ? li->name : "local_error");
+	return e == LE_NONE ? json_null() : json_string(codes_local_name(e));
 }
 
 /* ---- dns ---- */
@@ -375,6 +370,38 @@ int report_json(FILE *out, const struct run_record *rec)
 		return -1;
 	rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
+	if (rc < 0 || fputc('\n', out) == EOF)
+		return -1;
+	return 0;
+}
+
+/* ---- --explain --json ---- */
+
+/* The one object of smtpprobe-json(5): code and enhanced null when
+ * absent, plus "text" (the sanitised reply text, or null). */
+int report_explain_json(FILE *out, const struct explanation *e)
+{
+	const struct interpretation *in = &e->in;
+	json_t *o = json_object();
+	int err = !o, rc;
+
+	if (!o)
+		return -1;
+	err |= set(o, "code", e->code ? json_integer(e->code) : json_null());
+	err |= set(o, "enhanced", jstr_opt(e->enhanced));
+	err |=
+	    set(o, "class",
+		in->cls == CLASS_NONE ? json_null()
+				      : json_string(reply_class_name(in->cls)));
+	err |= set(o, "category", json_string(category_name(in->category)));
+	err |= set(o, "explanation", jstr_opt(in->explanation));
+	err |= set(o, "remediation", jstr_opt(in->remediation));
+	err |= set(o, "text", jstr_opt(e->text));
+	o = done(o, err);
+	if (!o)
+		return -1;
+	rc = json_dumpf(o, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
 	if (rc < 0 || fputc('\n', out) == EOF)
 		return -1;
 	return 0;

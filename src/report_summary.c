@@ -108,13 +108,6 @@ static void put_colored(FILE *out, const char *sgr, const char *word, int color)
 		fputs(word, out);
 }
 
-static const char *local_name(enum local_error e)
-{
-	const struct local_error_info *li = codes_local(e);
-
-	return li && li->name ? li->name : "local_error";
-}
-
 static void summary_target(FILE *out, const struct run_record *rec)
 {
 	const struct config *cfg = rec->cfg;
@@ -136,8 +129,8 @@ static void summary_dns_line(FILE *out, const struct dns_result *d)
 	fprintf(out, "DNS:     %s", dns_status_name(d->status));
 	/* The error's name only when it says more than the status. */
 	if (d->status != DNS_OK && d->error != LE_NONE &&
-	    strcmp(local_name(d->error), dns_status_name(d->status)) != 0)
-		fprintf(out, " (%s)", local_name(d->error));
+	    strcmp(codes_local_name(d->error), dns_status_name(d->status)) != 0)
+		fprintf(out, " (%s)", codes_local_name(d->error));
 	if (d->implicit_mx)
 		fputs(", no MX records: implicit MX, the domain's own address",
 		      out);
@@ -176,7 +169,7 @@ static void host_flags(FILE *out, const struct mail_host *h)
 	if (h->flags & MXF_NO_ADDRESS) {
 		fputs("  [no address", out);
 		if (h->addr_error != LE_NONE)
-			fprintf(out, ": %s", local_name(h->addr_error));
+			fprintf(out, ": %s", codes_local_name(h->addr_error));
 		fputc(']', out);
 	}
 	if (h->flags & MXF_PRIVATE)
@@ -237,23 +230,6 @@ static void probe_tls(FILE *out, const struct probe *p)
 		fputs(!t->chain_ok ? "untrusted chain" : "name mismatch", out);
 }
 
-/* The step to show for a probe: the one that decided it, else the last
- * that failed, else none. */
-static const struct step *decisive_step(const struct probe *p)
-{
-	if (p->deciding_step >= 0 && (size_t)p->deciding_step < p->nsteps)
-		return &p->steps[p->deciding_step];
-	for (size_t i = p->nsteps; i-- > 0;) {
-		const struct step *s = &p->steps[i];
-
-		if (s->error != LE_NONE ||
-		    (s->reply &&
-		     reply_class_of(s->reply->code) >= CLASS_TRANSIENT))
-			return s;
-	}
-	return NULL;
-}
-
 /* The first line of a reply, sanitised and cut at a character boundary;
  * its enhanced code is already shown beside the reply code, so the text
  * starts after it. */
@@ -296,7 +272,7 @@ static void summary_step(FILE *out, const struct step *s)
 	if (s->reply && s->reply->enhanced[0])
 		fprintf(out, " %s", s->reply->enhanced);
 	if (s->error != LE_NONE)
-		fprintf(out, " %s", local_name(s->error));
+		fprintf(out, " %s", codes_local_name(s->error));
 	fprintf(out, " [%s]", category_name(s->category));
 	if (s->reply) {
 		put_first_line(out, s->reply);
@@ -312,7 +288,7 @@ static void summary_probe(FILE *out, const struct run_record *rec, size_t i,
 			  int color)
 {
 	const struct probe *p = &rec->probes[i];
-	const struct step *s = decisive_step(p);
+	const struct step *s = probe_shown_step(p);
 
 	fprintf(out, "  #%zu ", i + 1);
 	report_put_clean(out, host_name(rec, p));
@@ -337,13 +313,15 @@ static void summary_probe(FILE *out, const struct run_record *rec, size_t i,
 		summary_step(out, s);
 }
 
-static void summary_verdict(FILE *out, const char *label,
-			    const struct verdict *v, int color)
+static void verdict_line(FILE *out, const char *label, const struct verdict *v,
+			 int color, int decider)
 {
 	fputs(label, out);
 	put_colored(out, report_color_verdict(v->outcome),
 		    verdict_outcome_name(v->outcome), color);
 	fprintf(out, " (exit status %d)", v->exit_status);
+	if (decider && v->deciding_probe >= 0)
+		fprintf(out, ", decided by #%d", v->deciding_probe + 1);
 	if (v->summary[0]) {
 		fputs(" - ", out);
 		report_put_clean(out, v->summary);
@@ -351,25 +329,29 @@ static void summary_verdict(FILE *out, const char *label,
 	fputc('\n', out);
 }
 
-static void summary_verdicts(FILE *out, const struct run_record *rec, int color)
+void report_verdicts(FILE *out, const struct run_record *rec, int color,
+		     int decider)
 {
 	char label[64];
 
+	if (rec->deadline_hit)
+		fputs("!! The run's overall deadline cut some probes short.\n",
+		      out);
+	report_findings(out, rec);
 	for (size_t i = 0; i < rec->nverdicts && i < PORTS_CAP; i++) {
 		snprintf(label, sizeof label,
 			 "Verdict for port %d: ", rec->verdicts[i].port);
-		summary_verdict(out, label, &rec->verdicts[i], color);
+		verdict_line(out, label, &rec->verdicts[i], color, decider);
 	}
 	/* One port: its line is the whole story. None (DNS failed before
 	 * any probe) or several: say what the run as a whole amounts to. */
 	if (rec->nverdicts != 1)
-		summary_verdict(out, rec->nverdicts ? "Overall: " : "Verdict: ",
-				&rec->overall, color);
+		verdict_line(out, rec->nverdicts ? "Overall: " : "Verdict: ",
+			     &rec->overall, color, decider);
 	fputs("Next step: ", out);
-	if (rec->overall.remediation[0])
-		report_put_clean(out, rec->overall.remediation);
-	else
-		fputs("none.", out);
+	report_put_clean(out, rec->overall.remediation[0]
+				  ? rec->overall.remediation
+				  : "none.");
 	fputc('\n', out);
 }
 
@@ -406,9 +388,5 @@ void report_summary(FILE *out, const struct run_record *rec, int color)
 		fputs("Probes:\n", out);
 	for (size_t i = 0; i < rec->nprobes; i++)
 		summary_probe(out, rec, i, color);
-	if (rec->deadline_hit)
-		fputs("  !! the run's overall deadline cut some probes short\n",
-		      out);
-	report_findings(out, rec);
-	summary_verdicts(out, rec, color);
+	report_verdicts(out, rec, color, 0);
 }

@@ -47,13 +47,6 @@ struct anchors {
 	struct anchor *v;
 };
 
-static const char *local_name(enum local_error e)
-{
-	const struct local_error_info *li = codes_local(e);
-
-	return li && li->name ? li->name : "local_error";
-}
-
 /* ---- header ---- */
 
 static void header_field(FILE *out, const char *label, const char *value)
@@ -182,7 +175,7 @@ static void annotate(FILE *out, const struct probe *p, size_t si,
 		return; /* not interpreted: nothing to add */
 	fprintf(out, ANNOT_INDENT "=> [%s] ", category_name(s->category));
 	if (s->error != LE_NONE)
-		fprintf(out, "%s: ", local_name(s->error));
+		fprintf(out, "%s: ", codes_local_name(s->error));
 	report_put_clean(out, s->explanation ? s->explanation : "");
 	fputc('\n', out);
 	if (s->detail && !(shown && strstr(shown, s->detail))) {
@@ -353,50 +346,11 @@ static void unanchored(FILE *out, const struct run_record *rec,
 
 /* ---- verdicts ---- */
 
-static void verdict_line(FILE *out, const char *label, const struct verdict *v,
-			 int color)
-{
-	const char *sgr = report_color_verdict(v->outcome);
-
-	fputs(label, out);
-	if (color && *sgr)
-		fprintf(out, "%s%s%s", sgr, verdict_outcome_name(v->outcome),
-			REPORT_SGR_RESET);
-	else
-		fputs(verdict_outcome_name(v->outcome), out);
-	fprintf(out, " (exit status %d)", v->exit_status);
-	if (v->deciding_probe >= 0)
-		fprintf(out, ", decided by #%d", v->deciding_probe + 1);
-	if (v->summary[0]) {
-		fputs(" - ", out);
-		report_put_clean(out, v->summary);
-	}
-	fputc('\n', out);
-}
-
 static void verdicts(FILE *out, const struct run_record *rec, int color)
 {
-	char label[64];
-
 	fputc('\n', out);
-	if (rec->deadline_hit)
-		fputs("!! The run's overall deadline cut some probes short.\n",
-		      out);
-	report_findings(out, rec);
-	for (size_t i = 0; i < rec->nverdicts && i < PORTS_CAP; i++) {
-		snprintf(label, sizeof label,
-			 "Verdict for port %d: ", rec->verdicts[i].port);
-		verdict_line(out, label, &rec->verdicts[i], color);
-	}
-	/* One port: its line is the whole story. */
-	if (rec->nverdicts != 1)
-		verdict_line(out, rec->nverdicts ? "Overall: " : "Verdict: ",
-			     &rec->overall, color);
-	fputs("Next step: ", out);
-	report_put_clean(out, rec->overall.remediation[0]
-				  ? rec->overall.remediation
-				  : "none.");
-	fprintf(out, "\nElapsed: %ld.%03lds\n", rec->elapsed_ms / 1000,
+	report_verdicts(out, rec, color, 1);
+	fprintf(out, "Elapsed: %ld.%03lds\n", rec->elapsed_ms / 1000,
 		rec->elapsed_ms % 1000);
 }
 

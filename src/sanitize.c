@@ -37,9 +37,7 @@ int sanitize_is_dangerous(unsigned long cp)
 	return 0;
 }
 
-/* Decode one UTF-8 sequence at s (n bytes available). Returns its length
- * and sets *cp, or 0 if the bytes are not a valid shortest-form sequence. */
-static size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
+size_t sanitize_utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
 {
 	size_t need;
 	unsigned long v, min;
@@ -79,7 +77,7 @@ size_t sanitize_buf(char *out, size_t outsz, const char *in, size_t len)
 		return 0;
 	for (size_t i = 0; i < len;) {
 		unsigned long cp;
-		size_t n = utf8_decode(s + i, len - i, &cp);
+		size_t n = sanitize_utf8_decode(s + i, len - i, &cp);
 		const char *piece;
 		size_t plen;
 

@@ -100,6 +100,8 @@ int addr_parse_domain(const char *in, size_t len, char *out, size_t outsz);
 int addr_parse_helo(const char *in, size_t len, char *out, size_t outsz);
 
 /* True when s is a textual IPv4 or IPv6 address (no brackets). */
+/* AF_INET or AF_INET6 when s is an address of that family, else 0. */
+int addr_ip_family(const char *s);
 int addr_is_ip_literal(const char *s);
 
 /* Static one-line message for an enum addr_error value. */

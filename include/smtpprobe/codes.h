@@ -142,6 +142,8 @@ const struct enhanced_subject_info *codes_enhanced_subject(int subject);
 const struct text_pattern *codes_match_text(const char *text,
 					    enum reply_class cls);
 const struct local_error_info *codes_local(enum local_error e);
+/* Its name ("reply_timeout"), or "local_error" for a value without one. */
+const char *codes_local_name(enum local_error e);
 
 /* Iteration, for tests and --explain listings. */
 size_t codes_basic_count(void);

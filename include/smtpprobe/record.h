@@ -208,6 +208,9 @@ struct probe *record_add_probe(struct run_record *rec, size_t host,
 			       const char *address, int family, int port);
 /* The step that decided the probe's outcome, or NULL. */
 const struct step *probe_deciding_step(const struct probe *p);
+/* The step a report shows for a probe: the deciding one, else the last
+ * that failed, else NULL. */
+const struct step *probe_shown_step(const struct probe *p);
 /* Append to buf (size cap, len used) and return the new length, never
  * past cap - 1 (snprintf returns what it would have written, so adding
  * that up blindly walks off the end). */

@@ -36,6 +36,11 @@ char *report_clean_dup(const char *s);
 void report_put_clean(FILE *out, const char *s);
 /* The findings of the reasoning across probes, as a block (or nothing). */
 void report_findings(FILE *out, const struct run_record *rec);
+/* The closing block both human outputs share: the deadline notice, the
+ * findings, one verdict line per port (and the overall one), the next
+ * step. decider: say which probe decided each verdict. */
+void report_verdicts(FILE *out, const struct run_record *rec, int color,
+		     int decider);
 /* The --insecure warning line (nothing when it does not apply). */
 void report_insecure_warning(FILE *out, const struct run_record *rec,
 			     int color);

@@ -23,6 +23,12 @@ size_t sanitize_buf(char *out, size_t outsz, const char *in, size_t len);
 /* Newly allocated sanitised copy; NULL only when out of memory. */
 char *sanitize_dup(const char *in, size_t len);
 
+/* Decode one UTF-8 sequence at s (n >= 1 bytes available). Returns its
+ * length and sets *cp, or 0 when the bytes are not a valid shortest-form
+ * sequence (overlong, a surrogate, above U+10FFFF, or cut short). */
+size_t sanitize_utf8_decode(const unsigned char *s, size_t n,
+			    unsigned long *cp);
+
 /* True if the code point must be escaped even though it is valid. */
 int sanitize_is_dangerous(unsigned long cp);
 
