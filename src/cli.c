@@ -332,7 +332,7 @@ static int opt_from(struct parse_state *st, const char *arg)
 		return data_error(st->err, "bad --from address '%s': %s",
 				  show(b, arg), addr_strerror(rc));
 	copy_str(st->cfg->from, sizeof st->cfg->from, a.path);
-	st->cfg->need_smtputf8 |= a.need_smtputf8;
+	st->cfg->from_smtputf8 = a.need_smtputf8;
 	return 0;
 }
 
@@ -617,12 +617,15 @@ static int set_target(struct parse_state *st, const char *arg)
 		return data_error(st->err, "bad %s '%s': %s",
 				  strchr(arg, '@') ? "address" : "domain",
 				  show(b, arg), addr_strerror(rc));
-	sanitize_buf(cfg->target, sizeof cfg->target, arg, strlen(arg));
-	memcpy(cfg->local, a.local, sizeof cfg->local);
-	memcpy(cfg->domain, a.domain, sizeof cfg->domain);
-	copy_str(cfg->rcpt, sizeof cfg->rcpt, a.path);
-	cfg->is_address = a.is_address;
-	cfg->need_smtputf8 |= a.need_smtputf8;
+	struct probe_target *t = &cfg->target;
+
+	sanitize_buf(t->given, sizeof t->given, arg, strlen(arg));
+	memcpy(t->local, a.local, sizeof t->local);
+	memcpy(t->domain, a.domain, sizeof t->domain);
+	copy_str(t->rcpt, sizeof t->rcpt, a.path);
+	t->is_address = a.is_address;
+	t->need_smtputf8 = a.need_smtputf8;
+	cfg->ntargets = 1;
 	return 0;
 }
 

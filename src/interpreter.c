@@ -452,7 +452,7 @@ static void reply_tag(char *buf, size_t n, const struct step *s)
 static void verdict_dns(struct run_record *rec, struct verdict *v)
 {
 	const struct dns_result *d = &rec->dns;
-	const char *dom = rec->cfg->domain;
+	const char *dom = rec->target->domain;
 	struct interpretation in;
 
 	interpret_local(d->error, &in);
@@ -490,7 +490,7 @@ static void no_probe_verdict(struct run_record *rec, struct verdict *v)
 		v->outcome = VERDICT_DNS_ERROR;
 		snprintf(v->summary, sizeof v->summary,
 			 "The address lookup of %s's mail hosts failed: %s",
-			 rec->cfg->domain, in.explanation);
+			 rec->target->domain, in.explanation);
 		snprintf(v->remediation, sizeof v->remediation, "%s",
 			 in.remediation);
 		return;
@@ -498,7 +498,7 @@ static void no_probe_verdict(struct run_record *rec, struct verdict *v)
 	v->outcome = VERDICT_NO_MAIL_HOST;
 	snprintf(v->summary, sizeof v->summary,
 		 "No mail host of %s has an address to connect to.",
-		 rec->cfg->domain);
+		 rec->target->domain);
 	snprintf(v->remediation, sizeof v->remediation,
 		 "The receiver's DNS is broken: its MX hosts need A or AAAA "
 		 "records. Tell the domain's administrator.");
@@ -571,8 +571,8 @@ static void verdict_port(struct run_record *rec, int port, struct verdict *v)
 			 "%s accepts %s%s: a sending server would deliver "
 			 "there.",
 			 who,
-			 rec->cfg->is_address ? "the recipient"
-					      : "mail from the sender",
+			 rec->target->is_address ? "the recipient"
+						 : "mail from the sender",
 			 tag);
 		break;
 	case VERDICT_REJECTED:

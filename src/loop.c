@@ -21,18 +21,11 @@
 #include "smtpprobe/session.h"
 #include "smtpprobe/tlsconn.h"
 
-static struct timespec t0;
-
-static long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)(ts.tv_sec - t0.tv_sec) * 1000 +
-	       (ts.tv_nsec - t0.tv_nsec) / 1000000;
-}
-
+/* One run: its clock origin, its TLS context (in env), its resolver and
+ * sessions. Nothing of it lives in a file-level variable, so that one
+ * process could drive several. */
 struct run {
+	struct timespec t0; /* the clock origin: CLOCK_MONOTONIC at start */
 	const struct config *cfg;
 	struct run_record *rec;
 	struct resolver *res;
@@ -44,6 +37,16 @@ struct run {
 };
 
 #define POLL_MAX (DNS_SOCKETS_CAP + CONNECTIONS_CAP)
+
+/* Milliseconds since the run started. */
+static long mono_ms(const struct run *r)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)(ts.tv_sec - r->t0.tv_sec) * 1000 +
+	       (ts.tv_nsec - r->t0.tv_nsec) / 1000000;
+}
 
 static size_t live_sessions(const struct run *r)
 {
@@ -98,7 +101,7 @@ static void turn(struct run *r)
 	struct pollfd pfds[POLL_MAX];
 	struct session *owner[POLL_MAX];
 	int n = 0, nres = 0;
-	long now = mono_ms();
+	long now = mono_ms(r);
 
 	if (r->res && !resolver_done(r->res))
 		n = nres = resolver_pollfds(r->res, pfds, DNS_SOCKETS_CAP);
@@ -114,13 +117,13 @@ static void turn(struct run *r)
 	if (poll(pfds, (nfds_t)n, (int)min_timeout(r, now)) < 0 &&
 	    errno != EINTR)
 		return;
-	now = mono_ms();
+	now = mono_ms(r);
 	if (r->res && !resolver_done(r->res))
 		resolver_process(r->res, pfds, nres, now);
 	for (int i = nres; i < n; i++)
 		if (pfds[i].revents)
 			session_handle(owner[i], pfds[i].revents, now);
-	now = mono_ms();
+	now = mono_ms(r);
 	for (size_t i = 0; i < r->next; i++)
 		session_check_timeout(r->order[i], now);
 	start_more(r, now);
@@ -192,7 +195,7 @@ int run_probe(const struct config *cfg, struct run_record *rec, char *err,
 	struct run r;
 
 	memset(&r, 0, sizeof r);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_MONOTONIC, &r.t0);
 	stamp_start(rec);
 	r.cfg = cfg;
 	r.rec = rec;
@@ -207,25 +210,25 @@ int run_probe(const struct config *cfg, struct run_record *rec, char *err,
 		cleanup(&r);
 		return -1;
 	}
-	resolver_start(r.res, mono_ms());
-	while (!resolver_done(r.res) && mono_ms() < r.deadline)
+	resolver_start(r.res, mono_ms(&r));
+	while (!resolver_done(r.res) && mono_ms(&r) < r.deadline)
 		turn(&r);
 	if (!resolver_done(r.res)) {
 		rec->deadline_hit = 1;
-		resolver_abort(r.res, mono_ms());
+		resolver_abort(r.res, mono_ms(&r));
 	}
-	rec->dns.elapsed_ms = mono_ms();
+	rec->dns.elapsed_ms = mono_ms(&r);
 	if (rec->dns.status == DNS_OK && !rec->deadline_hit) {
 		if (make_sessions(&r) < 0) {
 			snprintf(err, errlen, "out of memory");
 			cleanup(&r);
 			return -1;
 		}
-		start_more(&r, mono_ms());
+		start_more(&r, mono_ms(&r));
 		while ((live_sessions(&r) > 0 || r.next < r.nsess) &&
-		       mono_ms() < r.deadline)
+		       mono_ms(&r) < r.deadline)
 			turn(&r);
-		long now = mono_ms();
+		long now = mono_ms(&r);
 		for (size_t i = 0; i < r.nsess; i++) {
 			if (!session_done(r.sess[i])) {
 				rec->deadline_hit = 1;
@@ -233,7 +236,7 @@ int run_probe(const struct config *cfg, struct run_record *rec, char *err,
 			}
 		}
 	}
-	rec->elapsed_ms = mono_ms();
+	rec->elapsed_ms = mono_ms(&r);
 	cleanup(&r);
 	return 0;
 }

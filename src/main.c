@@ -15,7 +15,6 @@
 #include "smtpprobe/cli.h"
 #include "smtpprobe/interpreter.h"
 #include "smtpprobe/loop.h"
-#include "smtpprobe/reasoning.h"
 #include "smtpprobe/record.h"
 #include "smtpprobe/report.h"
 #include "smtpprobe/sanitize.h"
@@ -42,13 +41,17 @@ static int do_explain(const struct config *cfg)
 	return EX_OK;
 }
 
-/* Resolve, probe and interpret into rec. Returns 0, or an exit status
- * after a one-line error on stderr. */
-static int probe_once(const struct config *cfg, struct run_record *rec)
+/* Resolve, probe and interpret into rec (retry: NULL, or what the first
+ * attempt was). Returns 0, or an exit status after a one-line error on
+ * stderr. */
+static int probe_once(const struct config *cfg, struct run_record *rec,
+		      const struct retry_info *retry)
 {
 	char err[256];
 
-	record_init(rec, cfg);
+	record_init(rec, cfg, &cfg->target);
+	if (retry)
+		rec->retry = *retry;
 	if (run_probe(cfg, rec, err, sizeof err) < 0) {
 		fprintf(stderr, "smtpprobe: %s\n", err);
 		return EX_USAGE;
@@ -79,32 +82,6 @@ static void wait_seconds(int s)
 		;
 }
 
-/* Say that this run is the retry, and if it was deferred again, say
- * what that means instead of suggesting the retry just made. */
-static void note_retry(struct run_record *rec, const char *first,
-		       const char *host, int wait_s)
-{
-	char again[DOMAIN_MAX + 1];
-
-	record_finding(rec, FIND_RETRIED,
-		       "The first attempt (%s) was greylisted by %s; this is "
-		       "the retry, %d s later.",
-		       first, host, wait_s);
-	if (!greylisted(rec, again, sizeof again))
-		return;
-	char summary[512];
-
-	snprintf(summary, sizeof summary,
-		 "%s greylisted the retry too, %d s after the first attempt: "
-		 "its greylisting delay is longer than that. A sending "
-		 "server keeps retrying (for days) and gets through.",
-		 again, wait_s);
-	set_overall(rec, summary,
-		    "Nothing is broken. Retry with a longer wait "
-		    "(--retry-greylist 900), or let a real mail server's queue "
-		    "retry.");
-}
-
 static int report(const struct config *cfg, struct run_record *rec)
 {
 	if (cfg->json) {
@@ -124,22 +101,23 @@ static int report(const struct config *cfg, struct run_record *rec)
 static int do_probe(const struct config *cfg)
 {
 	struct run_record rec;
-	char host[DOMAIN_MAX + 1], first[32];
-	int status = probe_once(cfg, &rec);
+	struct retry_info retry = {0};
+	int status = probe_once(cfg, &rec, NULL);
 
 	if (status == 0 && cfg->retry_greylist_s > 0 &&
-	    greylisted(&rec, host, sizeof host)) {
+	    greylisted(&rec, retry.host, sizeof retry.host)) {
 		/* stderr: stdout may be carrying one JSON document. */
 		fprintf(stderr,
 			"smtpprobe: %s greylisted the probe; retrying once in "
 			"%d s\n",
-			host, cfg->retry_greylist_s);
-		snprintf(first, sizeof first, "%s", rec.started_utc);
+			retry.host, cfg->retry_greylist_s);
+		retry.retried = 1;
+		retry.wait_s = cfg->retry_greylist_s;
+		snprintf(retry.first_utc, sizeof retry.first_utc, "%s",
+			 rec.started_utc);
 		record_free(&rec);
 		wait_seconds(cfg->retry_greylist_s);
-		status = probe_once(cfg, &rec);
-		if (status == 0)
-			note_retry(&rec, first, host, cfg->retry_greylist_s);
+		status = probe_once(cfg, &rec, &retry);
 	}
 	if (status == 0)
 		status = report(cfg, &rec);
@@ -147,22 +125,21 @@ static int do_probe(const struct config *cfg)
 	return status;
 }
 
-int main(int argc, char **argv)
+/* Everything after the allocation of the config, which main() owns. */
+static int run_main(int argc, char **argv, struct config *cfg)
 {
-	static struct config cfg;
-	int rc;
+	int rc = cli_parse(argc, argv, cfg, stderr);
 
-	rc = cli_parse(argc, argv, &cfg, stderr);
 	if (rc == CLI_EXIT_HELP || rc == CLI_EXIT_VERSION)
 		return EX_OK;
 	if (rc != 0)
 		return rc;
-	if (cfg.do_explain)
-		return do_explain(&cfg);
+	if (cfg->do_explain)
+		return do_explain(cfg);
 	/* A peer that closes while OpenSSL writes an alert must be an
 	 * EPIPE to report, not a signal that kills the probe silently. */
 	signal(SIGPIPE, SIG_IGN);
-	rc = cli_read_password(&cfg, stderr);
+	rc = cli_read_password(cfg, stderr);
 	if (rc != 0)
 		return rc;
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
@@ -170,10 +147,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "smtpprobe: cannot initialise c-ares\n");
 		return EX_SOFTWARE;
 	}
-	rc = do_probe(&cfg);
+	rc = do_probe(cfg);
 	ares_library_cleanup();
-	memset(cfg.auth_pass, 0, sizeof cfg.auth_pass);
 	if (fflush(stdout) != 0)
 		return EX_IOERR;
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct config *cfgp = calloc(1, sizeof *cfgp);
+	int rc;
+
+	if (!cfgp) {
+		fputs("smtpprobe: out of memory\n", stderr);
+		return EX_OSERR;
+	}
+	rc = run_main(argc, argv, cfgp);
+	explicit_bzero(cfgp->auth_pass, sizeof cfgp->auth_pass);
+	free(cfgp);
 	return rc;
 }

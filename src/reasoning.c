@@ -360,6 +360,38 @@ static int reason_greylist(struct run_record *rec)
 	return 1;
 }
 
+/* This run is --retry-greylist's second attempt: say so, and if it was
+ * deferred again, say what that means instead of suggesting the retry
+ * just made. */
+static void reason_retry(struct run_record *rec)
+{
+	const struct retry_info *r = &rec->retry;
+	char summary[512];
+
+	if (!r->retried)
+		return;
+	record_finding(rec, FIND_RETRIED,
+		       "The first attempt (%s) was greylisted by %s; this is "
+		       "the retry, %d s later.",
+		       r->first_utc, r->host, r->wait_s);
+	if (rec->overall.outcome != VERDICT_TEMPFAIL ||
+	    rec->overall.deciding_probe < 0)
+		return;
+	const struct probe *p = &rec->probes[rec->overall.deciding_probe];
+	const struct step *s = probe_deciding_step(p);
+	if (!s || s->category != CAT_GREYLISTED)
+		return;
+	snprintf(summary, sizeof summary,
+		 "%s greylisted the retry too, %d s after the first attempt: "
+		 "its greylisting delay is longer than that. A sending "
+		 "server keeps retrying (for days) and gets through.",
+		 host_name(rec, p), r->wait_s);
+	set_overall(rec, summary,
+		    "Nothing is broken. Retry with a longer wait "
+		    "(--retry-greylist 900), or let a real mail server's queue "
+		    "retry.");
+}
+
 /* ---- DNS records to fix, TLS facts ---- */
 
 static void reason_dns(struct run_record *rec)
@@ -373,7 +405,7 @@ static void reason_dns(struct run_record *rec)
 		    "MX records, which RFC 7505 forbids: remove the "
 		    "null MX if the domain takes mail, or the other "
 		    "records if it does not.",
-		    rec->cfg->domain);
+		    rec->target->domain);
 	for (size_t i = 0; i < d->nhosts; i++) {
 		const struct mail_host *h = &d->hosts[i];
 		if (h->flags & MXF_CNAME)
@@ -587,6 +619,7 @@ void reason_about(struct run_record *rec)
 		if (!reason_network(rec) && !reason_blocklist(rec) &&
 		    !reason_inconsistent(rec))
 			reason_greylist(rec);
+		reason_retry(rec);
 		reason_family(rec);
 	}
 	reason_dns(rec);

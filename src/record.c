@@ -35,10 +35,12 @@ const char *tls_mode_name(enum tls_mode m)
 	}
 }
 
-void record_init(struct run_record *rec, const struct config *cfg)
+void record_init(struct run_record *rec, const struct config *cfg,
+		 const struct probe_target *target)
 {
 	memset(rec, 0, sizeof *rec);
 	rec->cfg = cfg;
+	rec->target = target;
 	rec->overall.deciding_probe = -1;
 }
 

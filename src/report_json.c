@@ -346,8 +346,8 @@ static json_t *json_document(const struct run_record *rec)
 		return NULL;
 	}
 	err |= set(o, "smtpprobe", json_string(SMTPPROBE_VERSION));
-	err |= set(o, "target", jstr(cfg ? cfg->target : ""));
-	err |= set(o, "domain", jstr(cfg ? cfg->domain : ""));
+	err |= set(o, "target", jstr(rec->target ? rec->target->given : ""));
+	err |= set(o, "domain", jstr(rec->target ? rec->target->domain : ""));
 	err |= set(o, "insecure",
 		   json_boolean(cfg && cfg->insecure && cfg->auth_user[0]));
 	err |= set(o, "dns", json_dns(&rec->dns));

@@ -110,15 +110,15 @@ static void put_colored(FILE *out, const char *sgr, const char *word, int color)
 
 static void summary_target(FILE *out, const struct run_record *rec)
 {
-	const struct config *cfg = rec->cfg;
+	const struct probe_target *t = rec->target;
 
-	if (!cfg)
+	if (!t)
 		return;
 	fputs("Target:  ", out);
-	report_put_clean(out, cfg->target);
-	if (cfg->domain[0] && strcmp(cfg->domain, cfg->target) != 0) {
+	report_put_clean(out, t->given);
+	if (t->domain[0] && strcmp(t->domain, t->given) != 0) {
 		fputs(" (domain ", out);
-		report_put_clean(out, cfg->domain);
+		report_put_clean(out, t->domain);
 		fputc(')', out);
 	}
 	fputc('\n', out);

@@ -202,7 +202,8 @@ static void mx_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 
 	(void)timeouts;
 	r->outstanding--;
-	n = dns_take_mx(r->rec, r->cfg->domain, status, abuf, alen, r->now);
+	n = dns_take_mx(r->rec, r->rec->target->domain, status, abuf, alen,
+			r->now);
 	for (size_t i = 0; i < n; i++)
 		lookup_host(r, i);
 }
@@ -219,7 +220,7 @@ void resolver_start(struct resolver *r, long now)
 		return;
 	}
 	r->outstanding++;
-	ares_query(r->ch, cfg->domain, C_IN, T_MX, mx_cb, r);
+	ares_query(r->ch, r->rec->target->domain, C_IN, T_MX, mx_cb, r);
 }
 
 int resolver_pollfds(struct resolver *r, struct pollfd *pfds, int max)

@@ -130,13 +130,15 @@ struct session *session_new(const struct session_env *env, int probe)
 	rp_init(&s->rp);
 	s->dcfg.helo = cfg->helo;
 	s->dcfg.mail_from = cfg->from;
-	s->dcfg.rcpt = cfg->is_address ? cfg->rcpt : NULL;
+	s->dcfg.rcpt =
+	    env->rec->target->is_address ? env->rec->target->rcpt : NULL;
 	s->dcfg.starttls = cfg->starttls;
 	s->dcfg.implicit_tls = port_is_implicit_tls(s->probe->port);
 	s->dcfg.auth_user = cfg->auth_user[0] ? cfg->auth_user : NULL;
 	s->dcfg.auth_pass = cfg->auth_pass;
 	s->dcfg.insecure = cfg->insecure;
-	s->dcfg.need_smtputf8 = cfg->need_smtputf8;
+	s->dcfg.need_smtputf8 =
+	    cfg->from_smtputf8 || env->rec->target->need_smtputf8;
 	if (cfg->trace_states) {
 		s->dcfg.trace = trace_state;
 		s->dcfg.trace_arg = s;

@@ -21,14 +21,23 @@ static inline int port_is_implicit_tls(int port)
 	return port == PORT_IMPLICIT_TLS;
 }
 
-struct config {
-	/* The target: ADDRESS (local@domain) or DOMAIN. */
-	char target[PATH_MAX_OCTETS + 1]; /* as given (sanitised for display) */
-	char local[LOCAL_PART_MAX + 1];	  /* "" for a DOMAIN probe */
-	char domain[DOMAIN_MAX + 1];	  /* A-label (IDN converted) form */
-	char rcpt[PATH_MAX_OCTETS + 1];	  /* local@domain as sent, or "" */
+/* One thing to probe: ADDRESS (local@domain) or DOMAIN. A run probes one
+ * target (run_probe takes it apart from the config), so that one loop can
+ * later drive many. */
+struct probe_target {
+	char given[PATH_MAX_OCTETS + 1]; /* as given (sanitised for display) */
+	char local[LOCAL_PART_MAX + 1];	 /* "" for a DOMAIN probe */
+	char domain[DOMAIN_MAX + 1];	 /* A-label (IDN converted) form */
+	char rcpt[PATH_MAX_OCTETS + 1];	 /* local@domain as sent, or "" */
 	int is_address;
 	int need_smtputf8; /* non-ASCII local part */
+};
+
+struct config {
+	/* The target of the command line; with one, ntargets is 1. */
+	struct probe_target target;
+	size_t ntargets;
+	int from_smtputf8; /* the --from address has a non-ASCII local part */
 
 	int ports[PORTS_CAP];
 	int nports;

@@ -179,8 +179,18 @@ struct finding {
 	char text[512]; /* built from sanitised record text */
 };
 
+/* This run is --retry-greylist's second attempt. */
+struct retry_info {
+	int retried;		   /* 0: a first attempt */
+	int wait_s;		   /* how long after the first */
+	char first_utc[32];	   /* when the first attempt started */
+	char host[DOMAIN_MAX + 1]; /* the host that greylisted it */
+};
+
 struct run_record {
 	const struct config *cfg;
+	const struct probe_target *target; /* what this run probes */
+	struct retry_info retry;
 	char started_utc[32]; /* "2026-11-22 05:01:02 UTC" */
 	char resolvers[256];  /* the resolvers asked, for the header */
 	struct dns_result dns;
@@ -197,7 +207,8 @@ struct run_record {
 	long elapsed_ms;
 };
 
-void record_init(struct run_record *rec, const struct config *cfg);
+void record_init(struct run_record *rec, const struct config *cfg,
+		 const struct probe_target *target);
 void record_free(struct run_record *rec);
 /* Append; text is sanitised (copied) here. Returns the new index. */
 int record_note(struct run_record *rec, long t_ms, int probe, int tls,

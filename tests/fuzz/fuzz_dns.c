@@ -206,14 +206,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rec = calloc(1, sizeof *rec);
 	sc = calloc(1, sizeof *sc);
 	FUZZ_CHECK(cfg && rec && sc);
-	snprintf(cfg->domain, sizeof cfg->domain, "example.com");
+	snprintf(cfg->target.domain, sizeof cfg->target.domain, "example.com");
 	cfg->family = fams[data[0] & 3];
 	cfg->timeout_s = 10;
 	if (data[0] & 0x04) {
 		snprintf(cfg->server, sizeof cfg->server, "%s",
 			 data[0] & 0x08 ? "192.0.2.25" : "mx.example.net");
 	}
-	record_init(rec, cfg);
+	record_init(rec, cfg, &cfg->target);
 	srandom(1); /* the shuffle of equal preferences: the same each run */
 
 	rec->dns.status = DNS_OK;
@@ -223,7 +223,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		unsigned char *abuf;
 		int alen, status = next_answer(&in, &abuf, &alen);
-		size_t n = dns_take_mx(rec, cfg->domain, status, abuf, alen, 0);
+		size_t n =
+		    dns_take_mx(rec, cfg->target.domain, status, abuf, alen, 0);
 
 		free(abuf);
 		FUZZ_CHECK(n <= rec->dns.nhosts);

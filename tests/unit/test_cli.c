@@ -133,12 +133,12 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.json, 0);
 	assert_int_equal(cfg.color, 0); /* NO_COLOR is set */
 	assert_int_equal(cfg.do_explain, 0);
-	assert_int_equal(cfg.is_address, 1);
-	assert_int_equal(cfg.need_smtputf8, 0);
-	assert_string_equal(cfg.target, "user@example.com");
-	assert_string_equal(cfg.local, "user");
-	assert_string_equal(cfg.domain, "example.com");
-	assert_string_equal(cfg.rcpt, "user@example.com");
+	assert_int_equal(cfg.target.is_address, 1);
+	assert_int_equal(cfg.target.need_smtputf8, 0);
+	assert_string_equal(cfg.target.given, "user@example.com");
+	assert_string_equal(cfg.target.local, "user");
+	assert_string_equal(cfg.target.domain, "example.com");
+	assert_string_equal(cfg.target.rcpt, "user@example.com");
 	assert_string_equal(cfg.cmdline, "smtpprobe user@example.com");
 }
 
@@ -146,10 +146,10 @@ static void test_domain_target(void **state)
 {
 	(void)state;
 	assert_ok("Example.COM.");
-	assert_int_equal(cfg.is_address, 0);
-	assert_string_equal(cfg.domain, "Example.COM");
-	assert_string_equal(cfg.rcpt, "");
-	assert_string_equal(cfg.local, "");
+	assert_int_equal(cfg.target.is_address, 0);
+	assert_string_equal(cfg.target.domain, "Example.COM");
+	assert_string_equal(cfg.target.rcpt, "");
+	assert_string_equal(cfg.target.local, "");
 }
 
 static void test_idn_target(void **state)
@@ -157,12 +157,12 @@ static void test_idn_target(void **state)
 	(void)state;
 	assert_ok("user@b\xc3\xbc"
 		  "cher.example");
-	assert_string_equal(cfg.target, "user@b\xc3\xbc"
+	assert_string_equal(cfg.target.given, "user@b\xc3\xbc"
 					"cher.example");
-	assert_string_equal(cfg.domain, "xn--bcher-kva.example");
-	assert_string_equal(cfg.rcpt, "user@xn--bcher-kva.example");
+	assert_string_equal(cfg.target.domain, "xn--bcher-kva.example");
+	assert_string_equal(cfg.target.rcpt, "user@xn--bcher-kva.example");
 	assert_ok("jos\xc3\xa9@example.com");
-	assert_int_equal(cfg.need_smtputf8, 1);
+	assert_int_equal(cfg.target.need_smtputf8, 1);
 }
 
 static void test_bad_address(void **state)
@@ -192,7 +192,7 @@ static void test_positional(void **state)
 	assert_ok("user@example.com", "-v");
 	assert_int_equal(cfg.verbose, 1);
 	assert_ok("-v", "--", "user@example.com");
-	assert_string_equal(cfg.rcpt, "user@example.com");
+	assert_string_equal(cfg.target.rcpt, "user@example.com");
 }
 
 /* ---- --port ------------------------------------------------------------ */
@@ -330,7 +330,8 @@ static void test_from(void **state)
 		  "user@example.org");
 	assert_string_equal(cfg.from, "probe@xn--bcher-kva.example");
 	assert_ok("-f", "jos\xc3\xa9@example.net", "user@example.org");
-	assert_int_equal(cfg.need_smtputf8, 1);
+	assert_int_equal(cfg.from_smtputf8, 1);
+	assert_int_equal(cfg.target.need_smtputf8, 0);
 	assert_fails(65, "-f", "a\r\nRCPT TO:<x@y.test>@x.test",
 		     "user@example.org");
 	assert_non_null(strstr(errbuf, "--from"));

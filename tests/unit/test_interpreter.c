@@ -217,13 +217,13 @@ static struct config cfg;
 static void setup_record(struct run_record *rec, int nhosts)
 {
 	memset(&cfg, 0, sizeof cfg);
-	strcpy(cfg.target, "alice@example.test");
-	strcpy(cfg.domain, "example.test");
-	strcpy(cfg.rcpt, "alice@example.test");
-	cfg.is_address = 1;
+	strcpy(cfg.target.given, "alice@example.test");
+	strcpy(cfg.target.domain, "example.test");
+	strcpy(cfg.target.rcpt, "alice@example.test");
+	cfg.target.is_address = 1;
 	cfg.ports[0] = 25;
 	cfg.nports = 1;
-	record_init(rec, &cfg);
+	record_init(rec, &cfg, &cfg.target);
 	rec->dns.status = DNS_OK;
 	for (int i = 0; i < nhosts; i++) {
 		char name[32];

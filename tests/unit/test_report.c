@@ -303,14 +303,16 @@ static int setup(void **state)
 
 	assert_non_null(fx);
 	cfg = &fx->cfg;
-	snprintf(cfg->target, sizeof cfg->target, "alice@example.test");
-	snprintf(cfg->domain, sizeof cfg->domain, "example.test");
+	snprintf(cfg->target.given, sizeof cfg->target.given,
+		 "alice@example.test");
+	snprintf(cfg->target.domain, sizeof cfg->target.domain,
+		 "example.test");
 	snprintf(cfg->cmdline, sizeof cfg->cmdline,
 		 "smtpprobe -v alice@example.test");
 	cfg->ports[0] = 25;
 	cfg->nports = 1;
-	cfg->is_address = 1;
-	record_init(&fx->rec, cfg);
+	cfg->target.is_address = 1;
+	record_init(&fx->rec, cfg, &cfg->target);
 	snprintf(fx->rec.started_utc, sizeof fx->rec.started_utc,
 		 "2026-11-22 09:14:03 UTC");
 	snprintf(fx->rec.resolvers, sizeof fx->rec.resolvers, "192.0.2.53:53");
@@ -816,9 +818,9 @@ static void test_summary_no_probes(void **state)
 
 	(void)state;
 	memset(&cfg, 0, sizeof cfg);
-	snprintf(cfg.target, sizeof cfg.target, "nowhere.test");
-	snprintf(cfg.domain, sizeof cfg.domain, "nowhere.test");
-	record_init(&rec, &cfg);
+	snprintf(cfg.target.given, sizeof cfg.target.given, "nowhere.test");
+	snprintf(cfg.target.domain, sizeof cfg.target.domain, "nowhere.test");
+	record_init(&rec, &cfg, &cfg.target);
 	rec.dns.status = DNS_NXDOMAIN;
 	rec.dns.error = LE_DNS_NXDOMAIN;
 	rec.overall.outcome = VERDICT_NO_MAIL_HOST;
