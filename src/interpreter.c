@@ -10,6 +10,7 @@
 #include "smtpprobe/interpreter.h"
 
 #include "smtpprobe/reasoning.h"
+#include "smtpprobe/words.h"
 #include "smtpprobe/sanitize.h"
 
 #include <ctype.h>
@@ -432,43 +433,19 @@ static int verdict_rank(enum verdict_outcome v)
 	}
 }
 
-static void describe_probe(char *buf, size_t n, const struct run_record *rec,
-			   const struct probe *p)
-{
-	snprintf(buf, n, "%s [%s]:%d", rec->dns.hosts[p->host].name, p->address,
-		 p->port);
-}
-
-/* The reply that decided, as "550 5.1.1", for sentences. */
-static void reply_tag(char *buf, size_t n, const struct step *s)
-{
-	if (s && s->reply && s->reply->code)
-		snprintf(buf, n, " (%d%s%s)", s->reply->code,
-			 s->reply->enhanced[0] ? " " : "", s->reply->enhanced);
-	else
-		buf[0] = '\0';
-}
-
 static void verdict_dns(struct run_record *rec, struct verdict *v)
 {
 	const struct dns_result *d = &rec->dns;
-	const char *dom = rec->target->domain;
-	struct interpretation in;
 
-	interpret_local(d->error, &in);
 	v->deciding_probe = -1;
+	v->error = d->error;
 	switch (d->status) {
 	case DNS_NXDOMAIN:
 	case DNS_NULL_MX:
 	case DNS_NODATA: v->outcome = VERDICT_NO_MAIL_HOST; break;
 	default: v->outcome = VERDICT_DNS_ERROR; break;
 	}
-	snprintf(v->summary, sizeof v->summary, "%s: %s", dom,
-		 d->status == DNS_NULL_MX
-		     ? "the domain publishes a null MX (RFC 7505): it "
-		       "accepts no mail at all."
-		     : in.explanation);
-	snprintf(v->remediation, sizeof v->remediation, "%s", in.remediation);
+	v->reason = d->status == DNS_NULL_MX ? VR_NULL_MX : VR_DNS;
 }
 
 /* No probe at all: every host lacked an address. If a lookup failed
@@ -483,41 +460,9 @@ static void no_probe_verdict(struct run_record *rec, struct verdict *v)
 		    rec->dns.hosts[i].addr_error == LE_DNS_TIMEOUT)
 			e = rec->dns.hosts[i].addr_error;
 	v->deciding_probe = -1;
-	if (e != LE_NONE) {
-		struct interpretation in;
-
-		interpret_local(e, &in);
-		v->outcome = VERDICT_DNS_ERROR;
-		snprintf(v->summary, sizeof v->summary,
-			 "The address lookup of %s's mail hosts failed: %s",
-			 rec->target->domain, in.explanation);
-		snprintf(v->remediation, sizeof v->remediation, "%s",
-			 in.remediation);
-		return;
-	}
-	v->outcome = VERDICT_NO_MAIL_HOST;
-	snprintf(v->summary, sizeof v->summary,
-		 "No mail host of %s has an address to connect to.",
-		 rec->target->domain);
-	snprintf(v->remediation, sizeof v->remediation,
-		 "The receiver's DNS is broken: its MX hosts need A or AAAA "
-		 "records. Tell the domain's administrator.");
-}
-
-/* What a rejection at this stage refused, for the verdict's sentence. */
-static const char *what_was_rejected(enum stage st)
-{
-	switch (st) {
-	case STAGE_BANNER: return "the connection at its greeting";
-	case STAGE_EHLO:
-	case STAGE_HELO: return "the EHLO/HELO greeting";
-	case STAGE_STARTTLS:
-	case STAGE_TLS: return "TLS";
-	case STAGE_AUTH: return "the authentication";
-	case STAGE_MAIL: return "the sender (MAIL FROM)";
-	case STAGE_RCPT: return "the recipient (RCPT TO)";
-	default: return "the mail";
-	}
+	v->error = e;
+	v->outcome = e != LE_NONE ? VERDICT_DNS_ERROR : VERDICT_NO_MAIL_HOST;
+	v->reason = e != LE_NONE ? VR_ADDRESS_LOOKUP : VR_NO_ADDRESS;
 }
 
 /* One port's verdict, the way a sending MTA would walk the probes. */
@@ -525,8 +470,6 @@ static void verdict_port(struct run_record *rec, int port, struct verdict *v)
 {
 	const struct probe *decider = NULL, *fallback = NULL;
 	enum verdict_outcome fb = VERDICT_UNREACHABLE;
-	char who[300], tag[40];
-	const struct step *s;
 
 	v->port = port;
 	for (size_t i = 0; i < rec->nprobes; i++) {
@@ -562,65 +505,21 @@ static void verdict_port(struct run_record *rec, int port, struct verdict *v)
 		return;
 	}
 	v->deciding_probe = (int)(decider - rec->probes);
-	s = probe_deciding_step(decider);
-	describe_probe(who, sizeof who, rec, decider);
-	reply_tag(tag, sizeof tag, s);
 	switch (v->outcome) {
-	case VERDICT_ACCEPTED:
-		snprintf(v->summary, sizeof v->summary,
-			 "%s accepts %s%s: a sending server would deliver "
-			 "there.",
-			 who,
-			 rec->target->is_address ? "the recipient"
-						 : "mail from the sender",
-			 tag);
-		break;
-	case VERDICT_REJECTED:
-		snprintf(v->summary, sizeof v->summary,
-			 "%s rejected %s%s: a sending server would bounce "
-			 "the message.",
-			 who, s ? what_was_rejected(s->stage) : "the mail",
-			 tag);
-		break;
-	case VERDICT_TEMPFAIL:
-		snprintf(v->summary, sizeof v->summary,
-			 "No host accepted or rejected; %s answered a "
-			 "temporary failure at %s%s: a sending server would "
-			 "queue and retry.",
-			 who, s ? stage_name(s->stage) : "?", tag);
-		break;
-	case VERDICT_PROTOCOL_ERROR:
-		snprintf(v->summary, sizeof v->summary,
-			 "No host completed the dialogue; %s broke the SMTP "
-			 "protocol at %s.",
-			 who, s ? stage_name(s->stage) : "?");
-		break;
-	case VERDICT_TLS_ERROR:
-		snprintf(v->summary, sizeof v->summary,
-			 "No host could be used; %s failed TLS at %s.", who,
-			 s ? stage_name(s->stage) : "?");
-		break;
+	case VERDICT_ACCEPTED: v->reason = VR_ACCEPTED; break;
+	case VERDICT_REJECTED: v->reason = VR_REJECTED; break;
+	case VERDICT_TEMPFAIL: v->reason = VR_TEMPFAIL; break;
+	case VERDICT_PROTOCOL_ERROR: v->reason = VR_PROTOCOL; break;
+	case VERDICT_TLS_ERROR: v->reason = VR_TLS; break;
 	default:
-		/* Connected, maybe through TLS, then silence: say so, not
-		 * "could not be reached". */
-		if (decider->connect_ms >= 0 && s)
-			snprintf(v->summary, sizeof v->summary,
-				 "No host completed the dialogue; %s accepted "
-				 "the connection%s, but %s never came (%s).",
-				 who,
-				 decider->tls.established ? " and TLS" : "",
-				 reason_awaited(s->stage),
-				 outcome_name(decider->outcome));
-		else
-			snprintf(v->summary, sizeof v->summary,
-				 "No mail host could be reached on port %d "
-				 "(%s: %s).",
-				 port, who, outcome_name(decider->outcome));
+		/* Connected, maybe through TLS, then silence: not "could not
+		 * be reached". */
+		v->reason =
+		    decider->connect_ms >= 0 && probe_deciding_step(decider)
+			? VR_SILENT
+			: VR_UNREACHABLE;
 		break;
 	}
-	snprintf(v->remediation, sizeof v->remediation, "%s",
-		 s && s->remediation ? s->remediation
-				     : "Run with -v to see the transcript.");
 }
 
 void interpret_record(struct run_record *rec)
@@ -651,6 +550,7 @@ void interpret_record(struct run_record *rec)
 	rec->overall.exit_status = verdict_exit_status(rec->overall.outcome);
 	rec->nfindings = 0;
 	reason_about(rec);
+	words_render(rec);
 }
 
 /* ---- --explain ---- */

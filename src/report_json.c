@@ -299,12 +299,71 @@ static json_t *json_verdict(const struct verdict *v, int with_port)
 		err |= set(o, "port", json_integer(v->port));
 	err |= set(o, "outcome", json_string(verdict_outcome_name(v->outcome)));
 	err |= set(o, "exit_status", json_integer(v->exit_status));
+	err |= set(o, "reason", json_string(verdict_reason_name(v->reason)));
+	err |= set(o, "finding",
+		   v->reason == VR_FINDING ? json_integer(v->finding)
+					   : json_null());
 	err |= set(o, "summary", jstr(v->summary));
 	err |= set(o, "remediation", jstr(v->remediation));
 	err |= set(o, "deciding_probe",
 		   v->deciding_probe >= 0 ? json_integer(v->deciding_probe)
 					  : json_null());
 	return done(o, err);
+}
+
+static json_t *int_or_null(int v, int none)
+{
+	return v == none ? json_null() : json_integer(v);
+}
+
+/* A finding: its kind, its parameters as fields (null where they do not
+ * apply), and the words rendered from them. */
+static int finding_fields(json_t *o, const struct run_record *rec,
+			  const struct finding *f)
+{
+	const char *host = NULL, *other = NULL;
+	int err = 0;
+
+	if (f->host >= 0 && (size_t)f->host < rec->dns.nhosts)
+		host = rec->dns.hosts[f->host].name;
+	if (f->other_probe >= 0 && (size_t)f->other_probe < rec->nprobes) {
+		const struct probe *p = &rec->probes[f->other_probe];
+		if (p->host < rec->dns.nhosts)
+			other = rec->dns.hosts[p->host].name;
+	}
+	err |= set(o, "kind", json_string(finding_name(f->kind)));
+	err |= set(o, "probe", int_or_null(f->probe, -1));
+	err |= set(o, "other_probe", int_or_null(f->other_probe, -1));
+	err |= set(o, "host", jstr(host));
+	err |= set(o, "other_host", jstr(other));
+	err |= set(o, "step", int_or_null(f->step, -1));
+	err |= set(o, "port", int_or_null(f->port, 0));
+	err |= set(o, "code", int_or_null(f->code, 0));
+	err |= set(o, "family", int_or_null(f->family, 0));
+	err |= set(o, "seconds", int_or_null(f->seconds, 0));
+	if (f->kind == FIND_ALL_UNREACHABLE) {
+		json_t *c = json_object();
+		err |= !c;
+		if (c) {
+			err |= set(c, "refused",
+				   json_integer((json_int_t)f->refused));
+			err |= set(c, "timed_out",
+				   json_integer((json_int_t)f->timed_out));
+			err |=
+			    set(c, "other", json_integer((json_int_t)f->other));
+		}
+		err |= set(o, "attempts", c);
+	} else {
+		err |= set(o, "attempts", json_null());
+	}
+	err |= set(o, "sessions",
+		   f->kind == FIND_INSECURE_AUTH
+		       ? json_integer((json_int_t)f->other)
+		       : json_null());
+	err |= set(o, "address", jstr_opt(f->address));
+	err |= set(o, "text", jstr(f->text));
+	err |= set(o, "remediation", jstr_opt(f->remediation));
+	return err;
 }
 
 static json_t *json_findings(const struct run_record *rec)
@@ -318,13 +377,7 @@ static json_t *json_findings(const struct run_record *rec)
 		err |= !f;
 		if (!f)
 			break;
-		err |= set(f, "kind",
-			   json_string(finding_name(rec->findings[i].kind)));
-		err |= set(f, "probe",
-			   rec->findings[i].probe >= 0
-			       ? json_integer(rec->findings[i].probe)
-			       : json_null());
-		err |= set(f, "text", jstr(rec->findings[i].text));
+		err |= finding_fields(f, rec, &rec->findings[i]);
 		err |= push(a, done(f, 0));
 	}
 	return done(a, err);

@@ -140,27 +140,54 @@ struct event {
 	char *text; /* sanitised; for EV_NOTE and EV_SENT */
 };
 
+/* Why a verdict is what it is: the words come from words.c. */
+enum verdict_reason {
+	VR_NONE,
+	VR_ACCEPTED,	   /* the deciding probe's RCPT (MAIL) got 2xx */
+	VR_REJECTED,	   /* a 5xx decided, at the deciding step's stage */
+	VR_TEMPFAIL,	   /* no decision; the best probe got 4xx */
+	VR_PROTOCOL,	   /* no decision; the best probe broke SMTP */
+	VR_TLS,		   /* no decision; the best probe failed TLS */
+	VR_SILENT,	   /* no decision; the host connected, then silence */
+	VR_UNREACHABLE,	   /* no host could be reached */
+	VR_DNS,		   /* the MX lookup failed: error says how */
+	VR_NULL_MX,	   /* the domain accepts no mail (RFC 7505) */
+	VR_NO_ADDRESS,	   /* no MX host has an address */
+	VR_ADDRESS_LOOKUP, /* the hosts' address lookups failed: error */
+	VR_FINDING,	   /* findings[finding] says it best */
+	VR__COUNT
+};
+const char *verdict_reason_name(enum verdict_reason r);
+
 struct verdict {
 	int port; /* 0 for the overall verdict */
 	enum verdict_outcome outcome;
 	int exit_status;
 	int deciding_probe; /* -1 if none */
+	enum verdict_reason reason;
+	int finding;		/* for VR_FINDING, an index into findings */
+	enum local_error error; /* for VR_DNS and VR_ADDRESS_LOOKUP */
+	/* Rendered from the above by words.c, once, for every report. */
 	char summary[512];
 	char remediation[512];
 };
 
 /* What the reasoning across probes found (reasoning.c). */
 enum finding_kind {
-	FIND_PORT25_BLOCKED,  /* port 25 times out everywhere, others answer */
-	FIND_ALL_UNREACHABLE, /* every host refused or did not answer */
-	FIND_FAMILY_BROKEN,   /* IPv6 fails where IPv4 works, or the reverse */
-	FIND_EGRESS_LISTED,   /* every host cites a blocklist or reputation */
-	FIND_INCONSISTENT_MX, /* accepted on one MX, unknown on another */
-	FIND_GREYLISTED,      /* deferred on purpose; a retry will pass */
-	FIND_DNS_MISCONFIG,   /* null MX mixed, CNAME'd, literal, dangling MX */
-	FIND_CLEARTEXT,	      /* a host offers no TLS */
-	FIND_TLS_UNVERIFIED,  /* a certificate that does not verify */
-	FIND_RETRIED,	      /* --retry-greylist retried the probe */
+	FIND_PORT25_BLOCKED,   /* port 25 times out everywhere, others answer */
+	FIND_ALL_UNREACHABLE,  /* every host refused or did not answer */
+	FIND_FAMILY_BROKEN,    /* IPv6 fails where IPv4 works, or the reverse */
+	FIND_EGRESS_LISTED,    /* every host cites a blocklist or reputation */
+	FIND_INCONSISTENT_MX,  /* accepted on one MX, unknown on another */
+	FIND_GREYLISTED,       /* deferred on purpose; a retry will pass */
+	FIND_NULL_MX_MIXED,    /* "MX 0 ." beside other MX records */
+	FIND_MX_CNAME,	       /* an MX names an alias (RFC 2181 10.3) */
+	FIND_MX_IP_LITERAL,    /* an MX names an address */
+	FIND_MX_DANGLING,      /* an MX host without A/AAAA */
+	FIND_MX_PRIVATE,       /* an MX host at a private/loopback address */
+	FIND_CLEARTEXT,	       /* a host offers no TLS */
+	FIND_TLS_UNVERIFIED,   /* a certificate that does not verify */
+	FIND_RETRIED,	       /* --retry-greylist retried the probe */
 	FIND_STARTTLS_REFUSED, /* STARTTLS offered, then refused: in clear */
 	FIND_RSET_REFUSED,     /* RSET got no 2xx after the verdict was in */
 	FIND_QUIT_REFUSED,     /* QUIT got no 2xx */
@@ -173,10 +200,24 @@ const char *finding_name(enum finding_kind k);
 
 #define FINDINGS_MAX 16
 
+/* A finding: its kind and the facts its words are built from (what does
+ * not apply is -1, 0 or ""). */
 struct finding {
 	enum finding_kind kind;
-	int probe;	/* the probe it is about, or -1 */
-	char text[512]; /* built from sanitised record text */
+	int probe;	 /* the probe it is about */
+	int other_probe; /* a second probe (inconsistent_mx: the one that
+			    rejects) */
+	int host;	 /* a mail host (index into dns.hosts) */
+	int step;	 /* a step of probe (the reply it rests on) */
+	int port;	 /* a port (port25_blocked: the one that answered) */
+	int code;	 /* a reply code (starttls/rset/quit_refused) */
+	int family;	 /* 4 or 6: the family that failed */
+	int seconds;	 /* a wait: the timeout, or the retry's delay */
+	size_t refused, timed_out, other; /* connection attempts */
+	char address[ADDR_STR_MAX];	  /* the egress address a server saw */
+	/* Rendered from the above by words.c, once, for every report. */
+	char text[512];
+	char remediation[512];
 };
 
 /* This run is --retry-greylist's second attempt. */

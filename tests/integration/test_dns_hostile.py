@@ -264,19 +264,21 @@ def dns_notes(run):
 
 
 def findings(doc, kind):
+    """The findings of this kind (objects)."""
     found = field(doc, "findings")
     check(isinstance(found, list), "findings is not a list: %s" % clip(found))
-    return [f.get("text") or "" for f in found if f.get("kind") == kind]
+    return [f for f in found if f.get("kind") == kind]
 
 
-def finding_naming(doc, name, *words):
-    """The dns_misconfiguration finding that names `name` (and has words)."""
-    texts = [t for t in findings(doc, "dns_misconfiguration")
-             if name in t and all(w.lower() in t.lower() for w in words)]
-    check(texts, "no dns_misconfiguration finding names %s%s: %s"
-          % (name, " with %s" % list(words) if words else "",
-             clip(findings(doc, "dns_misconfiguration"), 400)))
-    return texts[0]
+def dns_finding(doc, kind, host=None):
+    """The finding of this kind about mail host `host` (its "host" field),
+    with words rendered."""
+    got = [f for f in findings(doc, kind) if host is None or f.get("host") == host]
+    check(got, "no %s finding about %s: %s"
+          % (kind, host, clip([(f.get("kind"), f.get("host")) for f in field(doc, "findings")], 400)))
+    check(got[0].get("text") and got[0].get("remediation"),
+          "the %s finding has no words: %s" % (kind, clip(got[0])))
+    return got[0]
 
 
 def mx_entry(doc, host):
@@ -403,7 +405,7 @@ def _(env):
     eq(field(doc, "dns.null_mx_mixed"), True, "dns.null_mx_mixed")
     eq(field(doc, "dns.mx_total"), 2, "dns.mx_total")
     eq([m.get("host") for m in field(doc, "dns.mx")], [MX_NAME], "dns.mx hosts (no \".\")")
-    finding_naming(doc, "nullmixed.dnsh.test", "null MX")
+    dns_finding(doc, "null_mx_mixed")
     accepted_at(doc, MX_NAME)
     rcpt_seen(env, srv, rcpt)
     check(not [n for n, t in asked(env) if n in ("", ".") or t not in ("MX", "A", "AAAA")],
@@ -543,7 +545,7 @@ def _(env):
         doc = rs["json"].doc
         m = mx_entry(doc, "alias.dnsh.test")
         eq(m.get("cname"), MX_NAME, "dns.mx[alias].cname")
-        finding_naming(doc, "alias.dnsh.test", "CNAME", MX_NAME)
+        dns_finding(doc, "mx_cname", "alias.dnsh.test")
         accepted_at(doc, "alias.dnsh.test")
         rcpt_seen(env, srv, rcpt)
         check("CNAME" in rs["human"].out_text, "the summary does not show the CNAME")
@@ -557,7 +559,7 @@ def _(env):
         m = mx_entry(doc, "127.0.0.2")
         eq(m.get("ip_literal"), True, "dns.mx[127.0.0.2].ip_literal")
         eq(m.get("addresses"), [], "dns.mx[127.0.0.2].addresses (a literal is not a host)")
-        finding_naming(doc, "127.0.0.2", "address")
+        dns_finding(doc, "mx_ip_literal", "127.0.0.2")
         accepted_at(doc, MX_NAME)
         # The literal itself was neither looked up nor connected to: the
         # one connection is the one to mx.dnsh.test.
@@ -575,7 +577,7 @@ def _(env):
         eq(m.get("dangling"), True, "dns.mx[ghost].dangling")
         eq(m.get("address_error"), "no_address", "dns.mx[ghost].address_error")
         eq(m.get("addresses"), [], "dns.mx[ghost].addresses")
-        finding_naming(doc, "ghost.dnsh.test", "no A or AAAA")
+        dns_finding(doc, "mx_dangling", "ghost.dnsh.test")
         accepted_at(doc, MX_NAME)
         eq(mx_entry(doc, MX_NAME).get("dangling"), False, "dns.mx[mx].dangling")
         rcpt_seen(env, srv, rcpt)
@@ -592,7 +594,7 @@ def _(env):
             m = mx_entry(doc, host)
             eq(m.get("addresses"), [addr], "dns.mx[%s].addresses" % host)
             eq(m.get("private_address"), True, "dns.mx[%s].private_address" % host)
-            finding_naming(doc, host, "private")
+            dns_finding(doc, "mx_private_address", host)
         accepted_at(doc, MX_NAME)
         rcpt_seen(env, srv, rcpt)
         srv.stop()
@@ -608,10 +610,10 @@ def _(env):
            "dns.mx[lan].addresses")
         eq(lan.get("private_address"), True, "dns.mx[lan].private_address")
         eq(pub.get("private_address"), False, "dns.mx[public].private_address (198.51.100.7)")
-        finding_naming(doc, "lan.dnsh.test", "private")
-        check(not [t for t in findings(doc, "dns_misconfiguration") if "public.dnsh.test" in t],
-              "a dns_misconfiguration finding names public.dnsh.test: %s"
-              % clip(findings(doc, "dns_misconfiguration"), 400))
+        dns_finding(doc, "mx_private_address", "lan.dnsh.test")
+        check(not [f for f in findings(doc, "mx_private_address")
+                   if f.get("host") == "public.dnsh.test"],
+              "an mx_private_address finding is about public.dnsh.test")
         eq(field(doc, "verdict.outcome"), "unreachable", "verdict.outcome")
 
     variants([("cname", cname), ("ip_literal", literal), ("dangling", dangling),

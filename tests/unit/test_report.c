@@ -1,8 +1,8 @@
 /*
  * test_report.c - the reporters, over a run record built by hand: the
- * JSON document holds every smtpprobe-json(5) field with its type, the transcript
- * and the summary have their documented shape, and a hostile reply (ESC
- * sequences, C1 controls, a bidi override, a lone CR, a NUL, an embedded
+ * JSON document holds every smtpprobe-json(5) field with its type, the
+ * transcript and the summary have their documented shape, and a hostile reply
+ * (ESC sequences, C1 controls, a bidi override, a lone CR, a NUL, an embedded
  * "\r\n250 OK") reaches none of the three outputs raw.
  */
 #include <setjmp.h>
@@ -305,8 +305,7 @@ static int setup(void **state)
 	cfg = &fx->cfg;
 	snprintf(cfg->target.given, sizeof cfg->target.given,
 		 "alice@example.test");
-	snprintf(cfg->target.domain, sizeof cfg->target.domain,
-		 "example.test");
+	snprintf(cfg->target.domain, sizeof cfg->target.domain, "example.test");
 	snprintf(cfg->cmdline, sizeof cfg->cmdline,
 		 "smtpprobe -v alice@example.test");
 	cfg->ports[0] = 25;
@@ -947,12 +946,11 @@ static json_t *schema_enum(json_t *schema, const char *def, const char *key)
 
 static int in_enum(json_t *e, const char *name)
 {
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(e, i, v) if (json_is_string(v) &&
-					strcmp(json_string_value(v), name) == 0)
-	    return 1;
+	for (size_t i = 0; i < json_array_size(e); i++) {
+		json_t *v = json_array_get(e, i);
+		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
+			return 1;
+	}
 	return 0;
 }
 
@@ -968,8 +966,8 @@ static void expect_in(json_t *e, const char *what, const char *name)
 static void test_schema_knows_every_name(void **state)
 {
 	json_error_t jerr;
-	json_t *sc = json_load_file(TEST_SOURCE_DIR "/doc/smtpprobe.schema.json",
-				    0, &jerr);
+	json_t *sc = json_load_file(
+	    TEST_SOURCE_DIR "/doc/smtpprobe.schema.json", 0, &jerr);
 
 	(void)state;
 	if (!sc)
@@ -1000,6 +998,10 @@ static void test_schema_knows_every_name(void **state)
 	for (int i = 0; i < DNS__COUNT; i++)
 		expect_in(schema_enum(sc, "dns", "status"), "dns status",
 			  dns_status_name((enum dns_status)i));
+	for (int i = 0; i < VR__COUNT; i++)
+		expect_in(schema_enum(sc, "verdict", "reason"),
+			  "verdict reason",
+			  verdict_reason_name((enum verdict_reason)i));
 	json_decref(sc);
 }
 

@@ -1,0 +1,502 @@
+/*
+ * words.c - see words.h. Every sentence of a verdict or a finding is
+ * here, built from the kind and its parameters; nothing else in the
+ * program writes one.
+ */
+#include "smtpprobe/words.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "smtpprobe/interpreter.h"
+
+static const char *const reason_names[VR__COUNT] = {
+    [VR_NONE] = "none",
+    [VR_ACCEPTED] = "accepted",
+    [VR_REJECTED] = "rejected",
+    [VR_TEMPFAIL] = "tempfail",
+    [VR_PROTOCOL] = "protocol_error",
+    [VR_TLS] = "tls_error",
+    [VR_SILENT] = "silent_after_connect",
+    [VR_UNREACHABLE] = "unreachable",
+    [VR_DNS] = "dns_error",
+    [VR_NULL_MX] = "null_mx",
+    [VR_NO_ADDRESS] = "no_address",
+    [VR_ADDRESS_LOOKUP] = "address_lookup_failed",
+    [VR_FINDING] = "finding",
+};
+
+const char *verdict_reason_name(enum verdict_reason r)
+{
+	return (unsigned)r < VR__COUNT ? reason_names[r] : "none";
+}
+
+const char *words_awaited(enum stage st)
+{
+	switch (st) {
+	case STAGE_BANNER: return "its greeting";
+	case STAGE_TLS: return "its part of the TLS handshake";
+	case STAGE_EHLO: return "the reply to EHLO";
+	case STAGE_HELO: return "the reply to HELO";
+	case STAGE_STARTTLS: return "the reply to STARTTLS";
+	case STAGE_AUTH: return "the reply to AUTH";
+	case STAGE_MAIL: return "the reply to MAIL FROM";
+	case STAGE_RCPT: return "the reply to RCPT TO";
+	case STAGE_RSET: return "the reply to RSET";
+	case STAGE_QUIT: return "the reply to QUIT";
+	default: return "a reply";
+	}
+}
+
+/* What a rejection at this stage refused. */
+static const char *what_was_rejected(enum stage st)
+{
+	switch (st) {
+	case STAGE_BANNER: return "the connection at its greeting";
+	case STAGE_EHLO:
+	case STAGE_HELO: return "the EHLO/HELO greeting";
+	case STAGE_STARTTLS:
+	case STAGE_TLS: return "TLS";
+	case STAGE_AUTH: return "the authentication";
+	case STAGE_MAIL: return "the sender (MAIL FROM)";
+	case STAGE_RCPT: return "the recipient (RCPT TO)";
+	default: return "the mail";
+	}
+}
+
+static const struct probe *probe_at(const struct run_record *rec, int i)
+{
+	return i >= 0 && (size_t)i < rec->nprobes ? &rec->probes[i] : NULL;
+}
+
+static const char *host_of(const struct run_record *rec, const struct probe *p)
+{
+	if (p && p->host < rec->dns.nhosts && rec->dns.hosts[p->host].name)
+		return rec->dns.hosts[p->host].name;
+	return "?";
+}
+
+static const char *host_at(const struct run_record *rec, int h)
+{
+	if (h >= 0 && (size_t)h < rec->dns.nhosts && rec->dns.hosts[h].name)
+		return rec->dns.hosts[h].name;
+	return "?";
+}
+
+/* "mx.example.net [192.0.2.1]:25" */
+static void who(char *buf, size_t n, const struct run_record *rec,
+		const struct probe *p)
+{
+	if (p)
+		snprintf(buf, n, "%s [%s]:%d", host_of(rec, p), p->address,
+			 p->port);
+	else
+		snprintf(buf, n, "?");
+}
+
+/* The reply that decided, as " (550 5.1.1)", or "". */
+static void reply_tag(char *buf, size_t n, const struct step *s)
+{
+	if (s && s->reply && s->reply->code)
+		snprintf(buf, n, " (%d%s%s)", s->reply->code,
+			 s->reply->enhanced[0] ? " " : "", s->reply->enhanced);
+	else
+		buf[0] = '\0';
+}
+
+static void set(char *dst, size_t n, const char *s)
+{
+	snprintf(dst, n, "%s", s ? s : "");
+}
+
+/* ---- findings ---- */
+
+static void finding_words(const struct run_record *rec, struct finding *f)
+{
+	const struct probe *p = probe_at(rec, f->probe);
+	const struct step *s = p && f->step >= 0 && (size_t)f->step < p->nsteps
+				   ? &p->steps[f->step]
+				   : NULL;
+	char w[320];
+	char *t = f->text, *r = f->remediation;
+	size_t tn = sizeof f->text, rn = sizeof f->remediation;
+
+	who(w, sizeof w, rec, p);
+	t[0] = r[0] = '\0';
+	switch (f->kind) {
+	case FIND_PORT25_BLOCKED:
+		snprintf(t, tn,
+			 "Port 25 timed out on every mail host while port %d "
+			 "answered: your network very likely blocks outbound "
+			 "port 25, as many ISPs and cloud providers do. Mail "
+			 "between servers (MX delivery) only uses port 25.",
+			 f->port);
+		set(r, rn,
+		    "Send through your provider's submission server on port "
+		    "587 with authentication, or ask your provider to lift "
+		    "the port 25 block; a probe from another network "
+		    "confirms it.");
+		break;
+	case FIND_ALL_UNREACHABLE:
+		if (f->port == PORT_MX) {
+			snprintf(t, tn,
+				 "No mail host answered on port 25 (%zu of %zu "
+				 "connection attempts timed out): packets are "
+				 "dropped, either by your own network blocking "
+				 "outbound port 25 (common with ISPs and "
+				 "clouds) or by a firewall at the receiver.",
+				 f->timed_out,
+				 f->refused + f->timed_out + f->other);
+			set(r, rn,
+			    "Run again with -p 25,587: if 587 answers and 25 "
+			    "does not, your side blocks port 25; if neither "
+			    "does, the receiver is filtered or down.");
+		} else {
+			snprintf(t, tn,
+				 "Every mail host refused or did not answer "
+				 "(%zu refused, %zu timed out, %zu other): the "
+				 "receiving service is down or filtered at its "
+				 "edge.",
+				 f->refused, f->timed_out, f->other);
+			set(r, rn,
+			    "Check the receiver's status page or postmaster; "
+			    "if you run it, check that the MTA listens on "
+			    "port 25 on every MX address and that its "
+			    "firewall lets you in.");
+		}
+		break;
+	case FIND_FAMILY_BROKEN:
+		snprintf(t, tn,
+			 "IPv%d connections all failed while IPv%d worked: "
+			 "the IPv%d path is broken (your routing or firewall, "
+			 "or the receiver's). A sending server that prefers "
+			 "it loses time on every message.",
+			 f->family, f->family == 6 ? 4 : 6, f->family);
+		set(r, rn,
+		    "Compare with the other family (-4, -6) from another "
+		    "network; fix the routing or firewall on the side where "
+		    "it fails, or remove the broken address records.");
+		break;
+	case FIND_EGRESS_LISTED:
+		if (f->address[0])
+			snprintf(
+			    t, tn,
+			    "Every mail host that answered refused your "
+			    "sending IP (%s, as the server saw it) citing a "
+			    "blocklist or its reputation: the problem is "
+			    "your egress IP, not the mailbox.",
+			    f->address);
+		else
+			set(t, tn,
+			    "Every mail host that answered refused your "
+			    "sending IP citing a blocklist or its reputation: "
+			    "the problem is your egress IP, not the mailbox.");
+		set(r, rn, s ? s->remediation : NULL);
+		break;
+	case FIND_INCONSISTENT_MX:
+		snprintf(t, tn,
+			 "%s accepts the address but %s rejects it as "
+			 "unknown: the receiver's MX hosts disagree (typically "
+			 "a backup MX without the recipient list, or a stale "
+			 "host).",
+			 host_of(rec, p),
+			 host_of(rec, probe_at(rec, f->other_probe)));
+		set(r, rn,
+		    "Tell the domain's administrator: every MX host must know "
+		    "the same recipients; fix the disagreeing host or remove "
+		    "it from the MX records.");
+		break;
+	case FIND_GREYLISTED:
+		if (f->seconds > 0) {
+			snprintf(t, tn,
+				 "%s greylisted the retry too, %d s after the "
+				 "first attempt: its greylisting delay is "
+				 "longer than that. A sending server keeps "
+				 "retrying (for days) and gets through.",
+				 host_of(rec, p), f->seconds);
+			set(r, rn,
+			    "Nothing is broken. Retry with a longer wait "
+			    "(--retry-greylist 900), or let a real mail "
+			    "server's queue retry.");
+		} else {
+			snprintf(
+			    t, tn,
+			    "%s greylists: this first attempt was deferred "
+			    "on purpose; a real mail server retries and the "
+			    "message is delivered after a delay, typically "
+			    "1 to 15 minutes.",
+			    host_of(rec, p));
+			set(r, rn,
+			    "Nothing is broken. To see the retry pass, run "
+			    "again with --retry-greylist 300 (waits and "
+			    "retries once).");
+		}
+		break;
+	case FIND_RETRIED:
+		snprintf(t, tn,
+			 "The first attempt (%s) was greylisted by %s; this is "
+			 "the retry, %d s later.",
+			 rec->retry.first_utc, rec->retry.host, f->seconds);
+		break;
+	case FIND_NULL_MX_MIXED:
+		snprintf(t, tn,
+			 "%s publishes a null MX (\"MX 0 .\") beside other MX "
+			 "records, which RFC 7505 forbids.",
+			 rec->target ? rec->target->domain : "?");
+		set(r, rn,
+		    "Remove the null MX if the domain takes mail, or the "
+		    "other records if it does not.");
+		break;
+	case FIND_MX_CNAME: {
+		const char *cn = f->host >= 0 &&
+					 (size_t)f->host < rec->dns.nhosts &&
+					 rec->dns.hosts[f->host].cname
+				     ? rec->dns.hosts[f->host].cname
+				     : "?";
+		snprintf(t, tn,
+			 "MX %s is an alias (CNAME to %s), which RFC 2181 10.3 "
+			 "forbids.",
+			 host_at(rec, f->host), cn);
+		snprintf(r, rn, "Point the MX record at %s directly.", cn);
+		break;
+	}
+	case FIND_MX_IP_LITERAL:
+		snprintf(t, tn,
+			 "An MX record names the address %s instead of a host "
+			 "(RFC 5321 5.1 wants a name).",
+			 host_at(rec, f->host));
+		set(r, rn,
+		    "Give that address an A/AAAA record under a name and put "
+		    "the name in the MX record.");
+		break;
+	case FIND_MX_DANGLING:
+		snprintf(t, tn,
+			 "MX host %s has no A or AAAA record (a dangling MX).",
+			 host_at(rec, f->host));
+		set(r, rn,
+		    "Add its address records or remove it from the MX "
+		    "records.");
+		break;
+	case FIND_MX_PRIVATE:
+		snprintf(t, tn,
+			 "MX host %s resolves to a loopback, private or "
+			 "unspecified address, which no one on the Internet "
+			 "can reach.",
+			 host_at(rec, f->host));
+		set(r, rn,
+		    "Publish the host's public address in DNS; keep private "
+		    "addresses out of the public zone.");
+		break;
+	case FIND_CLEARTEXT:
+		snprintf(t, tn,
+			 "%s offers no usable TLS: mail to it travels in clear "
+			 "text.",
+			 w);
+		set(r, rn,
+		    "The receiver should offer STARTTLS with a valid "
+		    "certificate.");
+		break;
+	case FIND_STARTTLS_REFUSED:
+		snprintf(
+		    t, tn,
+		    "%s offered STARTTLS and then refused it (%d), so mail "
+		    "to it travels in clear text. A broken TLS setup looks "
+		    "like this, and so does an attacker in the path who "
+		    "strips TLS (a downgrade attack).",
+		    w, f->code);
+		set(r, rn,
+		    "Probe it from another network: if TLS works there, "
+		    "something in your path interferes; if not, the "
+		    "receiver's TLS setup (certificate, key) is broken.");
+		break;
+	case FIND_TLS_UNVERIFIED:
+		snprintf(t, tn,
+			 "%s has a certificate that does not verify (%s): "
+			 "opportunistic TLS still encrypts, but senders "
+			 "enforcing MTA-STS or DANE will not deliver.",
+			 w,
+			 p && p->tls.verify_error ? p->tls.verify_error : "?");
+		set(r, rn,
+		    "The receiver should use a certificate from a trusted CA "
+		    "that names the host; if it is signed by a private CA, "
+		    "give that CA with --ca-file.");
+		break;
+	case FIND_RSET_REFUSED: {
+		const struct step *d = p ? probe_deciding_step(p) : NULL;
+		snprintf(t, tn,
+			 "%s answered RSET with %d after the reply to %s had "
+			 "decided: the verdict stands, but a server that "
+			 "refuses RSET breaks senders that reuse connections.",
+			 w, f->code, d ? stage_name(d->stage) : "?");
+		set(r, rn,
+		    "Tell the server's administrator: RSET must be answered "
+		    "with 250 (RFC 5321 4.1.1.5).");
+		break;
+	}
+	case FIND_QUIT_REFUSED:
+		snprintf(t, tn,
+			 "%s answered QUIT with %d instead of 221: harmless "
+			 "for delivery, but broken.",
+			 w, f->code);
+		set(r, rn,
+		    "Tell the server's administrator: QUIT must be answered "
+		    "with 221 (RFC 5321 4.1.1.10).");
+		break;
+	case FIND_SILENT_AFTER_CONNECT:
+		snprintf(t, tn,
+			 "%s accepted the TCP connection%s, then went silent: "
+			 "%s never came within %d s. The host is up; its mail "
+			 "service hangs, or something in the path holds the "
+			 "session.",
+			 w, p && p->tls.established ? " and completed TLS" : "",
+			 s ? words_awaited(s->stage) : "a reply", f->seconds);
+		set(r, rn,
+		    "If you run it, check the MTA's process and logs; "
+		    "otherwise ask the receiver's postmaster, or probe from "
+		    "another network to rule out a middlebox.");
+		break;
+	case FIND_AUTH_WITHHELD:
+		snprintf(t, tn,
+			 "%s: the certificate does not verify (%s), so "
+			 "smtpprobe did not send your credentials: anyone in "
+			 "the path who presents any certificate could have "
+			 "read them.",
+			 w,
+			 p && p->tls.verify_error ? p->tls.verify_error : "?");
+		set(r, rn,
+		    "Fix the server's certificate: a chain to a trusted CA "
+		    "that names the host you connect to. If it is signed by a "
+		    "private CA, give that CA with --ca-file. --insecure "
+		    "sends the password anyway.");
+		break;
+	case FIND_INSECURE_AUTH:
+		snprintf(t, tn,
+			 "WARNING: --insecure: credentials go even over a "
+			 "certificate that does not verify; %zu session%s sent "
+			 "them that way, readable by anyone in the path who "
+			 "presents any certificate.",
+			 f->other, f->other == 1 ? "" : "s");
+		set(r, rn,
+		    "Drop --insecure once the certificate verifies (or its "
+		    "private CA is given with --ca-file).");
+		break;
+	case FIND__COUNT: break;
+	}
+}
+
+/* ---- verdicts ---- */
+
+static void verdict_words(const struct run_record *rec, struct verdict *v)
+{
+	const struct probe *p = probe_at(rec, v->deciding_probe);
+	const struct step *s = p ? probe_deciding_step(p) : NULL;
+	const char *dom = rec->target ? rec->target->domain : "?";
+	char w[320], tag[40];
+	char *t = v->summary, *r = v->remediation;
+	size_t tn = sizeof v->summary, rn = sizeof v->remediation;
+	struct interpretation in;
+
+	who(w, sizeof w, rec, p);
+	reply_tag(tag, sizeof tag, s);
+	t[0] = r[0] = '\0';
+	set(r, rn,
+	    s && s->remediation ? s->remediation
+				: "Run with -v to see the transcript.");
+	switch (v->reason) {
+	case VR_ACCEPTED:
+		snprintf(t, tn,
+			 "%s accepts %s%s: a sending server would deliver "
+			 "there.",
+			 w,
+			 rec->target && rec->target->is_address
+			     ? "the recipient"
+			     : "mail from the sender",
+			 tag);
+		break;
+	case VR_REJECTED:
+		snprintf(t, tn,
+			 "%s rejected %s%s: a sending server would bounce the "
+			 "message.",
+			 w, s ? what_was_rejected(s->stage) : "the mail", tag);
+		break;
+	case VR_TEMPFAIL:
+		snprintf(t, tn,
+			 "No host accepted or rejected; %s answered a "
+			 "temporary failure at %s%s: a sending server would "
+			 "queue and retry.",
+			 w, s ? stage_name(s->stage) : "?", tag);
+		break;
+	case VR_PROTOCOL:
+		snprintf(t, tn,
+			 "No host completed the dialogue; %s broke the SMTP "
+			 "protocol at %s.",
+			 w, s ? stage_name(s->stage) : "?");
+		break;
+	case VR_TLS:
+		snprintf(t, tn, "No host could be used; %s failed TLS at %s.",
+			 w, s ? stage_name(s->stage) : "?");
+		break;
+	case VR_SILENT:
+		snprintf(t, tn,
+			 "No host completed the dialogue; %s accepted the "
+			 "connection%s, but %s never came (%s).",
+			 w, p && p->tls.established ? " and TLS" : "",
+			 s ? words_awaited(s->stage) : "a reply",
+			 p ? outcome_name(p->outcome) : "?");
+		break;
+	case VR_UNREACHABLE:
+		snprintf(t, tn,
+			 "No mail host could be reached on port %d (%s: %s).",
+			 p ? p->port : v->port, w,
+			 p ? outcome_name(p->outcome) : "?");
+		break;
+	case VR_NULL_MX:
+		snprintf(t, tn,
+			 "%s: the domain publishes a null MX (RFC 7505): it "
+			 "accepts no mail at all.",
+			 dom);
+		interpret_local(v->error, &in);
+		set(r, rn, in.remediation);
+		break;
+	case VR_DNS:
+		interpret_local(v->error, &in);
+		snprintf(t, tn, "%s: %s", dom, in.explanation);
+		set(r, rn, in.remediation);
+		break;
+	case VR_ADDRESS_LOOKUP:
+		interpret_local(v->error, &in);
+		snprintf(t, tn,
+			 "The address lookup of %s's mail hosts failed: %s",
+			 dom, in.explanation);
+		set(r, rn, in.remediation);
+		break;
+	case VR_NO_ADDRESS:
+		snprintf(t, tn,
+			 "No mail host of %s has an address to connect to.",
+			 dom);
+		set(r, rn,
+		    "The receiver's DNS is broken: its MX hosts need A or "
+		    "AAAA records. Tell the domain's administrator.");
+		break;
+	case VR_FINDING:
+		if (v->finding >= 0 && (size_t)v->finding < rec->nfindings) {
+			const struct finding *f = &rec->findings[v->finding];
+			set(t, tn, f->text);
+			if (f->remediation[0])
+				set(r, rn, f->remediation);
+		}
+		break;
+	case VR_NONE:
+	case VR__COUNT: break;
+	}
+}
+
+void words_render(struct run_record *rec)
+{
+	/* Findings first: a verdict may take its words from one. */
+	for (size_t i = 0; i < rec->nfindings && i < FINDINGS_MAX; i++)
+		finding_words(rec, &rec->findings[i]);
+	for (size_t i = 0; i < rec->nverdicts && i < PORTS_CAP; i++)
+		verdict_words(rec, &rec->verdicts[i]);
+	verdict_words(rec, &rec->overall);
+}
