@@ -153,4 +153,34 @@ const struct enhanced_info *codes_enhanced_at(size_t i);
 size_t codes_pattern_count(void);
 const struct text_pattern *codes_pattern_at(size_t i);
 
+/* What a code means at one stage of the dialogue (codes_stage.c); code 0
+ * stands for any code of the class cls. */
+struct codes_stage_rule {
+	enum stage stage;
+	int code;
+	enum reply_class cls;
+	enum category category;
+	const char *explanation;
+	const char *remedy;
+};
+
+/* The rule for code at stage: an exact code first, then its class; NULL
+ * when the stage has none. */
+const struct codes_stage_rule *codes_stage_rule(enum stage st, int code);
+/* RSET and QUIT, after the verdict: every reply is explained as an answer
+ * to that command (they outrank text and codes for the words). */
+const struct codes_stage_rule *codes_closing_rule(enum stage st, int code);
+
+/* A category and its words. */
+struct codes_words {
+	enum category category;
+	const char *explanation;
+	const char *remedy;
+};
+/* What a reply class says when nothing more specific is known. */
+const struct codes_words *codes_class_words(enum reply_class cls);
+/* What a step that went well says (connect, TLS; else "nothing went
+ * wrong"). */
+const struct codes_words *codes_step_ok(enum stage st);
+
 #endif
