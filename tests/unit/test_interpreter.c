@@ -18,6 +18,8 @@
 #include <sys/socket.h>
 
 #include "smtpprobe/interpreter.h"
+#include "smtpprobe/reasoning.h"
+#include "smtpprobe/words.h"
 #include "smtpprobe/reply.h"
 
 /* Parse wire text (CRLF added when missing) into one reply. */
@@ -737,6 +739,76 @@ static void test_verdict_silent_after_connect(void **state)
 	record_free(&rec);
 }
 
+/* words.c renders every finding kind and every verdict reason: never an
+ * empty sentence, and the parameters it names (a host, a code, a count)
+ * are the finding's own. */
+static void test_words_every_kind(void **state)
+{
+	struct run_record rec;
+
+	(void)state;
+	for (int k = 0; k < FIND__COUNT; k++) {
+		struct finding *f;
+		char code[16];
+
+		setup_record(&rec, 2);
+		add_probe(&rec, 1, 25, OUTCOME_ACCEPTED, STAGE_RCPT, "250 ok");
+		f = record_finding(&rec, (enum finding_kind)k);
+		assert_non_null(f);
+		f->probe = 0;
+		f->other_probe = 0;
+		f->host = 1;
+		f->step = 0;
+		f->port = 587;
+		f->code = 454;
+		f->family = 6;
+		f->seconds = 7;
+		f->refused = 1;
+		f->timed_out = 2;
+		words_render(&rec);
+		if (!f->text[0])
+			fail_msg("%s renders no text", finding_name(f->kind));
+		snprintf(code, sizeof code, "%d", f->code);
+		if ((k == FIND_STARTTLS_REFUSED || k == FIND_RSET_REFUSED ||
+		     k == FIND_QUIT_REFUSED) &&
+		    !strstr(f->text, code))
+			fail_msg("%s does not name its code", finding_name(k));
+		if ((k == FIND_MX_CNAME || k == FIND_MX_DANGLING ||
+		     k == FIND_MX_PRIVATE || k == FIND_MX_IP_LITERAL) &&
+		    !strstr(f->text, rec.dns.hosts[1].name))
+			fail_msg("%s does not name its host", finding_name(k));
+		if ((k == FIND_CLEARTEXT || k == FIND_TLS_UNVERIFIED ||
+		     k == FIND_SILENT_AFTER_CONNECT ||
+		     k == FIND_AUTH_WITHHELD) &&
+		    !strstr(f->text, rec.dns.hosts[1].name))
+			fail_msg("%s does not name its probe's host",
+				 finding_name(k));
+		record_free(&rec);
+	}
+	for (int r = VR_NONE + 1; r < VR__COUNT; r++) {
+		setup_record(&rec, 1);
+		add_probe(&rec, 0, 25, OUTCOME_ACCEPTED, STAGE_RCPT, "250 ok");
+		rec.overall.reason = (enum verdict_reason)r;
+		rec.overall.deciding_probe = 0;
+		rec.overall.error = LE_DNS_SERVFAIL;
+		assert_non_null(record_finding(&rec, FIND_CLEARTEXT));
+		rec.findings[0].probe = 0;
+		rec.overall.finding = 0;
+		words_render(&rec);
+		if (!rec.overall.summary[0] || !rec.overall.remediation[0])
+			fail_msg("verdict reason %s renders no words",
+				 verdict_reason_name((enum verdict_reason)r));
+		record_free(&rec);
+	}
+	/* A finding index out of range renders nothing, and no crash. */
+	setup_record(&rec, 1);
+	rec.overall.reason = VR_FINDING;
+	rec.overall.finding = 5;
+	words_render(&rec);
+	assert_string_equal(rec.overall.summary, "");
+	record_free(&rec);
+}
+
 static void test_explain_parse(void **state)
 {
 	struct explanation e;
@@ -788,6 +860,7 @@ int main(void)
 	    cmocka_unit_test(test_reason_greylisted),
 	    cmocka_unit_test(test_reason_dns_records),
 	    cmocka_unit_test(test_explain_parse),
+	    cmocka_unit_test(test_words_every_kind),
 	    cmocka_unit_test(test_rset_quit_in_context),
 	    cmocka_unit_test(test_reason_session_endings),
 	    cmocka_unit_test(test_reason_credentials),
