@@ -32,6 +32,7 @@
 #include "smtpprobe/bounds.h"
 #include "smtpprobe/dialogue.h"
 #include "smtpprobe/reply.h"
+#include "smtpprobe/sanitize.h"
 #include "smtpprobe/tlsconn.h"
 
 /* Two pipelined commands fit the output buffer. */
@@ -229,7 +230,7 @@ static void fail_quit(struct session *s, long now, int step, enum local_error e,
 	}
 	if (p->steps[step].error == LE_NONE) {
 		p->steps[step].error = e;
-		p->steps[step].detail = strdup(detail);
+		p->steps[step].detail = sanitize_dup(detail, strlen(detail));
 		p->steps[step].event =
 		    record_note(s->env->rec, now, s->idx, in_tls(s), "%s: %s",
 				li ? li->name : "error", detail);
@@ -262,7 +263,8 @@ static void fail(struct session *s, long now, int step, enum outcome o,
 		if (sp->error == LE_NONE) {
 			sp->error = e;
 			if (detail && !sp->detail)
-				sp->detail = strdup(detail);
+				sp->detail =
+				    sanitize_dup(detail, strlen(detail));
 		}
 		if (sp->reply_ms < 0)
 			sp->reply_ms = now;

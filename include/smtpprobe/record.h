@@ -1,9 +1,17 @@
 /*
  * record.h - the run record: everything that happened, filled in as it
  * happens (DNS answers, connections, every line sent and received), then
- * annotated by the interpreter and rendered by the reporters. All text in
- * the record that came from the network is stored raw in replies and
- * sanitised wherever else it is kept (names, certificate fields).
+ * annotated by the interpreter and rendered by the reporters.
+ *
+ * Sanitising has one owner, sanitize.c, and one rule here: reply lines
+ * are kept raw (struct reply, bytes as received; a reporter sanitises
+ * them on the way out), and every other string in the record is stored
+ * in its one sanitised form, made where it enters: notes and sent lines
+ * (record_note, record_event, probe_add_step), host names and CNAMEs
+ * (dns_answer.c), certificate fields (tlsconn.c), failure details
+ * (session.c). words.c builds its sentences from those and from its own
+ * text. The reporters check record strings once more on the way out
+ * (report_clean_dup), which leaves a clean string as it is.
  */
 #ifndef SMTPPROBE_RECORD_H
 #define SMTPPROBE_RECORD_H
