@@ -83,8 +83,8 @@ static const struct codes_stage_rule stage_rules[] = {
  * data. They outrank the reply text and the codes for the words (the
  * category still comes from those). */
 #define AFTER_VERDICT                                                          \
-	" The verdict was decided before, by the reply to RCPT TO (MAIL FROM " \
-	"for a domain), and this reply does not change it."
+	" The verdict was decided before this reply, which does not change " \
+	"it."
 
 static const struct codes_stage_rule closing_rules[] = {
     {STAGE_RSET, 220, CLASS_SUCCESS, CAT_SUCCESS,

@@ -60,15 +60,25 @@ static void set_state(struct dialogue *d, enum dlg_state s)
 	d->state = s;
 }
 
+/* An outcome a reply's class decided: the only kind a shifted reply
+ * stream can have got wrong. A local decision (a certificate that did
+ * not verify, no STARTTLS, no SMTPUTF8) stands whatever follows. */
+static int decided_by_reply(const struct dialogue *d)
+{
+	return (d->outcome == OUTCOME_ACCEPTED ||
+		d->outcome == OUTCOME_REJECTED ||
+		d->outcome == OUTCOME_TEMPFAIL) &&
+	       d->error == LE_NONE;
+}
+
 /* The one writer of the outcome: o decided at stage at for reason e.
  * Nothing changes once decided, unless override (a provable shift of the
- * replies) replaces a decision that is not already a protocol error.
- * Returns 1 when the outcome changed. */
+ * replies) replaces a decision that a reply made. Returns 1 when the
+ * outcome changed. */
 static int set_outcome(struct dialogue *d, enum outcome o, enum stage at,
 		       enum local_error e, int override)
 {
-	if (d->outcome != OUTCOME_NONE &&
-	    !(override && d->outcome != OUTCOME_PROTOCOL_ERROR))
+	if (d->outcome != OUTCOME_NONE && !(override && decided_by_reply(d)))
 		return 0;
 	d->outcome = o;
 	d->decided_at = at;

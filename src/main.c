@@ -63,7 +63,8 @@ static int probe_once(const struct config *cfg, struct run_record *rec,
 static int greylisted(const struct run_record *rec, char *host, size_t n)
 {
 	for (size_t i = 0; i < rec->nfindings; i++) {
-		if (rec->findings[i].kind != FIND_GREYLISTED)
+		if (rec->findings[i].kind != FIND_GREYLISTED ||
+		    rec->overall.deciding_probe < 0)
 			continue;
 		const struct probe *p =
 		    &rec->probes[rec->overall.deciding_probe];

@@ -390,10 +390,14 @@ static void reason_endings(struct run_record *rec)
 			const struct step *s = &p->steps[k];
 			struct finding *f = NULL;
 
-			if (!s->reply ||
+			if (!s->reply || s->error != LE_NONE ||
 			    reply_class_of(s->reply->code) == CLASS_SUCCESS)
 				continue;
-			if (s->stage == STAGE_RSET)
+			/* RSET only follows a verdict a reply gave. */
+			if (s->stage == STAGE_RSET &&
+			    (p->outcome == OUTCOME_ACCEPTED ||
+			     p->outcome == OUTCOME_REJECTED ||
+			     p->outcome == OUTCOME_TEMPFAIL))
 				f = probe_finding(rec, FIND_RSET_REFUSED, p);
 			else if (s->stage == STAGE_QUIT)
 				f = probe_finding(rec, FIND_QUIT_REFUSED, p);
@@ -468,9 +472,11 @@ void reason_about(struct run_record *rec)
 		reason_retry(rec);
 		reason_family(rec);
 	}
+	/* Credentials first: with many probes the per-probe findings can
+	 * fill FINDINGS_MAX, and these must not be the ones left out. */
+	reason_credentials(rec);
 	reason_dns(rec);
 	reason_tls(rec);
 	reason_endings(rec);
 	reason_silence(rec);
-	reason_credentials(rec);
 }

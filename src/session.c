@@ -216,10 +216,11 @@ static void mark_step(struct session *s, long now, int step, enum local_error e)
 
 /* A protocol error on a connection that still works: decide, then say
  * QUIT politely and close on the answer (or its timeout). What else is
- * in this read is dropped, not matched to the QUIT. Unsolicited replies
- * prove the stream shifted: they overturn even a decided outcome. */
+ * in this read is dropped, not matched to the QUIT. override: a whole
+ * reply more than the commands asked for proves the stream shifted, and
+ * overturns an outcome a reply decided (dlg_protocol_error). */
 static void fail_quit(struct session *s, long now, int step, enum local_error e,
-		      const char *detail)
+		      const char *detail, int override)
 {
 	struct probe *p = s->probe;
 	const struct local_error_info *li = codes_local(e);
@@ -237,8 +238,7 @@ static void fail_quit(struct session *s, long now, int step, enum local_error e,
 	}
 	if (p->steps[step].reply_ms < 0)
 		p->steps[step].reply_ms = now;
-	if (dlg_protocol_error(&s->dlg, p->steps[step].stage, e,
-			       e == LE_PROTO_UNSOLICITED))
+	if (dlg_protocol_error(&s->dlg, p->steps[step].stage, e, override))
 		p->deciding_step = step;
 	rp_reset(&s->rp);
 	s->nopen = 0; /* replies still due will never be matched now */
@@ -383,7 +383,8 @@ static void connected(struct session *s, long now)
 	snprintf(p->local_address, sizeof p->local_address,
 		 ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d", ip, port);
 	p->connect_ms = now - s->started;
-	p->steps[s->cur_step].reply_ms = now;
+	if (s->cur_step >= 0) /* -1 only when out of memory */
+		p->steps[s->cur_step].reply_ms = now;
 	record_note(s->env->rec, now, s->idx, 0,
 		    "connected to %s [%s]:%d from %s in %ld ms", s->host,
 		    p->address, p->port, p->local_address, p->connect_ms);
@@ -507,7 +508,8 @@ static void handshake_done(struct session *s, long now)
 	struct tls_info *ti = &s->probe->tls;
 
 	tls_collect(s->ssl, s->host, ti);
-	s->probe->steps[s->cur_step].reply_ms = now;
+	if (s->cur_step >= 0)
+		s->probe->steps[s->cur_step].reply_ms = now;
 	set_state(s, SS_DIALOGUE);
 	record_note(s->env->rec, now, s->idx, 1, "TLS established: %s, %s",
 		    ti->version, ti->cipher);
@@ -677,8 +679,27 @@ static unsigned reply_probe_flags(const struct reply *r)
 	return f;
 }
 
-/* A complete reply; more bytes (rest) may follow it in this read. */
-static void on_reply(struct session *s, struct reply *r, size_t rest, long now)
+/* Do these bytes hold a whole reply? (A stray blank line or half a line
+ * is a protocol error, but proves no shift.) */
+static int whole_reply_in(const char *buf, size_t n)
+{
+	struct reply_parser p;
+	enum rp_status st = RP_MORE;
+	int whole;
+
+	rp_init(&p);
+	rp_feed(&p, buf, n, &st);
+	whole = st == RP_REPLY;
+	if (whole)
+		reply_free(rp_take(&p));
+	rp_reset(&p);
+	return whole;
+}
+
+/* A complete reply; more bytes (rest[0..nrest)) may follow it in this
+ * read. */
+static void on_reply(struct session *s, struct reply *r, const char *rest,
+		     size_t nrest, long now)
 {
 	struct probe *p = s->probe;
 	enum outcome before = s->dlg.outcome;
@@ -697,7 +718,7 @@ static void on_reply(struct session *s, struct reply *r, size_t rest, long now)
 			reply_free(r);
 		}
 		fail_quit(s, now, i, LE_PROTO_UNSOLICITED,
-			  "a reply arrived that no command asked for");
+			  "a reply arrived that no command asked for", 1);
 		return;
 	}
 	step = s->open[0];
@@ -706,7 +727,7 @@ static void on_reply(struct session *s, struct reply *r, size_t rest, long now)
 	p->steps[step].reply_ms = now;
 	p->flags |= reply_probe_flags(r);
 	record_event(s->env->rec, now, s->idx, EV_REPLY, in_tls(s), step, NULL);
-	if (s->nopen == 0 && (rest > 0 || rp_pending(&s->rp)) &&
+	if (s->nopen == 0 && (nrest > 0 || rp_pending(&s->rp)) &&
 	    s->dlg.state != DS_QUIT) {
 		int starttls =
 		    p->steps[step].stage == STAGE_STARTTLS && r->code == 220;
@@ -721,7 +742,8 @@ static void on_reply(struct session *s, struct reply *r, size_t rest, long now)
 		else
 			fail_quit(s, now, step, LE_PROTO_UNSOLICITED,
 				  "more data arrived than the commands asked "
-				  "for");
+				  "for",
+				  whole_reply_in(rest, nrest));
 		return;
 	}
 	const struct dlg_action *a = dlg_on_reply(&s->dlg, r);
@@ -766,7 +788,7 @@ static void on_parse_error(struct session *s, long now)
 		fail(s, now, step, OUTCOME_PROTOCOL_ERROR, LE_TLS_ON_PLAIN_PORT,
 		     TLS_GREETING_TEXT);
 	else if (e == LE_PROTO_MALFORMED) /* lines still frame: be polite */
-		fail_quit(s, now, step, e, rp_error_text(s->rp.error));
+		fail_quit(s, now, step, e, rp_error_text(s->rp.error), 0);
 	else /* over a cap: the stream is not worth another byte */
 		fail(s, now, step, OUTCOME_PROTOCOL_ERROR, e,
 		     rp_error_text(s->rp.error));
@@ -792,7 +814,7 @@ static void consume(struct session *s, const char *buf, size_t n, long now)
 
 		off += rp_feed(&s->rp, buf + off, n - off, &st);
 		if (st == RP_REPLY)
-			on_reply(s, rp_take(&s->rp), n - off, now);
+			on_reply(s, rp_take(&s->rp), buf + off, n - off, now);
 		else if (st == RP_ERROR)
 			on_parse_error(s, now);
 		else

@@ -414,6 +414,13 @@ static void verdict_words(const struct run_record *rec, struct verdict *v)
 			 tag);
 		break;
 	case VR_REJECTED:
+		if (s && s->error != LE_NONE) {
+			/* The dialogue's own rule decided (no AUTH mechanism,
+			 * no SMTPUTF8): the reply that led to it was fine. */
+			interpret_local(s->error, &in);
+			snprintf(t, tn, "%s: %s", w, in.explanation);
+			break;
+		}
 		snprintf(t, tn,
 			 "%s rejected %s%s: a sending server would bounce the "
 			 "message.",

@@ -160,10 +160,11 @@ void dlg_abort(struct dialogue *d, enum outcome o, enum stage at,
 	       enum local_error e);
 /* The stream broke the protocol at this stage (the session saw it: a
  * malformed reply, bytes nobody asked for). Decides protocol_error if
- * nothing is decided yet; a provable shift of the reply stream (more
- * replies than commands, override != 0) replaces even a decided outcome,
- * since the reply that seemed to decide may have answered another
- * command. Returns 1 when the outcome changed. */
+ * nothing is decided yet; a provable shift of the reply stream (a whole
+ * reply more than the commands asked for, override != 0) replaces an
+ * outcome a reply decided (accepted, rejected, tempfail), since that
+ * reply may have answered another command; a local decision stands.
+ * Returns 1 when the outcome changed. */
 int dlg_protocol_error(struct dialogue *d, enum stage at, enum local_error e,
 		       int override);
 

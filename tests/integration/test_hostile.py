@@ -955,6 +955,19 @@ def _(env):
     ], one)
 
 
+@case("rset_stray_bytes_keep_verdict")
+def _(env):
+    """A stray blank line (or half a line) after the RSET reply is a
+    protocol slip, but no whole extra reply: nothing proves the RCPT reply
+    answered something else, so the verdict stands."""
+    no_pipe = ["250-" + MX_NAME, "250 8BITMIME"]
+    srv = mx(env, tls=False, replies={"EHLO": no_pipe, "RSET": "250 2.0.0 Ok\r\n\r\n"})
+    r = modes(env, RCPT, status=0)
+    doc, p, _ = expect(r, 0, "accepted", "accepted", stage="rcpt")
+    eq(last_step(p, "rset").get("error"), "unsolicited_data", "rset step error")
+    quit_after_protocol_error(srv)
+
+
 @case("hostile_25_silence")
 def _(env):
     def one(name, srv):

@@ -1114,6 +1114,30 @@ static void test_starttls_verify_mode(void **state)
 	assert_cmds(&h, CMDS("QUIT"));
 	assert_outcome(&h, OUTCOME_TLS_ERROR, STAGE_TLS, LE_TLS_UNKNOWN_CA);
 
+	/* A shift of the reply stream after that (a whole extra reply)
+	 * cannot rewrite a local decision: the certificate still failed. */
+	assert_int_equal(dlg_protocol_error(&h.d, STAGE_BANNER,
+					    LE_PROTO_UNSOLICITED, 1),
+			 0);
+	assert_outcome(&h, OUTCOME_TLS_ERROR, STAGE_TLS, LE_TLS_UNKNOWN_CA);
+
+	/* ...while it does overturn what a reply decided. */
+	harness_init(&h);
+	run_script(&h, SCRIPT(BANNER, EHLO_PLAIN, OK, OK));
+	assert_outcome(&h, OUTCOME_ACCEPTED, STAGE_RCPT, LE_NONE);
+	assert_int_equal(dlg_protocol_error(&h.d, STAGE_RSET,
+					    LE_PROTO_UNSOLICITED, 1),
+			 1);
+	assert_outcome(&h, OUTCOME_PROTOCOL_ERROR, STAGE_RSET,
+		       LE_PROTO_UNSOLICITED);
+	/* Without override a decided outcome stays. */
+	harness_init(&h);
+	run_script(&h, SCRIPT(BANNER, EHLO_PLAIN, OK, OK));
+	assert_int_equal(dlg_protocol_error(&h.d, STAGE_RSET,
+					    LE_PROTO_MALFORMED, 0),
+			 0);
+	assert_outcome(&h, OUTCOME_ACCEPTED, STAGE_RCPT, LE_NONE);
+
 	/* A 421 greeting after the failed check: close, no QUIT. */
 	harness_init(&h);
 	h.cfg.starttls = STARTTLS_VERIFY;
