@@ -461,6 +461,91 @@ regress("fuzz_dns", "take-mx-list-overflow", bytes([V4]) + seg(
         b"\xc0\x0c" + struct.pack(">HHIHH", T_MX, 1, 300, 2 + 1 + 63 + 2, i) +
         b"\x3f" + b"x" * 63 + b"\xc0\x0c" for i in range(14))))
 
+# ---- TLSA answers (fuzz_tlsa: the whole message) ----
+
+T_TLSA = 52
+TLSA_Q = "_25._tcp.mx.example.net"
+
+
+def tlsa_rr(usage, sel, mtype, data, name=b"\xc0\x0c"):
+    rd = bytes([usage, sel, mtype]) + data
+    return name + struct.pack(">HHIH", T_TLSA, 1, 300, len(rd)) + rd
+
+
+def ad(m):
+    """Set the AD bit of a message's header."""
+    return m[:3] + bytes([m[3] | 0x20]) + m[4:]
+
+
+seed("fuzz_tlsa", "dane-ee-spki-sha256", ad(msg(TLSA_Q, T_TLSA, [
+    tlsa_rr(3, 1, 1, bytes(range(32)))])))
+seed("fuzz_tlsa", "rollover-pair", ad(msg(TLSA_Q, T_TLSA, [
+    tlsa_rr(3, 1, 1, b"\x11" * 32), tlsa_rr(2, 0, 1, b"\x22" * 32)])))
+seed("fuzz_tlsa", "pkix-only-sha512", msg(TLSA_Q, T_TLSA, [
+    tlsa_rr(1, 0, 2, b"\x33" * 64), tlsa_rr(0, 1, 2, b"\x44" * 64)]))
+seed("fuzz_tlsa", "full-cert", ad(msg(TLSA_Q, T_TLSA, [
+    tlsa_rr(3, 0, 0, b"\x30\x82" + b"\x55" * 1500)])))
+seed("fuzz_tlsa", "cname-then-tlsa", ad(msg(TLSA_Q, T_TLSA, [
+    b"\xc0\x0c" + struct.pack(">HHIH", T_CNAME, 1, 300, 13) + dname("mx.other.net")[:13],
+    tlsa_rr(3, 1, 1, b"\x66" * 32)])))
+seed("fuzz_tlsa", "servfail", msg(TLSA_Q, T_TLSA, [], rcode=2))
+seed("fuzz_tlsa", "nxdomain", msg(TLSA_Q, T_TLSA, [], rcode=3))
+seed("fuzz_tlsa", "short-rdata", msg(TLSA_Q, T_TLSA, [
+    b"\xc0\x0c" + struct.pack(">HHIH", T_TLSA, 1, 300, 2) + b"\x03\x01"]))
+seed("fuzz_tlsa", "rdlen-past-end", msg(TLSA_Q, T_TLSA, [
+    b"\xc0\x0c" + struct.pack(">HHIH", T_TLSA, 1, 300, 400) + b"\x03\x01\x01"]))
+seed("fuzz_tlsa", "many-records", ad(msg(TLSA_Q, T_TLSA, [
+    tlsa_rr(3, 1, 1, bytes([i]) * 32) for i in range(20)])))
+seed("fuzz_tlsa", "pointer-loop", struct.pack(">HHHHHH", 1, 0x8180, 1, 1, 0, 0) +
+     b"\xc0\x0c" + struct.pack(">HH", T_TLSA, 1) + tlsa_rr(3, 1, 1, b"\x77" * 32))
+seed("fuzz_tlsa", "header-only", struct.pack(">HHHHHH", 1, 0x81a0, 0, 0, 0, 0))
+# A query as the resolver builds it: RD, one question, an OPT record.
+seed("fuzz_tlsa", "query-with-opt", struct.pack(">HHHHHH", 0x4242, 0x0100, 1, 0, 0, 1) +
+     dname(TLSA_Q) + struct.pack(">HH", T_TLSA, 1) +
+     b"\x00" + struct.pack(">HHIH", 41, 1232, 0, 0))
+
+# ---- MTA-STS (fuzz_sts: byte 0 even = TXT record, odd = policy file,
+# then after a NUL the host names to match, NUL-separated) ----
+
+for name, text in {
+    "txt-rfc": "v=STSv1; id=20160831085700Z;",
+    "txt-tight": "v=STSv1;id=abc",
+    "txt-ext": "v=STSv1 ;\tid=abc ; ext.a-b_c=x",
+    "txt-no-id": "v=STSv1;",
+    "txt-long-id": "v=STSv1; id=" + "1" * 33,
+    "txt-two-ids": "v=STSv1; id=1; id=2",
+    "txt-spf": "v=spf1 -all",
+    "txt-control": "v=STSv1; id=1\x1b[2J",
+}.items():
+    seed("fuzz_sts", name, b"\x00" + text.encode())
+POLICY = ("version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\n"
+          "mx: *.example.net\r\nmx: backupmx.example.com\r\nmax_age: 604800\r\n")
+for name, text in {
+    "policy-rfc": POLICY + "\0mail.example.com\0mx1.example.net\0example.net\0a.b.example.net",
+    "policy-lf-testing": "version:STSv1\nmode: testing\nmx: MX.Example.COM.\nfoo: bar\nmax_age: 0\0mx.example.com",
+    "policy-none": "version: STSv1\nmode: none\nmax_age: 86400\n",
+    "policy-no-mx": "version: STSv1\nmode: enforce\nmax_age: 1\n",
+    "policy-bad-age": "version: STSv1\nmode: enforce\nmx: a\nmax_age: 99999999999\n",
+    "policy-wild-only": "version: STSv1\nmode: enforce\nmx: *.\nmax_age: 1\n\0a.",
+    "policy-many-mx": "version: STSv1\nmode: enforce\nmax_age: 1\n" +
+                      "".join("mx: mx%d.example.net\n" % i for i in range(40)),
+}.items():
+    seed("fuzz_sts", name, b"\x01" + text.encode())
+
+# ---- TLS-RPT (fuzz_tlsrpt: the TXT record) ----
+
+for name, text in {
+    "two-uris": "v=TLSRPTv1; rua=mailto:reports@example.com , https://reporting.example.com/v1/tlsrpt",
+    "one-mailto": "v=TLSRPTv1;rua=mailto:tlsrpt@example.net;",
+    "no-rua": "v=TLSRPTv1;",
+    "ftp": "v=TLSRPTv1; rua=ftp://x",
+    "empty-uri": "v=TLSRPTv1; rua=mailto:a@b,",
+    "twice": "v=TLSRPTv1; rua=mailto:a@b; rua=mailto:c@d",
+    "many": "v=TLSRPTv1; rua=" + ",".join("mailto:r%d@example.net" % i for i in range(12)),
+    "not-tlsrpt": "v=TLSRPTv10; rua=mailto:a@b",
+}.items():
+    seed("fuzz_tlsrpt", name, text)
+
 # ---- write ----
 
 for harness, files in seeds.items():

@@ -1,0 +1,335 @@
+/*
+ * test_policy.c - the TLS policy parsing layer: DNSSEC bits of queries
+ * and answers and the TLSA parser (dns_raw.c); the MTA-STS TXT record,
+ * policy file and MX patterns and the TLS-RPT record (policy_text.c).
+ * Valid inputs as the RFCs' examples have them, and each way a record can
+ * break the grammar.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ares.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtpprobe/dns_raw.h"
+#include "smtpprobe/policy_text.h"
+
+/* ---- DNS messages ---- */
+
+/* A query as the resolver will build it: ares_create_query with an OPT
+ * record, then AD and DO. */
+static void test_query_want_dnssec(void **state)
+{
+	unsigned char *q = NULL;
+	int qlen = 0;
+	struct dns_header_facts h;
+
+	(void)state;
+	assert_int_equal(ares_create_query("_25._tcp.mx.example.net", 1,
+					   DNS_TYPE_TLSA, 0x1234, 1, &q, &qlen,
+					   1232),
+			 ARES_SUCCESS);
+	assert_int_equal(dns_read_header(q, (size_t)qlen, &h), 0);
+	assert_false(h.ad);
+	assert_int_equal(h.arcount, 1);
+	assert_int_equal(dns_query_want_dnssec(q, (size_t)qlen), 0);
+	assert_int_equal(dns_read_header(q, (size_t)qlen, &h), 0);
+	assert_true(h.ad);
+	assert_true(h.rd);
+	assert_int_equal(h.id, 0x1234);
+	/* DO is the top bit of the OPT record's flags (RFC 3225). */
+	assert_int_equal(q[qlen - 4] & 0x80, 0x80);
+	ares_free_string(q);
+
+	/* Without an OPT record there is nowhere to put DO. */
+	assert_int_equal(
+	    ares_create_query("example.net", 1, 1, 1, 1, &q, &qlen, 0),
+	    ARES_SUCCESS);
+	assert_int_equal(dns_query_want_dnssec(q, (size_t)qlen), -1);
+	ares_free_string(q);
+	assert_int_equal(dns_query_want_dnssec((unsigned char *)"abc", 3), -1);
+}
+
+/* Build an answer: header, the question, then answer RRs given as
+ * (type, rdata, rdlen), each owned by a pointer to the question name. */
+struct rr {
+	unsigned type;
+	const unsigned char *rdata;
+	size_t rdlen;
+};
+
+static size_t answer(unsigned char *buf, size_t cap, int ad, int rcode,
+		     const struct rr *rrs, size_t n)
+{
+	static const unsigned char qname[] = "\x03_25\x04_tcp\x02mx\x07"
+					     "example\x03net";
+	size_t o = 0;
+
+	assert_true(cap > 64);
+	memset(buf, 0, 12);
+	buf[0] = 0x12, buf[1] = 0x34;
+	buf[2] = 0x81; /* QR, RD */
+	buf[3] = (unsigned char)(0x80 | (ad ? 0x20 : 0) | rcode);
+	buf[5] = 1;
+	buf[7] = (unsigned char)n;
+	o = 12;
+	memcpy(buf + o, qname, sizeof qname); /* with its final 0 */
+	o += sizeof qname;
+	buf[o++] = 0, buf[o++] = 52, buf[o++] = 0, buf[o++] = 1;
+	for (size_t i = 0; i < n; i++) {
+		assert_true(o + 12 + rrs[i].rdlen <= cap);
+		buf[o++] = 0xc0, buf[o++] = 12; /* the question's name */
+		buf[o++] = (unsigned char)(rrs[i].type >> 8);
+		buf[o++] = (unsigned char)rrs[i].type;
+		buf[o++] = 0, buf[o++] = 1; /* IN */
+		buf[o++] = 0, buf[o++] = 0, buf[o++] = 1,
+		buf[o++] = 0; /* TTL */
+		buf[o++] = (unsigned char)(rrs[i].rdlen >> 8);
+		buf[o++] = (unsigned char)rrs[i].rdlen;
+		memcpy(buf + o, rrs[i].rdata, rrs[i].rdlen);
+		o += rrs[i].rdlen;
+	}
+	return o;
+}
+
+static void test_parse_tlsa(void **state)
+{
+	static const unsigned char r311[] = {3,	   1,	 1,    0xde, 0xad,
+					     0xbe, 0xef, 0x01, 0x02};
+	static const unsigned char r201[] = {2, 0, 1, 0xaa};
+	static const unsigned char cname[] = "\x02mx\x07other\x03net";
+	static const unsigned char shortrr[] = {3, 1};
+	struct rr rrs[] = {{DNS_TYPE_CNAME, cname, sizeof cname},
+			   {DNS_TYPE_TLSA, r311, sizeof r311},
+			   {DNS_TYPE_TLSA, r201, sizeof r201},
+			   {DNS_TYPE_TLSA, shortrr, sizeof shortrr}};
+	unsigned char buf[1024];
+	struct tlsa_answer *a = calloc(1, sizeof *a);
+	size_t n;
+
+	(void)state;
+	assert_non_null(a);
+	n = answer(buf, sizeof buf, 1, 0, rrs, 4);
+	assert_int_equal(dns_parse_tlsa(buf, n, a), 0);
+	assert_true(a->header.ad);
+	assert_int_equal(a->header.rcode, 0);
+	assert_true(a->cname);
+	assert_int_equal(a->total, 3);
+	assert_int_equal(a->n, 2);
+	assert_true(a->short_rdata);
+	assert_int_equal(a->rr[0].usage, 3);
+	assert_int_equal(a->rr[0].selector, 1);
+	assert_int_equal(a->rr[0].matching, 1);
+	assert_int_equal(a->rr[0].len, 6);
+	assert_memory_equal(a->rr[0].data, r311 + 3, 6);
+	assert_int_equal(a->rr[1].usage, 2);
+	assert_string_equal(tlsa_usage_name(a->rr[0].usage), "DANE-EE");
+	assert_string_equal(tlsa_selector_name(a->rr[0].selector), "SPKI");
+	assert_string_equal(tlsa_matching_name(a->rr[0].matching), "SHA-256");
+	assert_string_equal(tlsa_usage_name(9), "?");
+
+	/* SERVFAIL without AD; no records. */
+	n = answer(buf, sizeof buf, 0, 2, NULL, 0);
+	assert_int_equal(dns_parse_tlsa(buf, n, a), 0);
+	assert_false(a->header.ad);
+	assert_int_equal(a->header.rcode, 2);
+	assert_int_equal(a->total, 0);
+
+	/* Every cut of a good answer is refused or read short, never read
+	 * past its end (ASan watches the exact-size copy). */
+	n = answer(buf, sizeof buf, 1, 0, rrs, 4);
+	for (size_t cut = 0; cut < n; cut++) {
+		unsigned char *c = malloc(cut ? cut : 1);
+		assert_non_null(c);
+		memcpy(c, buf, cut);
+		int rc = dns_parse_tlsa(c, cut, a);
+		assert_true(rc == -1 ? a->malformed : !a->malformed);
+		assert_true(a->n <= 2);
+		free(c);
+	}
+
+	/* An rdlength past the end; a reserved label type; a name loop. */
+	n = answer(buf, sizeof buf, 1, 0, rrs + 1, 1);
+	buf[n - sizeof r311 - 1] = 0xff;
+	assert_int_equal(dns_parse_tlsa(buf, n, a), -1);
+	n = answer(buf, sizeof buf, 1, 0, rrs + 1, 1);
+	buf[12] = 0x40;
+	assert_int_equal(dns_parse_tlsa(buf, n, a), -1);
+	n = answer(buf, sizeof buf, 1, 0, rrs + 1, 1);
+	buf[12] = 0xc0, buf[13] = 12; /* the question points at itself */
+	assert_int_equal(dns_parse_tlsa(buf, n, a), -1); /* then no type */
+	free(a);
+}
+
+/* ---- MTA-STS ---- */
+
+static int sts_txt(const char *s, struct sts_txt *t)
+{
+	return sts_parse_txt(s, strlen(s), t);
+}
+
+static void test_sts_txt(void **state)
+{
+	static const char *const bad[] = {
+	    "v=STSv1;",		/* no id */
+	    "v=STSv1; id=",	/* empty id */
+	    "v=STSv1; id=abc!", /* not alphanumeric */
+	    "v=STSv1; id=123456789012345678901234567890123", /* 33 */
+	    "v=STSv1 id=1",				     /* no ';' */
+	    "v=STSv1; id=1; id=2",			     /* twice */
+	    "v=STSv1; =x; id=1",			     /* no name */
+	    "v=STSv1; id=1; ext=a=b", /* '=' in a value */
+	    "v=STSv1; id=1; x y=1",   /* a space in a name */
+	    "v=STSv1; id=1\x01",      /* control character */
+	};
+	struct sts_txt t;
+
+	(void)state;
+	assert_int_equal(sts_txt("v=STSv1; id=20160831085700Z;", &t), 0);
+	assert_string_equal(t.id, "20160831085700Z");
+	assert_null(t.error);
+	assert_int_equal(sts_txt("v=STSv1;id=abc", &t), 0);
+	assert_int_equal(sts_txt("v=STSv1 ;\tid=abc ; ext.a-b_c=x", &t), 0);
+	assert_string_equal(t.id, "abc");
+	/* Not MTA-STS records at all: to be discarded. */
+	assert_int_equal(sts_txt("v=spf1 -all", &t), 1);
+	assert_int_equal(sts_txt("v=STSv10; id=1", &t), 1);
+	assert_int_equal(sts_txt("V=STSv1; id=1", &t), 1);
+	assert_int_equal(sts_txt("", &t), 1);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (sts_txt(bad[i], &t) != -1)
+			fail_msg("\"%s\" accepted", bad[i]);
+		assert_non_null(t.error);
+	}
+}
+
+static int policy(const char *s, struct sts_policy *p)
+{
+	return sts_parse_policy(s, strlen(s), p);
+}
+
+static void test_sts_policy(void **state)
+{
+	static const char *const bad[] = {
+	    "mode: enforce\nmx: a.example\nmax_age: 1\n",     /* no version */
+	    "version: STSv1\nmx: a.example\nmax_age: 1\n",    /* no mode */
+	    "version: STSv1\nmode: enforce\nmx: a.example\n", /* no max_age */
+	    "version: STSv1\nmode: enforce\nmax_age: 1\n",    /* no mx */
+	    "version: STSv2\nmode: enforce\nmx: a\nmax_age: 1\n",
+	    "version: STSv1\nmode: Enforce\nmx: a\nmax_age: 1\n",
+	    "version: STSv1\nmode: enforce\nmx: a\nmax_age: 31557601\n",
+	    "version: STSv1\nmode: enforce\nmx: a\nmax_age: -1\n",
+	    "version: STSv1\nmode: enforce\nmx: a\nmax_age: 99999999999\n",
+	    "version: STSv1\nmode: enforce\nmx: a..b\nmax_age: 1\n",
+	    "version: STSv1\nmode: enforce\nmx: *\nmax_age: 1\n",
+	    "version: STSv1\nmode: enforce\nmx: a.*.b\nmax_age: 1\n",
+	    "version: STSv1\nmode: enforce\nmx: a b\nmax_age: 1\n",
+	    "version: STSv1\nmode: enforce\nmode: none\nmx: a\nmax_age: 1\n",
+	    "version: STSv1\nmode: enforce\nmx: a\nmax_age: 1\njunk\n",
+	    "version: STSv1\nmode: enforce\nmx: a\xc3\xa9\nmax_age: 1\n",
+	};
+	struct sts_policy *p = calloc(1, sizeof *p);
+
+	(void)state;
+	assert_non_null(p);
+	/* RFC 8461 3.2's example, CRLF line ends. */
+	assert_int_equal(policy("version: STSv1\r\nmode: enforce\r\n"
+				"mx: mail.example.com\r\nmx: *.example.net\r\n"
+				"mx: backupmx.example.com\r\n"
+				"max_age: 604800\r\n",
+				p),
+			 0);
+	assert_int_equal(p->mode, STS_MODE_ENFORCE);
+	assert_int_equal(p->max_age, 604800);
+	assert_int_equal(p->nmx, 3);
+	assert_string_equal(p->mx[1], "*.example.net");
+	assert_string_equal(sts_mode_name(p->mode), "enforce");
+	assert_true(sts_policy_lists(p, "mail.example.com"));
+	assert_true(sts_policy_lists(p, "MX1.Example.NET."));
+	assert_false(sts_policy_lists(p, "example.net"));
+	assert_false(sts_policy_lists(p, "a.b.example.net"));
+	assert_false(sts_policy_lists(p, "mail.example.org"));
+	/* LF, spaces, unknown keys, a trailing dot, none without mx. */
+	assert_int_equal(policy("version:STSv1\nmode:   testing  \n"
+				"mx: MX.Example.COM.\nfoo: bar\nmax_age: 0",
+				p),
+			 0);
+	assert_int_equal(p->mode, STS_MODE_TESTING);
+	assert_string_equal(p->mx[0], "mx.example.com");
+	assert_int_equal(
+	    policy("version: STSv1\nmode: none\nmax_age: 86400\n", p), 0);
+	assert_int_equal(p->mode, STS_MODE_NONE);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (policy(bad[i], p) != -1)
+			fail_msg("policy %zu accepted", i);
+		assert_non_null(p->error);
+	}
+	assert_int_equal(sts_parse_policy(NULL, 0, p), -1);
+	free(p);
+}
+
+static void test_sts_mx_matches(void **state)
+{
+	(void)state;
+	assert_true(sts_mx_matches("mx.example.net", "MX.example.net"));
+	assert_true(sts_mx_matches("mx.example.net.", "mx.example.net"));
+	assert_true(sts_mx_matches("*.example.net", "a.example.net."));
+	assert_false(sts_mx_matches("*.example.net", "example.net"));
+	assert_false(sts_mx_matches("*.example.net", ".example.net"));
+	assert_false(sts_mx_matches("*.example.net", "a.b.example.net"));
+	assert_false(sts_mx_matches("*.example.net", "aexample.net"));
+	assert_false(sts_mx_matches("mx.example.net", "mx.example.ne"));
+	assert_false(sts_mx_matches("", "mx.example.net"));
+	assert_false(sts_mx_matches("mx.example.net", ""));
+	assert_false(sts_mx_matches("*.", "a."));
+}
+
+/* ---- TLS-RPT ---- */
+
+static void test_tlsrpt(void **state)
+{
+	static const char *const bad[] = {
+	    "v=TLSRPTv1;",				  /* no rua */
+	    "v=TLSRPTv1; rua=ftp://x",			  /* scheme */
+	    "v=TLSRPTv1; rua=mailto:a@b,",		  /* empty URI */
+	    "v=TLSRPTv1; rua=,mailto:a@b",		  /* empty URI */
+	    "v=TLSRPTv1; rua=mailto:",			  /* nothing after it */
+	    "v=TLSRPTv1; rua=mailto:a@b; rua=mailto:c@d", /* twice */
+	    "v=TLSRPTv1 rua=mailto:a@b",		  /* no ';' */
+	};
+	struct tlsrpt t;
+	const char *ok = "v=TLSRPTv1; rua=mailto:reports@example.com , "
+			 "HTTPS://reporting.example.com/v1/tlsrpt";
+
+	(void)state;
+	assert_int_equal(tlsrpt_parse_txt(ok, strlen(ok), &t), 0);
+	assert_int_equal(t.nrua, 2);
+	assert_string_equal(t.rua[0], "mailto:reports@example.com");
+	assert_string_equal(t.rua[1],
+			    "HTTPS://reporting.example.com/v1/tlsrpt");
+	assert_int_equal(tlsrpt_parse_txt("v=spf1", 6, &t), 1);
+	assert_int_equal(
+	    tlsrpt_parse_txt("v=TLSRPTv10; rua=mailto:a@b", 27, &t), 1);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (tlsrpt_parse_txt(bad[i], strlen(bad[i]), &t) != -1)
+			fail_msg("\"%s\" accepted", bad[i]);
+		assert_non_null(t.error);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_query_want_dnssec),
+	    cmocka_unit_test(test_parse_tlsa),
+	    cmocka_unit_test(test_sts_txt),
+	    cmocka_unit_test(test_sts_policy),
+	    cmocka_unit_test(test_sts_mx_matches),
+	    cmocka_unit_test(test_tlsrpt),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
