@@ -409,32 +409,31 @@ bad:
 			   show(b, arg));
 }
 
-static int opt_timeout(struct parse_state *st, const char *arg)
+/* A whole number of seconds from 1 to max, for option name. */
+static int opt_seconds(struct parse_state *st, const char *name,
+		       const char *arg, long max, int *out)
 {
 	char b[SHOW_SIZE];
 	long v;
 
-	if (parse_uint(arg, strlen(arg), 1, TIMEOUT_MAX, &v) < 0)
+	if (parse_uint(arg, strlen(arg), 1, max, &v) < 0)
 		return usage_error(
-		    st->err,
-		    "bad --timeout '%s': use whole seconds from 1 to %d",
-		    show(b, arg), TIMEOUT_MAX);
-	st->cfg->timeout_s = (int)v;
+		    st->err, "bad %s '%s': use whole seconds from 1 to %ld",
+		    name, show(b, arg), max);
+	*out = (int)v;
 	return 0;
+}
+
+static int opt_timeout(struct parse_state *st, const char *arg)
+{
+	return opt_seconds(st, "--timeout", arg, TIMEOUT_MAX,
+			   &st->cfg->timeout_s);
 }
 
 static int opt_retry_greylist(struct parse_state *st, const char *arg)
 {
-	char b[SHOW_SIZE];
-	long v;
-
-	if (parse_uint(arg, strlen(arg), 1, RETRY_GREYLIST_MAX, &v) < 0)
-		return usage_error(
-		    st->err,
-		    "bad --retry-greylist '%s': use whole seconds from 1 to %d",
-		    show(b, arg), RETRY_GREYLIST_MAX);
-	st->cfg->retry_greylist_s = (int)v;
-	return 0;
+	return opt_seconds(st, "--retry-greylist", arg, RETRY_GREYLIST_MAX,
+			   &st->cfg->retry_greylist_s);
 }
 
 /* Checked now, so that a typo is a usage error and not a TLS failure on
