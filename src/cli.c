@@ -624,6 +624,7 @@ static int set_target(struct parse_state *st, const char *arg)
 	copy_str(t->rcpt, sizeof t->rcpt, a.path);
 	t->is_address = a.is_address;
 	t->need_smtputf8 = a.need_smtputf8;
+	cfg->targets = t;
 	cfg->ntargets = 1;
 	return 0;
 }

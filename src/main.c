@@ -44,12 +44,13 @@ static int do_explain(const struct config *cfg)
 /* Resolve, probe and interpret into rec (retry: NULL, or what the first
  * attempt was). Returns 0, or an exit status after a one-line error on
  * stderr. */
-static int probe_once(const struct config *cfg, struct run_record *rec,
+static int probe_once(const struct config *cfg,
+		      const struct probe_target *target, struct run_record *rec,
 		      const struct retry_info *retry)
 {
 	char err[256];
 
-	record_init(rec, cfg, &cfg->target);
+	record_init(rec, cfg, target);
 	if (retry)
 		rec->retry = *retry;
 	if (run_probe(cfg, rec, err, sizeof err) < 0) {
@@ -99,11 +100,12 @@ static int report(const struct config *cfg, struct run_record *rec)
 	return rec->overall.exit_status;
 }
 
-static int do_probe(const struct config *cfg)
+/* Probe one target (and retry it once when asked and greylisted). */
+static int do_probe(const struct config *cfg, const struct probe_target *t)
 {
 	struct run_record rec;
 	struct retry_info retry = {0};
-	int status = probe_once(cfg, &rec, NULL);
+	int status = probe_once(cfg, t, &rec, NULL);
 
 	if (status == 0 && cfg->retry_greylist_s > 0 &&
 	    greylisted(&rec, retry.host, sizeof retry.host)) {
@@ -118,7 +120,7 @@ static int do_probe(const struct config *cfg)
 			 rec.started_utc);
 		record_free(&rec);
 		wait_seconds(cfg->retry_greylist_s);
-		status = probe_once(cfg, &rec, &retry);
+		status = probe_once(cfg, t, &rec, &retry);
 	}
 	if (status == 0)
 		status = report(cfg, &rec);
@@ -148,7 +150,10 @@ static int run_main(int argc, char **argv, struct config *cfg)
 		fprintf(stderr, "smtpprobe: cannot initialise c-ares\n");
 		return EX_SOFTWARE;
 	}
-	rc = do_probe(cfg);
+	/* The command line names one target; the loop is the place where a
+	 * list would be driven. */
+	for (size_t i = 0; i < cfg->ntargets; i++)
+		rc = do_probe(cfg, &cfg->targets[i]);
 	ares_library_cleanup();
 	if (fflush(stdout) != 0)
 		return EX_IOERR;

@@ -34,9 +34,13 @@ struct probe_target {
 };
 
 struct config {
-	/* The target of the command line; with one, ntargets is 1. */
-	struct probe_target target;
+	/* What to probe, in order: targets[0..ntargets). The command line
+	 * names one, kept in target (targets points at it); a driver of
+	 * many (a batch) points targets at its own list. The config is
+	 * never copied. */
+	const struct probe_target *targets;
 	size_t ntargets;
+	struct probe_target target;
 	int from_smtputf8; /* the --from address has a non-ASCII local part */
 
 	int ports[PORTS_CAP];

@@ -139,6 +139,9 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.target.local, "user");
 	assert_string_equal(cfg.target.domain, "example.com");
 	assert_string_equal(cfg.target.rcpt, "user@example.com");
+	/* The targets list holds the one target of the command line. */
+	assert_int_equal(cfg.ntargets, 1);
+	assert_ptr_equal(cfg.targets, &cfg.target);
 	assert_string_equal(cfg.cmdline, "smtpprobe user@example.com");
 }
 
