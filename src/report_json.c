@@ -414,9 +414,9 @@ static json_t *json_document(const struct run_record *rec)
 	return done(o, err);
 }
 
-int report_json(FILE *out, const struct run_record *rec)
+/* Write doc (NULL: it could not be built) and a newline; frees doc. */
+static int emit(FILE *out, json_t *doc)
 {
-	json_t *doc = json_document(rec);
 	int rc;
 
 	if (!doc)
@@ -428,6 +428,11 @@ int report_json(FILE *out, const struct run_record *rec)
 	return 0;
 }
 
+int report_json(FILE *out, const struct run_record *rec)
+{
+	return emit(out, json_document(rec));
+}
+
 /* ---- --explain --json ---- */
 
 /* The one object of smtpprobe-json(5): code and enhanced null when
@@ -436,7 +441,7 @@ int report_explain_json(FILE *out, const struct explanation *e)
 {
 	const struct interpretation *in = &e->in;
 	json_t *o = json_object();
-	int err = !o, rc;
+	int err = !o;
 
 	if (!o)
 		return -1;
@@ -450,12 +455,5 @@ int report_explain_json(FILE *out, const struct explanation *e)
 	err |= set(o, "explanation", jstr_opt(in->explanation));
 	err |= set(o, "remediation", jstr_opt(in->remediation));
 	err |= set(o, "text", jstr_opt(e->text));
-	o = done(o, err);
-	if (!o)
-		return -1;
-	rc = json_dumpf(o, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	if (rc < 0 || fputc('\n', out) == EOF)
-		return -1;
-	return 0;
+	return emit(out, done(o, err));
 }

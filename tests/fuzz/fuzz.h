@@ -24,6 +24,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 		}                                                              \
 	} while (0)
 
+/* Does hay[0..n) hold needle[0..m) anywhere? (An empty needle: yes.) */
+static inline int fuzz_contains(const void *hay, size_t n, const void *needle,
+				size_t m)
+{
+	const unsigned char *h = hay;
+
+	for (size_t i = 0; i + m <= n; i++)
+		if (memcmp(h + i, needle, m) == 0)
+			return 1;
+	return m == 0;
+}
+
 /* A small deterministic generator, so that a split or a choice drawn from
  * it is the same on every replay of the same input. */
 static inline uint32_t fuzz_rand(uint32_t *s)
@@ -69,8 +81,8 @@ static inline size_t fuzz_utf8(const unsigned char *s, size_t n,
 	return need;
 }
 
-/* What must never reach a terminal raw (tests/hostile-inputs.md rows 34-36): C0, DEL,
- * C1, the bidi controls, the zero-width characters, and the line and
+/* What must never reach a terminal raw (tests/hostile-inputs.md rows 34-36):
+ * C0, DEL, C1, the bidi controls, the zero-width characters, and the line and
  * paragraph separators. */
 static inline int fuzz_forbidden(unsigned long cp)
 {

@@ -14,17 +14,6 @@
 #include "fuzz.h"
 #include "smtpprobe/dns_raw.h"
 
-static int contains(const uint8_t *hay, size_t n, const unsigned char *needle,
-		    size_t m)
-{
-	if (m == 0)
-		return 1;
-	for (size_t i = 0; i + m <= n; i++)
-		if (memcmp(hay + i, needle, m) == 0)
-			return 1;
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tlsa_answer *a = malloc(sizeof *a);
@@ -41,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < a->n; i++) {
 		FUZZ_CHECK(a->rr[i].len <= TLSA_DATA_MAX);
 		FUZZ_CHECK(a->rr[i].len < size);
-		FUZZ_CHECK(contains(data, size, a->rr[i].data, a->rr[i].len));
+		FUZZ_CHECK(
+		    fuzz_contains(data, size, a->rr[i].data, a->rr[i].len));
 	}
 	if (size >= DNS_HEADER_LEN) {
 		FUZZ_CHECK(dns_read_header(data, size, &h) == 0);

@@ -12,14 +12,6 @@
 #include "fuzz.h"
 #include "smtpprobe/policy_text.h"
 
-static int contains(const char *hay, size_t n, const char *needle, size_t m)
-{
-	for (size_t i = 0; i + m <= n; i++)
-		if (memcmp(hay + i, needle, m) == 0)
-			return 1;
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tlsrpt *t = malloc(sizeof *t);
@@ -41,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   strncasecmp(u, "https:", 6) == 0);
 			for (size_t k = 0; k < l; k++)
 				FUZZ_CHECK(u[k] > 0x20 && u[k] < 0x7f);
-			FUZZ_CHECK(contains(s, size, u, l));
+			FUZZ_CHECK(fuzz_contains(s, size, u, l));
 		}
 	} else if (rc == -1) {
 		FUZZ_CHECK(t->error != NULL);
