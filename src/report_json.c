@@ -399,6 +399,7 @@ static json_t *json_document(const struct run_record *rec)
 		return NULL;
 	}
 	err |= set(o, "smtpprobe", json_string(SMTPPROBE_VERSION));
+	err |= set(o, "schema", json_integer(JSON_SCHEMA_VERSION));
 	err |= set(o, "target", jstr(rec->target ? rec->target->given : ""));
 	err |= set(o, "domain", jstr(rec->target ? rec->target->domain : ""));
 	err |= set(o, "insecure",

@@ -13,6 +13,11 @@
 #include "smtpprobe/record.h"
 #include "smtpprobe/version.h"
 
+/* The "schema" of the --json report: raised only when a field changes
+ * meaning or goes away (2: findings as kinds with parameters, the DNS
+ * findings split, verdict.reason). Documents without it are schema 1. */
+#define JSON_SCHEMA_VERSION 2
+
 void report_summary(FILE *out, const struct run_record *rec, int color);
 void report_transcript(FILE *out, const struct run_record *rec, int color);
 /* Returns 0, or -1 when the document could not be built. */
