@@ -47,6 +47,12 @@ static int enhanced_parts(const char *enh, int *subject, int *detail)
 	return 1;
 }
 
+/* The basic codes that servers send for almost anything. */
+static int basic_is_catch_all(int code)
+{
+	return code == 550 || code == 554;
+}
+
 /* Layers below the stage: enhanced code, then basic code. Returns 1 when
  * something specific was found. */
 static int from_codes(int code, const char *enh, struct interpretation *out)
@@ -58,9 +64,12 @@ static int from_codes(int code, const char *enh, struct interpretation *out)
 	if (enhanced_parts(enh, &subject, &detail) && (subject || detail))
 		ei = codes_enhanced(subject, detail);
 	/* X.Y.0 is "other or undefined" within a subject: a known basic code
-	 * (530 5.7.0 is auth_required, not just policy) says more. */
+	 * (530 5.7.0 is auth_required, not just policy) says more, unless
+	 * the basic code is one of the catch-alls (550, 554), whose
+	 * default reading is only a guess: then the subject (5.7.0 policy,
+	 * 5.6.0 content, 5.3.0 system) is the more specific word. */
 	if (ei && ei->category != CAT_UNKNOWN && out->cls >= CLASS_TRANSIENT &&
-	    !(detail == 0 && ci)) {
+	    !(detail == 0 && ci && !basic_is_catch_all(code))) {
 		out->category = ei->category;
 		out->explanation = ei->meaning;
 		out->remediation = ei->remedy;

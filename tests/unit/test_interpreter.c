@@ -128,6 +128,15 @@ static void test_replies_in_context(void **state)
 	     CLASS_SUCCESS, CAT_SUCCESS},
 	    /* A mismatched enhanced code is ignored: 550 decides. */
 	    {STAGE_RCPT, "550 2.1.5 odd", CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN},
+	    /* A catch-all basic code (550, 554) defers to the subject of
+	     * its enhanced code, even X.Y.0; a specific one does not. */
+	    {STAGE_RCPT, "550 5.7.0 rejected here", CLASS_PERMANENT, CAT_POLICY},
+	    {STAGE_RCPT, "550 5.6.0 cannot take this", CLASS_PERMANENT,
+	     CAT_CONTENT_REJECTED},
+	    {STAGE_MAIL, "554 5.3.0 trouble", CLASS_PERMANENT,
+	     CAT_SERVICE_UNAVAILABLE},
+	    {STAGE_RCPT, "550 5.1.0 no", CLASS_PERMANENT, CAT_BAD_ADDRESS},
+	    {STAGE_MAIL, "530 5.7.0 log in", CLASS_PERMANENT, CAT_AUTH_REQUIRED},
 	};
 
 	(void)state;
