@@ -28,17 +28,6 @@ const char *dlg_state_name(enum dlg_state s)
 	return (unsigned)s < DS__COUNT ? state_names[s] : "?";
 }
 
-const char *starttls_mode_name(enum starttls_mode m)
-{
-	switch (m) {
-	case STARTTLS_AUTO: return "auto";
-	case STARTTLS_REQUIRE: return "require";
-	case STARTTLS_NEVER: return "never";
-	case STARTTLS_VERIFY: return "verify";
-	}
-	return "?";
-}
-
 int dlg_needs_verified_tls(const struct dialogue_config *cfg)
 {
 	return cfg->starttls == STARTTLS_VERIFY ||

@@ -31,7 +31,8 @@ const char *verdict_reason_name(enum verdict_reason r)
 	return (unsigned)r < VR__COUNT ? reason_names[r] : "none";
 }
 
-const char *words_awaited(enum stage st)
+/* What a host that went silent at this stage never sent. */
+static const char *words_awaited(enum stage st)
 {
 	switch (st) {
 	case STAGE_BANNER: return "its greeting";
@@ -76,11 +77,17 @@ static const char *host_of(const struct run_record *rec, const struct probe *p)
 	return "?";
 }
 
+static const struct mail_host *host_entry(const struct run_record *rec, int h)
+{
+	return h >= 0 && (size_t)h < rec->dns.nhosts ? &rec->dns.hosts[h]
+						     : NULL;
+}
+
 static const char *host_at(const struct run_record *rec, int h)
 {
-	if (h >= 0 && (size_t)h < rec->dns.nhosts && rec->dns.hosts[h].name)
-		return rec->dns.hosts[h].name;
-	return "?";
+	const struct mail_host *mh = host_entry(rec, h);
+
+	return mh && mh->name ? mh->name : "?";
 }
 
 /* "mx.example.net [192.0.2.1]:25" */
@@ -248,11 +255,8 @@ static void finding_words(const struct run_record *rec, struct finding *f)
 		    "other records if it does not.");
 		break;
 	case FIND_MX_CNAME: {
-		const char *cn = f->host >= 0 &&
-					 (size_t)f->host < rec->dns.nhosts &&
-					 rec->dns.hosts[f->host].cname
-				     ? rec->dns.hosts[f->host].cname
-				     : "?";
+		const struct mail_host *mh = host_entry(rec, f->host);
+		const char *cn = mh && mh->cname ? mh->cname : "?";
 		snprintf(t, tn,
 			 "MX %s is an alias (CNAME to %s), which RFC 2181 10.3 "
 			 "forbids.",

@@ -26,7 +26,6 @@ enum starttls_mode {
 	STARTTLS_NEVER,	  /* stay in clear */
 	STARTTLS_VERIFY	  /* TLS with a verified certificate, or fail */
 };
-const char *starttls_mode_name(enum starttls_mode m);
 
 struct dialogue_config {
 	const char *helo;      /* EHLO/HELO argument */

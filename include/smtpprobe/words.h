@@ -14,8 +14,4 @@
  * and remediation, from their kinds and parameters. */
 void words_render(struct run_record *rec);
 
-/* What a host that went silent at this stage never sent ("its greeting",
- * "the reply to EHLO"). */
-const char *words_awaited(enum stage st);
-
 #endif
