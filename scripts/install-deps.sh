@@ -17,14 +17,15 @@ apt-get install -y -qq --no-install-recommends \
 	valgrind clang clang-format >/dev/null
 
 # The end-to-end lab (tests/e2e) and the benchmark (bench/) run their own
-# Postfix, Dovecot, knot and unbound inside a network namespace. The
+# Postfix, Dovecot, knot, unbound and nginx inside a network namespace
+# (tests/e2e/reference.sh also uses curl and Postfix's posttls-finger). The
 # packages' own system services must neither start nor touch this host's
 # mail or DNS: Postfix gets no configuration, no service is started while
 # installing (a policy-rc.d of our own, removed afterwards), and the ones
 # this run installed are disabled.
 lab_services=""
-for p in postfix dovecot-core knot unbound; do
-	dpkg -s "$p" >/dev/null 2>&1 || lab_services="$lab_services ${p%-core}"
+for p in postfix dovecot-core knot unbound nginx-light; do
+	dpkg -s "$p" >/dev/null 2>&1 || lab_services="$lab_services ${p%-*}"
 done
 echo "postfix postfix/main_mailer_type select No configuration" |
 	debconf-set-selections
@@ -36,7 +37,7 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 rc=0
 apt-get install -y -qq --no-install-recommends \
-	postfix dovecot-core knot unbound nftables iproute2 iptables \
+	postfix dovecot-core knot unbound nginx-light curl nftables iproute2 iptables \
 	swaks libnet-ssleay-perl libio-socket-inet6-perl libnet-dns-perl \
 	time hyperfine >/dev/null || rc=$?
 [ "$own_policy" -eq 0 ] || rm -f /usr/sbin/policy-rc.d

@@ -15,8 +15,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # The benchmark's helpers record their PIDs here too; stop those first,
-# then Postfix (its master stops its children), Dovecot, unbound, knot.
-order="delay postfix dovecot unbound knot"
+# then nginx and Postfix (their masters stop their children), Dovecot,
+# both unbound instances, knot.
+order="delay nginx postfix dovecot unbound-noval unbound knot"
 pids=()
 names=()
 if [ -d "$LAB_DIR/pids" ]; then

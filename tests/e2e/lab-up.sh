@@ -1,9 +1,11 @@
 #!/bin/bash
 # Bring up the smtpprobe lab (needs root): a network namespace with its own
-# loopback, knot (authoritative for lab.test), unbound (recursive, in front
-# of knot), Dovecot (SASL only), one Postfix instance serving several test
-# hosts on 127.0.x.y aliases and ::1, and nftables rules that DROP one host
-# and REJECT another with a TCP reset. Every daemon runs with its own
+# loopback, knot (authoritative for ".", lab.test and the other test
+# zones, DNSSEC-signed), two unbound instances in front of knot (one
+# validating, one not), Dovecot (SASL only), one Postfix instance serving
+# several test hosts on 127.0.x.y aliases and ::1, nginx serving the
+# MTA-STS policies, and nftables rules that DROP one host and REJECT
+# another with a TCP reset. Every daemon runs with its own
 # configuration under $SMTPPROBE_LAB_DIR (default /run/smtpprobe-lab); every
 # PID it starts is recorded in $SMTPPROBE_LAB_DIR/pids and stopped by
 # lab-down.sh. Idempotent: a lab that is already up is left as it is; a
@@ -19,13 +21,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 missing=""
-for tool in ip nft openssl knotd unbound dovecot postfix postconf python3; do
+for tool in ip nft openssl knotd keymgr unbound dovecot postfix postconf nginx python3; do
 	command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] ||
 		missing="$missing $tool"
 done
 if [ -n "$missing" ]; then
 	echo "lab-up.sh: missing:$missing" >&2
-	echo "  install: apt-get install postfix dovecot-core knot unbound nftables openssl iproute2 python3" >&2
+	echo "  install: apt-get install postfix dovecot-core knot unbound nginx-light nftables openssl iproute2 python3" >&2
 	exit 1
 fi
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -92,6 +94,10 @@ sans="DNS:mx1.$LAB_ZONE,DNS:grey.$LAB_ZONE,DNS:deny.$LAB_ZONE,DNS:plain.$LAB_ZON
 sans="$sans,DNS:drop.$LAB_ZONE,DNS:reset.$LAB_ZONE,DNS:backup.$LAB_ZONE"
 sans="$sans,DNS:mx6.$LAB_ZONE,DNS:dualhost.$LAB_ZONE,DNS:slow.$LAB_ZONE"
 sans="$sans,DNS:implicit.$LAB_ZONE,IP:127.0.1.1,IP:::1"
+# The DANE and MTA-STS MX hosts (misnamed.lab.test stays out on purpose).
+for h in $LAB_DANE_HOSTS; do
+	sans="$sans,DNS:$h"
+done
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-keyout "$pki/ca.key" -out "$pki/ca.pem" -days 30 \
 	-subj "/CN=smtpprobe lab CA" \
@@ -112,6 +118,45 @@ openssl x509 -req -in "$pki/server.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" \
 cat "$pki/server.crt" "$pki/ca.pem" >"$pki/server-chain.pem"
 chmod 644 "$pki/ca.pem" "$pki/server.crt" "$pki/server-chain.pem"
 chmod 600 "$pki/server.key" "$pki/ca.key"
+
+# The MTA-STS web server: a certificate from the lab CA for every
+# mta-sts.DOMAIN name served on $LAB_WEB, and a self-signed one for
+# mta-sts.sts-badcert.lab.test on $LAB_WEB_BADCERT.
+websans=""
+for d in $LAB_STS_DOMAINS; do
+	[ "$d" = "sts-badcert.$LAB_ZONE" ] && continue
+	websans="$websans${websans:+,}DNS:mta-sts.$d"
+done
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$pki/web.key" -out "$pki/web.csr" \
+	-subj "/CN=mta-sts.sts-ok.$LAB_ZONE" 2>/dev/null
+cat >"$pki/web.ext" <<EOF
+basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=serverAuth
+subjectAltName=$websans
+EOF
+openssl x509 -req -in "$pki/web.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" \
+	-CAcreateserial -days 30 -extfile "$pki/web.ext" \
+	-out "$pki/web.crt" 2>/dev/null
+cat "$pki/web.crt" "$pki/ca.pem" >"$pki/web-chain.pem"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$pki/webself.key" -out "$pki/webself.crt" -days 30 \
+	-subj "/CN=mta-sts.sts-badcert.$LAB_ZONE" \
+	-addext "subjectAltName=DNS:mta-sts.sts-badcert.$LAB_ZONE" 2>/dev/null
+chmod 644 "$pki/web.crt" "$pki/web-chain.pem" "$pki/webself.crt"
+chmod 600 "$pki/web.key" "$pki/webself.key"
+
+# TLSA data: SHA-256 of the server's SubjectPublicKeyInfo (x 1 1) and of
+# the CA certificate (x 0 1); random digests for "wrong" and "rollover".
+sha256_hex() { openssl dgst -sha256 -r | cut -d' ' -f1; }
+tlsa_server=$(openssl x509 -in "$pki/server.crt" -noout -pubkey |
+	openssl pkey -pubin -outform DER | sha256_hex)
+tlsa_ca=$(openssl x509 -in "$pki/ca.pem" -outform DER | sha256_hex)
+tlsa_wrong=$(openssl rand -hex 32)
+tlsa_random1=$(openssl rand -hex 32)
+tlsa_random2=$(openssl rand -hex 32)
+printf 'server-spki %s\nca-cert %s\n' "$tlsa_server" "$tlsa_ca" >"$pki/tlsa-digests"
 
 # Start a foreground daemon inside the namespace and record its PID.
 # setsid and ip netns exec both exec, so $! is the daemon itself.
@@ -183,9 +228,166 @@ sys.exit(0 if rcode == 0 and ancount > 0 else 1)
 PY
 }
 
+# ---------------------------------------------------------------- MTA-STS data
+# Policy files (served by nginx below) and the DNS records of every MTA-STS
+# domain (appended to lab.test's zone by sts_zone_records).
+www=$LAB_DIR/www
+sts_policy() { # DOMAIN MODE MX [lf]: write DOMAIN's policy file
+	local dir="$www/$1/.well-known" eol=$'\r\n'
+	[ "${4:-}" = lf ] && eol=$'\n'
+	mkdir -p "$dir"
+	printf 'version: STSv1%smode: %s%smx: %s%smax_age: 86400%s' \
+		"$eol" "$2" "$eol" "$3" "$eol" "$eol" >"$dir/mta-sts.txt"
+}
+sts_policy "sts-ok.$LAB_ZONE" enforce "mx1.$LAB_ZONE"
+sts_policy "sts-notlisted.$LAB_ZONE" enforce "other.$LAB_ZONE"
+sts_policy "sts-wild.$LAB_ZONE" enforce "*.$LAB_ZONE" lf
+sts_policy "sts-testing.$LAB_ZONE" testing "other.$LAB_ZONE"
+sts_policy "sts-ctype.$LAB_ZONE" enforce "mx1.$LAB_ZONE"
+sts_policy "sts-badcert.$LAB_ZONE" enforce "mx1.$LAB_ZONE"
+sts_policy "sts-badtxt.$LAB_ZONE" enforce "mx1.$LAB_ZONE"
+sts_policy "sts-mxbadcert.$LAB_ZONE" enforce "misnamed.$LAB_ZONE"
+sts_policy "sts-notls.$LAB_ZONE" enforce "plain.$LAB_ZONE"
+sts_policy "sts-dane.$LAB_ZONE" enforce "dane-ee.$LAB_ZONE"
+mkdir -p "$www/sts-404.$LAB_ZONE" "$www/sts-redirect.$LAB_ZONE"
+chmod -R a+rX "$www"
+
+sts_zone_records() {
+	local d name mx web id
+	echo "; MTA-STS and TLS-RPT"
+	for d in $LAB_STS_DOMAINS; do
+		name=${d%".$LAB_ZONE"}
+		case $name in
+		sts-mxbadcert) mx=misnamed ;;
+		sts-notls) mx=plain ;;
+		sts-dane) mx=dane-ee ;;
+		*) mx=mx1 ;;
+		esac
+		case $name in
+		sts-badcert) web=$LAB_WEB_BADCERT ;;
+		sts-no443) web=$LAB_WEB_NONE ;;
+		*) web=$LAB_WEB ;;
+		esac
+		id="id=20261201T000000;"
+		[ "$name" = sts-badtxt ] && id="id=not-valid!"
+		echo "$name MX 10 $mx"
+		echo "mta-sts.$name A $web"
+		echo "_mta-sts.$name TXT \"v=STSv1; $id\""
+	done
+	echo '_smtp._tls.sts-ok TXT "v=TLSRPTv1; rua=mailto:tlsrpt@'"$LAB_ZONE"'"'
+	echo '_smtp._tls.sts-dane TXT "v=TLSRPTv1; rua=mailto:tlsrpt@'"$LAB_ZONE"'"'
+	echo '_smtp._tls.sts-wild TXT "v=TLSRPTv1; rua=ftp://example.invalid/x"'
+}
+
 # ---------------------------------------------------------------- knot
-lab_log "knot (authoritative, $LAB_AUTH)"
-cat >"$LAB_DIR/knot/$LAB_ZONE.zone" <<EOF
+# knot serves the root zone ".", lab.test, broken.test (configured, no zone
+# file: SERVFAIL), insecure.test (unsigned, delegated without DS) and
+# _25._tcp.dane-bogus-mx.lab.test (signed, but lab.test's DS for it does
+# not match its key: bogus). ".", lab.test and the bogus child are signed by
+# knot itself (dnssec-signing, a manual policy with one CSK each); the keys
+# are made here with keymgr before knot starts, so the DS records of the
+# parents and unbound's trust anchor are known when the zone files are
+# written.
+lab_log "knot (authoritative, DNSSEC-signed, $LAB_AUTH)"
+kn=$LAB_DIR/knot
+bogus_zone=_25._tcp.dane-bogus-mx.$LAB_ZONE
+cat >"$kn/knot.conf" <<EOF
+server:
+    rundir: "$kn"
+    listen: $LAB_AUTH@53
+    background-workers: 1
+    udp-workers: 1
+    tcp-workers: 1
+log:
+  - target: "$LAB_DIR/log/knot.log"
+    any: info
+database:
+    storage: "$kn/db"
+policy:
+  - id: lab
+    algorithm: ecdsap256sha256
+    single-type-signing: on
+    manual: on
+    nsec3: off
+    dnskey-ttl: 3600
+    zone-max-ttl: 3600
+    rrsig-lifetime: 30d
+    rrsig-refresh: 7d
+template:
+  - id: default
+    storage: "$kn"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+  - id: signed
+    storage: "$kn"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    dnssec-signing: on
+    dnssec-policy: lab
+zone:
+  - domain: .
+    file: "root.zone"
+    template: signed
+  - domain: $LAB_ZONE
+    file: "$LAB_ZONE.zone"
+    template: signed
+  - domain: $bogus_zone
+    file: "$bogus_zone.zone"
+    template: signed
+  - domain: insecure.test
+    file: "insecure.test.zone"
+  - domain: broken.test
+    file: "broken.test.zone"
+EOF
+# One CSK (ECDSA P-256) per signed zone; DS records (SHA-256) from keymgr.
+zone_ds() {
+	keymgr -c "$kn/knot.conf" "$1" generate algorithm=ecdsap256sha256 ksk=yes zsk=yes >/dev/null
+	keymgr -c "$kn/knot.conf" "$1" ds | awk '$5 == 2'
+}
+root_ds=$(zone_ds .)
+lab_ds=$(zone_ds "$LAB_ZONE.")
+bogus_ds=$(zone_ds "$bogus_zone.")
+if [ -z "$root_ds" ] || [ -z "$lab_ds" ] || [ -z "$bogus_ds" ]; then
+	lab_log "keymgr made no DS records"
+	exit 1
+fi
+printf '%s\n' "$root_ds" >"$LAB_DIR/unbound/root.ds"
+# The bogus child's DS keeps its key tag and algorithm but not its digest.
+bogus_ds_wrong=$(printf '%s\n' "$bogus_ds" | awk -v d="$tlsa_random2" '{ $6 = d; print }')
+
+cat >"$kn/root.zone" <<EOF
+\$ORIGIN .
+\$TTL 3600
+@               SOA  ns.$LAB_ZONE. hostmaster.$LAB_ZONE. 1 3600 600 86400 3600
+@               NS   ns.$LAB_ZONE.
+$LAB_ZONE.        NS   ns.$LAB_ZONE.
+ns.$LAB_ZONE.     A    $LAB_AUTH
+$lab_ds
+broken.test.    NS   ns.$LAB_ZONE.
+insecure.test.  NS   ns.$LAB_ZONE.
+EOF
+
+cat >"$kn/insecure.test.zone" <<EOF
+\$ORIGIN insecure.test.
+\$TTL 3600
+@            SOA  ns.$LAB_ZONE. hostmaster.$LAB_ZONE. 1 3600 600 86400 3600
+@            NS   ns.$LAB_ZONE.
+@            MX   10 mx
+mx           A    $LAB_MX1
+_25._tcp.mx  TLSA 3 1 1 $tlsa_server
+EOF
+
+cat >"$kn/$bogus_zone.zone" <<EOF
+\$ORIGIN $bogus_zone.
+\$TTL 3600
+@            SOA  ns.$LAB_ZONE. hostmaster.$LAB_ZONE. 1 3600 600 86400 3600
+@            NS   ns.$LAB_ZONE.
+@            TLSA 3 1 1 $tlsa_server
+EOF
+
+cat >"$kn/$LAB_ZONE.zone" <<EOF
 \$ORIGIN $LAB_ZONE.
 \$TTL 3600
 @            SOA  ns.$LAB_ZONE. hostmaster.$LAB_ZONE. 1 3600 600 86400 3600
@@ -226,58 +428,80 @@ dual         MX   10 dualhost
 empty        TXT  "no mail here"
 bench        MX   10 slow
 mismatch     MX   10 misnamed
+; DANE (TLSA records computed from the lab's certificates at bring-up)
+dane-ok      MX   10 dane-ee
+dane-ee      A    $LAB_MX1
+_25._tcp.dane-ee TLSA 3 1 1 $tlsa_server
+dane-two     MX   10 dane-two-mx
+dane-two-mx  A    $LAB_MX1
+_25._tcp.dane-two-mx TLSA 3 1 1 $tlsa_server
+_25._tcp.dane-two-mx TLSA 3 1 1 $tlsa_random1
+dane-ta      MX   10 dane-ta-mx
+dane-ta-mx   A    $LAB_MX1
+_25._tcp.dane-ta-mx TLSA 2 0 1 $tlsa_ca
+dane-bad     MX   10 dane-wrong
+dane-wrong   A    $LAB_MX1
+_25._tcp.dane-wrong TLSA 3 1 1 $tlsa_wrong
+dane-notls   MX   10 dane-plain
+dane-plain   A    $LAB_PLAIN
+_25._tcp.dane-plain TLSA 3 1 1 $tlsa_server
+dane-pkix    MX   10 dane-pkix-mx
+dane-pkix-mx A    $LAB_MX1
+_25._tcp.dane-pkix-mx TLSA 1 1 1 $tlsa_server
+_25._tcp.dane-pkix-mx TLSA 0 0 1 $tlsa_ca
+dane-fallback MX  10 dane-wrong
+dane-fallback MX  20 dane-ee
+dane-cname   MX   10 dane-alias
+dane-alias   CNAME dane-ee
+dane-bogus   MX   10 dane-bogus-mx
+dane-bogus-mx A   $LAB_MX1
+; _25._tcp.dane-bogus-mx is a signed zone of its own whose DS here is wrong
+_25._tcp.dane-bogus-mx NS ns
+$bogus_ds_wrong
 EOF
-# broken.test is configured but has no zone file: knot answers SERVFAIL.
-cat >"$LAB_DIR/knot/knot.conf" <<EOF
-server:
-    rundir: "$LAB_DIR/knot"
-    listen: $LAB_AUTH@53
-    background-workers: 1
-    udp-workers: 1
-    tcp-workers: 1
-log:
-  - target: "$LAB_DIR/log/knot.log"
-    any: info
-database:
-    storage: "$LAB_DIR/knot/db"
-template:
-  - id: default
-    storage: "$LAB_DIR/knot"
-    zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: none
-zone:
-  - domain: $LAB_ZONE
-    file: "$LAB_ZONE.zone"
-  - domain: broken.test
-    file: "broken.test.zone"
-EOF
+sts_zone_records >>"$kn/$LAB_ZONE.zone"
 start_daemon knot knotd -c "$LAB_DIR/knot/knot.conf"
 wait_for "knot" dns_answers "$LAB_AUTH" "ok.$LAB_ZONE"
 
 # ---------------------------------------------------------------- unbound
-lab_log "unbound (recursive, $LAB_RESOLVER and ::1)"
-cat >"$LAB_DIR/unbound/unbound.conf" <<EOF
+# Two instances with the same stubs to knot: the namespace's resolver
+# validates from the root key (AD on secure answers, SERVFAIL on bogus);
+# the second one only iterates (AD never set).
+unbound_conf() { # NAME MODULES INTERFACE...
+	local name=$1 modules=$2 a
+	shift 2
+	cat <<EOF
 server:
     username: ""
     chroot: ""
-    directory: "$LAB_DIR/unbound"
+    directory: "$LAB_DIR/$name"
     pidfile: ""
     use-syslog: no
-    logfile: "$LAB_DIR/log/unbound.log"
+    logfile: "$LAB_DIR/log/$name.log"
     verbosity: 1
     num-threads: 1
     so-reuseport: no
-    interface: $LAB_RESOLVER
-    interface: ::1
-    interface: $LAB_SLOW_DNS
+EOF
+	for a in "$@"; do
+		echo "    interface: $a"
+	done
+	cat <<EOF
     port: 53
     access-control: 127.0.0.0/8 allow
     access-control: ::1/128 allow
     do-not-query-localhost: no
-    # No DNSSEC: the test zones are unsigned (insecure).
-    module-config: "iterator"
-    domain-insecure: "test."
+    module-config: "$modules"
+EOF
+	if [ "$modules" != iterator ]; then
+		cat <<EOF
+    # The root key knot signs with (its DS, written at bring-up).
+    trust-anchor-file: "$LAB_DIR/unbound/root.ds"
+    val-log-level: 2
+    # A bogus answer is not kept longer than a SERVFAIL scenario needs.
+    val-bogus-ttl: 5
+EOF
+	fi
+	cat <<EOF
     # .test is an RFC 6761 name unbound answers itself by default.
     local-zone: "test." nodefault
     qname-minimisation: no
@@ -285,8 +509,8 @@ server:
     infra-keep-probing: yes
     infra-host-ttl: 5
     serve-expired: no
-# Everything goes to knot; there is no root and nothing outside: a name
-# knot is not authoritative for ends in REFUSED, so SERVFAIL here.
+# Everything goes to knot; there is nothing outside: a name knot is not
+# authoritative for ends in its root zone's NXDOMAIN.
 stub-zone:
     name: "."
     stub-addr: $LAB_AUTH
@@ -296,12 +520,24 @@ stub-zone:
 stub-zone:
     name: "broken.test."
     stub-addr: $LAB_AUTH
+stub-zone:
+    name: "insecure.test."
+    stub-addr: $LAB_AUTH
 remote-control:
     control-enable: no
 EOF
+}
+lab_log "unbound (validating, $LAB_RESOLVER and ::1; iterator only, $LAB_RESOLVER_NOVAL)"
+mkdir -p "$LAB_DIR/unbound-noval"
+unbound_conf unbound "validator iterator" "$LAB_RESOLVER" ::1 "$LAB_SLOW_DNS" \
+	>"$LAB_DIR/unbound/unbound.conf"
+unbound_conf unbound-noval iterator "$LAB_RESOLVER_NOVAL" >"$LAB_DIR/unbound-noval/unbound.conf"
 unbound-checkconf "$LAB_DIR/unbound/unbound.conf" >/dev/null
+unbound-checkconf "$LAB_DIR/unbound-noval/unbound.conf" >/dev/null
 start_daemon unbound unbound -d -c "$LAB_DIR/unbound/unbound.conf"
+start_daemon unbound-noval unbound -d -c "$LAB_DIR/unbound-noval/unbound.conf"
 wait_for "unbound" dns_answers "$LAB_RESOLVER" "ok.$LAB_ZONE"
+wait_for "unbound-noval" dns_answers "$LAB_RESOLVER_NOVAL" "ok.$LAB_ZONE"
 
 # ---------------------------------------------------------------- dovecot
 lab_log "dovecot (SASL for Postfix)"
@@ -405,6 +641,7 @@ cat >"$pf/mailboxes" <<EOF
 EOF
 cat >"$pf/domains" <<EOF
 /(^|\.)lab\.test\$/ ok
+/(^|\.)insecure\.test\$/ ok
 EOF
 cat >"$pf/greylist" <<EOF
 /./ 450 4.2.0 Greylisted, try again later
@@ -464,6 +701,75 @@ tr -d ' \n' <"$q/pid/master.pid" >"$LAB_DIR/pids/postfix.pid"
 if ! ports_open $LAB_MX1:25 $LAB_MX1:465 $LAB_MX1:587 ::1:25 $LAB_GREY:25 \
 	$LAB_DENY:25 $LAB_PLAIN:25 $LAB_DROP:25 $LAB_RESET:25 $LAB_BACKUP:25 $LAB_SLOW:25; then
 	lab_log "postfix is not listening on every test host"
+	exit 1
+fi
+
+# ---------------------------------------------------------------- nginx
+# The MTA-STS policy host: one server block per mta-sts.DOMAIN name on
+# $LAB_WEB:443 (lab-CA certificate), the self-signed one on
+# $LAB_WEB_BADCERT:443; nothing on $LAB_WEB_NONE. A foreground master
+# (daemon off) whose PID is recorded like every other daemon's.
+lab_log "nginx (MTA-STS policies, $LAB_WEB and $LAB_WEB_BADCERT port 443)"
+ng=$LAB_DIR/nginx
+mkdir -p "$ng/tmp"
+{
+	cat <<EOF
+daemon off;
+master_process on;
+worker_processes 1;
+pid $ng/nginx.pid;
+error_log $LAB_DIR/log/nginx-error.log info;
+events { worker_connections 64; }
+http {
+    access_log $LAB_DIR/log/nginx-access.log;
+    client_body_temp_path $ng/tmp/body;
+    proxy_temp_path $ng/tmp/proxy;
+    fastcgi_temp_path $ng/tmp/fastcgi;
+    uwsgi_temp_path $ng/tmp/uwsgi;
+    scgi_temp_path $ng/tmp/scgi;
+    server_tokens off;
+    types { }
+    default_type text/plain;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    # An unknown name on $LAB_WEB: no handshake.
+    server {
+        listen $LAB_WEB:443 ssl default_server;
+        ssl_reject_handshake on;
+    }
+    server {
+        listen $LAB_WEB_BADCERT:443 ssl default_server;
+        server_name mta-sts.sts-badcert.$LAB_ZONE;
+        ssl_certificate $LAB_DIR/pki/webself.crt;
+        ssl_certificate_key $LAB_DIR/pki/webself.key;
+        root $www/sts-badcert.$LAB_ZONE;
+    }
+EOF
+	for d in $LAB_STS_DOMAINS; do
+		case $d in sts-badcert.* | sts-no443.*) continue ;; esac
+		cat <<EOF
+    server {
+        listen $LAB_WEB:443 ssl;
+        server_name mta-sts.$d;
+        ssl_certificate $LAB_DIR/pki/web-chain.pem;
+        ssl_certificate_key $LAB_DIR/pki/web.key;
+        root $www/$d;
+EOF
+		case $d in
+		sts-redirect.*)
+			echo "        location = /.well-known/mta-sts.txt { return 301 https://mta-sts.sts-ok.$LAB_ZONE/.well-known/mta-sts.txt; }"
+			;;
+		sts-ctype.*)
+			echo "        location = /.well-known/mta-sts.txt { default_type text/html; }"
+			;;
+		esac
+		echo "    }"
+	done
+	echo "}"
+} >"$ng/nginx.conf"
+nginx -t -q -e "$LAB_DIR/log/nginx-error.log" -p "$ng" -c "$ng/nginx.conf"
+start_daemon nginx nginx -e "$LAB_DIR/log/nginx-error.log" -p "$ng" -c "$ng/nginx.conf"
+if ! ports_open $LAB_WEB:443 $LAB_WEB_BADCERT:443; then
+	lab_log "nginx is not listening on $LAB_WEB:443 and $LAB_WEB_BADCERT:443"
 	exit 1
 fi
 
