@@ -24,8 +24,8 @@ apt-get install -y -qq --no-install-recommends \
 # installing (a policy-rc.d of our own, removed afterwards), and the ones
 # this run installed are disabled.
 lab_services=""
-for p in postfix dovecot-core knot unbound nginx-light; do
-	dpkg -s "$p" >/dev/null 2>&1 || lab_services="$lab_services ${p%-*}"
+for p in postfix dovecot-core knot unbound nginx; do
+	dpkg -s "$p" >/dev/null 2>&1 || lab_services="$lab_services ${p%-core}"
 done
 echo "postfix postfix/main_mailer_type select No configuration" |
 	debconf-set-selections
