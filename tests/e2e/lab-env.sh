@@ -77,6 +77,8 @@ dane-bogus.$LAB_ZONE insecure.test"
 #   sts-mxbadcert MX 10 misnamed   enforce, mx: misnamed.lab.test (not in the certificate)
 #   sts-notls     MX 10 plain      enforce, mx: plain.lab.test (no STARTTLS)
 #   sts-dane      MX 10 dane-ee    enforce, mx: dane-ee.lab.test; TLS-RPT as sts-ok (DANE and MTA-STS)
+# tests/e2e/reference.sh (with the lab up) writes $LAB_DIR/reference.json:
+# what posttls-finger, curl and dig say about every fixture above.
 LAB_STS_DOMAINS="sts-ok.$LAB_ZONE sts-notlisted.$LAB_ZONE sts-wild.$LAB_ZONE sts-testing.$LAB_ZONE \
 sts-redirect.$LAB_ZONE sts-ctype.$LAB_ZONE sts-404.$LAB_ZONE sts-badcert.$LAB_ZONE \
 sts-no443.$LAB_ZONE sts-badtxt.$LAB_ZONE sts-mxbadcert.$LAB_ZONE sts-notls.$LAB_ZONE \
