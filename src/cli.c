@@ -45,6 +45,7 @@ enum {
 	OPT_EXPLAIN,
 	OPT_RETRY_GREYLIST,
 	OPT_INSECURE,
+	OPT_TLS_POLICY,
 };
 
 /* Leading ':' so that getopt reports a missing argument as ':' and prints
@@ -62,6 +63,7 @@ static const struct option long_opts[] = {
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"auth", required_argument, NULL, OPT_AUTH},
     {"insecure", no_argument, NULL, OPT_INSECURE},
+    {"tls-policy", required_argument, NULL, OPT_TLS_POLICY},
     {"verbose", no_argument, NULL, 'v'},
     {"json", no_argument, NULL, OPT_JSON},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
@@ -321,6 +323,24 @@ static int opt_starttls(struct parse_state *st, const char *arg)
 	return 0;
 }
 
+static int opt_tls_policy(struct parse_state *st, const char *arg)
+{
+	char b[SHOW_SIZE];
+
+	if (strcmp(arg, "enforce") == 0)
+		st->cfg->tls_policy = TLSP_ENFORCE;
+	else if (strcmp(arg, "report") == 0)
+		st->cfg->tls_policy = TLSP_REPORT;
+	else if (strcmp(arg, "off") == 0)
+		st->cfg->tls_policy = TLSP_OFF;
+	else
+		return usage_error(st->err,
+				   "--tls-policy must be enforce, report or "
+				   "off, not '%s'",
+				   show(b, arg));
+	return 0;
+}
+
 /* -f: a malformed address is bad data (65), like a malformed target. */
 static int opt_from(struct parse_state *st, const char *arg)
 {
@@ -543,6 +563,7 @@ static int handle_option(struct parse_state *st, int c, char **argv)
 	case OPT_CA_FILE: return opt_ca_file(st, optarg);
 	case OPT_AUTH: return opt_auth(st, optarg);
 	case OPT_INSECURE: st->cfg->insecure = 1; return 0;
+	case OPT_TLS_POLICY: return opt_tls_policy(st, optarg);
 	case 'v': st->cfg->verbose = 1; return 0;
 	case OPT_JSON: st->cfg->json = 1; return 0;
 	case OPT_NO_COLOR: st->no_color = 1; return 0;
@@ -781,6 +802,7 @@ int cli_parse(int argc, char **argv, struct config *cfg, FILE *err)
 	/* Before getopt, which permutes argv. */
 	build_cmdline(cfg->cmdline, sizeof cfg->cmdline, argc, argv);
 	cfg->starttls = STARTTLS_AUTO;
+	cfg->tls_policy = TLSP_ENFORCE;
 	cfg->timeout_s = DEFAULT_TIMEOUT;
 	cfg->family = FAMILY_ANY;
 
@@ -1049,6 +1071,11 @@ static const char usage_text[] =
 	"      --insecure           send the --auth credentials even when the\n"
 	"                           certificate does not verify (warned loudly);\n"
 	"                           changes nothing without --auth\n"
+	"      --tls-policy MODE    enforce (judge as a sender that honours DANE\n"
+	"                           and MTA-STS: a host they rule out fails),\n"
+	"                           report (look them up, report what fails, judge\n"
+	"                           as an opportunistic sender) or off (no lookups)\n"
+	"                           (default: enforce)\n"
 	"  -v, --verbose            full transcript: every line sent and received,\n"
 	"                           timestamped, each reply annotated (default: summary)\n"
 	"      --json               one JSON document on stdout, nothing else there\n"

@@ -248,6 +248,27 @@ static const struct local_error_info local_errors[LE__COUNT] = {
 	   "\"wrong version number\").",
 	   "Probe this port without implicit TLS (it speaks SMTP with "
 	   "STARTTLS, like 25 and 587), or configure it for implicit TLS."),
+	LE(LE_TLS_DANE_MISMATCH, "tls_dane_mismatch", CAT_TLS,
+	   "The server's certificate matches none of the host's usable TLSA "
+	   "records (DANE, RFC 7672): a sender that honours DANE ends the "
+	   "connection here and tries the next MX host, or defers.",
+	   "The receiver must publish TLSA records for the certificate the "
+	   "server presents now (after a certificate or key change, publish "
+	   "the new record first and keep the old one until the change is "
+	   "done)."),
+	LE(LE_TLS_DANE_NAME, "tls_dane_name_mismatch", CAT_TLS,
+	   "The chain matches the host's DANE-TA (usage 2) TLSA record, but "
+	   "the certificate names neither the MX host nor the domain, which "
+	   "DANE-TA requires (RFC 7672 3.2.2).",
+	   "The receiver must add the MX host name to the certificate, or "
+	   "publish a DANE-EE (3 1 1) record, which needs no name."),
+	LE(LE_DNS_TLSA_LOOKUP, "tlsa_lookup_failed", CAT_DNS,
+	   "The TLSA lookup for this host failed (SERVFAIL: often a DNSSEC "
+	   "signature that does not validate) although its address records "
+	   "are signed: a sender that honours DANE defers delivery to it.",
+	   "The receiver's DNS admin must fix the zone's signatures for the "
+	   "_25._tcp TLSA name (check it with a DNSSEC debugger or "
+	   "'delv'); the sender retries later."),
 	LE(LE_PROTO_MALFORMED, "malformed_reply", CAT_PROTOCOL,
 	   "The server sent something that is not a valid SMTP reply; when "
 	   "the detail says TLS bytes came instead of a greeting, the port "

@@ -18,6 +18,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "smtpprobe/dns_raw.h"
+
 #include "smtpprobe/addr.h"
 #include "smtpprobe/sanitize.h"
 
@@ -111,6 +113,17 @@ int dns_is_private(int family, const char *ip)
 
 /* ---- addresses ---- */
 
+/* The answer carried AD (RFC 4035 3.2.3): authenticated data, or an
+ * authenticated denial (NODATA, NXDOMAIN). */
+static int answer_ad(const unsigned char *abuf, int alen)
+{
+	struct dns_header_facts h;
+
+	if (!abuf || alen <= 0 || dns_read_header(abuf, (size_t)alen, &h) < 0)
+		return 0;
+	return h.ad && (h.rcode == 0 || h.rcode == 3);
+}
+
 void dns_host_done(struct run_record *rec, const struct dns_scratch *sc,
 		   size_t h)
 {
@@ -131,6 +144,10 @@ void dns_host_done(struct run_record *rec, const struct dns_scratch *sc,
 	}
 	if (sc->naddrs[h][0] + sc->naddrs[h][1] > n)
 		mh->flags |= MXF_ADDRS_CAPPED;
+	/* Secure when every family asked was answered with AD. */
+	mh->addr_ad = (sc->asked[h][0] || sc->asked[h][1]) &&
+		      (!sc->asked[h][0] || sc->ad[h][0]) &&
+		      (!sc->asked[h][1] || sc->ad[h][1]);
 	mh->naddrs = n;
 	if (n == 0) {
 		int s6 = sc->status[h][0], s4 = sc->status[h][1];
@@ -155,6 +172,8 @@ void dns_take_addrs(struct run_record *rec, struct dns_scratch *sc, size_t h,
 	char list[ADDRS_PER_HOST_CAP * (ADDR_STR_MAX + 2)] = "";
 	size_t len = 0;
 
+	sc->asked[h][f] = 1;
+	sc->ad[h][f] = answer_ad(abuf, alen);
 	if (status == ARES_SUCCESS && !abuf)
 		status = ARES_EBADRESP;
 	if (status == ARES_SUCCESS) {
@@ -187,9 +206,10 @@ void dns_take_addrs(struct run_record *rec, struct dns_scratch *sc, size_t h,
 		ares_free_hostent(he);
 	}
 	sc->status[h][f] = status;
-	record_note(rec, now_ms, -1, 0, "DNS %s %s: %s",
+	record_note(rec, now_ms, -1, 0, "DNS %s %s: %s%s",
 		    family == AF_INET ? "A" : "AAAA", mh->name,
-		    status == ARES_SUCCESS ? list : dns_status_word(status));
+		    status == ARES_SUCCESS ? list : dns_status_word(status),
+		    sc->ad[h][f] ? " (DNSSEC: AD)" : "");
 }
 
 int dns_take_literal(struct run_record *rec, size_t h, enum family_pref fam)
@@ -364,7 +384,8 @@ static size_t take_mx_records(struct run_record *rec, const char *domain,
 		len = text_appendf(list, sizeof list, len, "%s%d %s",
 				   i ? ", " : "", d->hosts[i].preference,
 				   d->hosts[i].name);
-	record_note(rec, now_ms, -1, 0, "DNS MX %s: %s%s%s", domain, list,
+	record_note(rec, now_ms, -1, 0, "DNS MX %s: %s%s%s%s", domain, list,
+		    d->mx_ad ? " (DNSSEC: AD)" : "",
 		    d->flags & DNSF_MX_CAPPED ? " (more records than the cap "
 						"were cut)"
 					      : "",
@@ -381,6 +402,7 @@ size_t dns_take_mx(struct run_record *rec, const char *domain, int status,
 	struct ares_mx_reply *mx = NULL;
 	size_t n = 0;
 
+	d->mx_ad = answer_ad(abuf, alen);
 	if (status == ARES_SUCCESS && !abuf)
 		status = ARES_EBADRESP;
 	if (status == ARES_SUCCESS)

@@ -7,6 +7,7 @@
  */
 #include "smtpprobe/dns_raw.h"
 
+#include <ares.h>
 #include <string.h>
 
 static unsigned be16(const unsigned char *p)
@@ -32,6 +33,25 @@ int dns_read_header(const unsigned char *msg, size_t len,
 	h->nscount = be16(msg + 8);
 	h->arcount = be16(msg + 10);
 	return 0;
+}
+
+int dns_answer_status(int status, const unsigned char *abuf, int alen)
+{
+	struct dns_header_facts h;
+
+	if (status != ARES_SUCCESS)
+		return status;
+	if (!abuf || alen < 0 || dns_read_header(abuf, (size_t)alen, &h) < 0)
+		return ARES_EBADRESP;
+	switch (h.rcode) {
+	case 0: return h.ancount ? ARES_SUCCESS : ARES_ENODATA;
+	case 1: return ARES_EFORMERR;
+	case 2: return ARES_ESERVFAIL;
+	case 3: return ARES_ENOTFOUND;
+	case 4: return ARES_ENOTIMP;
+	case 5: return ARES_EREFUSED;
+	default: return ARES_EBADRESP;
+	}
 }
 
 /* The OPT record ares_create_query appends (RFC 6891 6.1.2): root name
@@ -142,6 +162,64 @@ int dns_parse_tlsa(const unsigned char *msg, size_t len,
 		off += rdlen;
 	}
 	return 0;
+}
+
+/* Skip one resource record's fixed part and data; its type and class in
+ * *type, *class, its data at *rdata (rdlen bytes). */
+static int next_rr(const unsigned char *msg, size_t len, size_t *off,
+		   unsigned *type, unsigned *class, size_t *rdata,
+		   unsigned *rdlen)
+{
+	if (skip_name(msg, len, off) < 0 || *off + 10 > len)
+		return -1;
+	*type = be16(msg + *off);
+	*class = be16(msg + *off + 2);
+	*rdlen = be16(msg + *off + 8);
+	*off += 10;
+	if (*rdlen > len - *off)
+		return -1;
+	*rdata = *off;
+	*off += *rdlen;
+	return 0;
+}
+
+#define DNS_TYPE_OPT	41
+#define EDNS_OPTION_EDE 15
+
+int dns_read_ede(const unsigned char *msg, size_t len)
+{
+	struct dns_header_facts h;
+	size_t off = DNS_HEADER_LEN;
+	unsigned long rrs;
+
+	if (dns_read_header(msg, len, &h) < 0)
+		return -1;
+	for (unsigned i = 0; i < h.qdcount; i++) {
+		if (skip_name(msg, len, &off) < 0 || off + 4 > len)
+			return -1;
+		off += 4;
+	}
+	rrs = (unsigned long)h.ancount + h.nscount + h.arcount;
+	for (unsigned long i = 0; i < rrs; i++) {
+		unsigned type, class, rdlen;
+		size_t rd;
+
+		if (next_rr(msg, len, &off, &type, &class, &rd, &rdlen) < 0)
+			return -1;
+		if (type != DNS_TYPE_OPT || i < rrs - h.arcount)
+			continue;
+		/* OPT data: options of code (2), length (2), value. */
+		for (size_t o = rd; o + 4 <= rd + rdlen;) {
+			unsigned code = be16(msg + o), olen = be16(msg + o + 2);
+
+			if (olen > rd + rdlen - (o + 4))
+				return -1;
+			if (code == EDNS_OPTION_EDE && olen >= 2)
+				return (int)be16(msg + o + 4);
+			o += 4 + olen;
+		}
+	}
+	return -1;
 }
 
 const char *tlsa_usage_name(unsigned usage)

@@ -9,6 +9,8 @@
  */
 #include "smtpprobe/reasoning.h"
 
+#include "smtpprobe/policy_dns.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +36,12 @@ static const char *const finding_names[FIND__COUNT] = {
     [FIND_SILENT_AFTER_CONNECT] = "silent_after_connect",
     [FIND_AUTH_WITHHELD] = "credentials_withheld",
     [FIND_INSECURE_AUTH] = "insecure_auth",
+    [FIND_DANE_MISMATCH] = "dane_mismatch",
+    [FIND_DANE_NO_STARTTLS] = "dane_no_starttls",
+    [FIND_DANE_UNVALIDATED] = "dane_unvalidated",
+    [FIND_DANE_LOOKUP_ERROR] = "dane_lookup_error",
+    [FIND_DANE_UNUSABLE] = "dane_unusable",
+    [FIND_DANE_NO_ROLLOVER] = "dane_no_rollover",
 };
 
 const char *finding_name(enum finding_kind k)
@@ -50,7 +58,7 @@ struct finding *record_finding(struct run_record *rec, enum finding_kind k)
 	f = &rec->findings[rec->nfindings++];
 	memset(f, 0, sizeof *f);
 	f->kind = k;
-	f->probe = f->other_probe = f->host = f->step = -1;
+	f->probe = f->other_probe = f->host = f->step = f->dane = -1;
 	return f;
 }
 
@@ -90,6 +98,13 @@ void conclude(struct run_record *rec, const struct finding *f)
 static int connected(const struct probe *p)
 {
 	return p->connect_ms >= 0;
+}
+
+/* The probe tried to connect (a DANE sender defers some hosts without
+ * trying: those say nothing about the network). */
+static int tried_connect(const struct probe *p)
+{
+	return p->nsteps > 0 && p->steps[0].stage == STAGE_CONNECT;
 }
 
 /* ---- network: blocked port, dead receiver, broken family ---- */
@@ -138,13 +153,15 @@ static int reason_network(struct run_record *rec)
 		conclude(rec, f);
 		return 1;
 	}
+	size_t ntried = 0;
 	for (size_t i = 0; i < rec->nprobes; i++) {
 		const struct probe *p = &rec->probes[i];
+		ntried += tried_connect(p);
 		nconn += connected(p);
 		nrefused += p->outcome == OUTCOME_REFUSED;
 		ntimeout += p->outcome == OUTCOME_TIMEOUT && !connected(p);
 	}
-	if (rec->nprobes == 0 || nconn > 0)
+	if (ntried < rec->nprobes || nconn > 0)
 		return 0;
 	f = record_finding(rec, FIND_ALL_UNREACHABLE);
 	if (f) {
@@ -169,6 +186,8 @@ static void reason_family(struct run_record *rec)
 	for (size_t i = 0; i < rec->nprobes; i++) {
 		const struct probe *p = &rec->probes[i];
 		int fam = p->family == AF_INET6;
+		if (!tried_connect(p))
+			continue;
 		tried[fam]++;
 		ok[fam] += connected(p);
 	}
@@ -373,9 +392,115 @@ static void reason_tls(struct run_record *rec)
 		} else if (p->flags & PROBEF_CLEARTEXT) {
 			probe_finding(rec, FIND_CLEARTEXT, p);
 		} else if (p->tls.established &&
-			   !(p->tls.chain_ok && p->tls.name_ok)) {
+			   !(p->tls.chain_ok && p->tls.name_ok) &&
+			   !(p->tls.dane && p->tls.dane_ok)) {
 			probe_finding(rec, FIND_TLS_UNVERIFIED, p);
 		}
+	}
+}
+
+/* ---- DANE: what a sender that honours it makes of the TLSA records */
+
+static void dane_host_finding(struct run_record *rec, enum finding_kind k,
+			      size_t i)
+{
+	struct finding *f = record_finding(rec, k);
+
+	if (f) {
+		f->dane = (int)i;
+		f->host = (int)rec->policy.dane[i].host;
+		f->port = rec->policy.dane[i].port;
+	}
+}
+
+static int dane_matched_somewhere(const struct run_record *rec,
+				  const struct dane_host *d)
+{
+	for (size_t i = 0; i < rec->nprobes; i++)
+		if (policy_dane_of(rec, &rec->probes[i]) == d &&
+		    policy_probe_dane(rec, &rec->probes[i]) == PDANE_MATCHED)
+			return 1;
+	return 0;
+}
+
+/* The records a careful admin would change, though they work today. */
+static void dane_records_findings(struct run_record *rec, size_t i)
+{
+	const struct dane_host *d = &rec->policy.dane[i];
+	size_t ee = 0, other = 0;
+
+	if (d->unvalidated) {
+		dane_host_finding(rec, FIND_DANE_UNVALIDATED, i);
+		return;
+	}
+	if (d->dnssec != DNSSEC_SECURE)
+		return;
+	if (d->status == DANE_UNUSABLE) {
+		dane_host_finding(rec, FIND_DANE_UNUSABLE, i);
+		return;
+	}
+	for (size_t k = 0; k < d->nrecords; k++) {
+		if (d->records[k].usage == 3)
+			ee++;
+		else
+			other++;
+	}
+	/* One DANE-EE record and nothing else: the next key change breaks
+	 * delivery unless its record is published first (RFC 7671 8.1).
+	 * Said where the record works; where it does not, the mismatch is
+	 * the news. */
+	if (d->status == DANE_USABLE && ee == 1 && other == 0 &&
+	    dane_matched_somewhere(rec, d))
+		dane_host_finding(rec, FIND_DANE_NO_ROLLOVER, i);
+}
+
+static int dane_failed_kind(const struct probe *p)
+{
+	return p->tls.dane ? FIND_DANE_MISMATCH : FIND_DANE_NO_STARTTLS;
+}
+
+static void reason_dane(struct run_record *rec)
+{
+	const struct tls_policy *tp = &rec->policy;
+	int decider = rec->overall.deciding_probe;
+
+	if (tp->mode == TLSP_OFF)
+		return;
+	for (size_t i = 0; i < tp->ndane; i++) {
+		if (tp->dane[i].applies &&
+		    tp->dane[i].status == DANE_LOOKUP_ERROR)
+			dane_host_finding(rec, FIND_DANE_LOOKUP_ERROR, i);
+		else
+			dane_records_findings(rec, i);
+	}
+	for (size_t i = 0; i < rec->nprobes; i++) {
+		const struct probe *p = &rec->probes[i];
+		const struct dane_host *d = policy_dane_of(rec, p);
+		struct finding *f;
+
+		if (policy_probe_dane(rec, p) != PDANE_FAILED ||
+		    d->status != DANE_USABLE)
+			continue;
+		f = probe_finding(rec, (enum finding_kind)dane_failed_kind(p),
+				  p);
+		if (f)
+			f->dane = (int)(d - tp->dane);
+		if ((int)i == decider && tp->mode == TLSP_ENFORCE &&
+		    p->outcome == OUTCOME_TLS_ERROR)
+			conclude(rec, f);
+	}
+	/* The verdict is a deferral because DANE could not be looked up. */
+	if (decider >= 0 && tp->mode == TLSP_ENFORCE &&
+	    rec->probes[decider].outcome == OUTCOME_TEMPFAIL) {
+		const struct step *s =
+		    probe_deciding_step(&rec->probes[decider]);
+		for (size_t k = 0;
+		     s && s->error == LE_DNS_TLSA_LOOKUP && k < rec->nfindings;
+		     k++)
+			if (rec->findings[k].kind == FIND_DANE_LOOKUP_ERROR &&
+			    rec->findings[k].host ==
+				(int)rec->probes[decider].host)
+				conclude(rec, &rec->findings[k]);
 	}
 }
 
@@ -448,7 +573,7 @@ static void reason_credentials(struct run_record *rec)
 			sent_unverified++;
 		if (p->outcome != OUTCOME_TLS_ERROR || !s ||
 		    s->stage != STAGE_TLS || !p->tls.established ||
-		    cfg->insecure)
+		    cfg->insecure || policy_probe_dane(rec, p) == PDANE_FAILED)
 			continue;
 		f = probe_finding(rec, FIND_AUTH_WITHHELD, p);
 		if ((int)i == decider)
@@ -475,6 +600,7 @@ void reason_about(struct run_record *rec)
 	/* Credentials first: with many probes the per-probe findings can
 	 * fill FINDINGS_MAX, and these must not be the ones left out. */
 	reason_credentials(rec);
+	reason_dane(rec);
 	reason_dns(rec);
 	reason_tls(rec);
 	reason_endings(rec);

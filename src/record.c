@@ -64,6 +64,12 @@ void record_free(struct run_record *rec)
 		free(rec->dns.hosts[i].name);
 		free(rec->dns.hosts[i].cname);
 	}
+	for (size_t i = 0; i < rec->policy.ndane; i++) {
+		struct dane_host *d = &rec->policy.dane[i];
+		free(d->name);
+		for (size_t k = 0; k < d->nrecords; k++)
+			free(d->records[k].data);
+	}
 	for (size_t i = 0; i < rec->nprobes; i++)
 		free_probe(&rec->probes[i]);
 	free(rec->probes);

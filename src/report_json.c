@@ -13,9 +13,11 @@
 #include "smtpprobe/report.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpprobe/policy_dns.h"
 #include "smtpprobe/sanitize.h"
 
 /* jansson's *_set_new and *_append_new take the value even when they
@@ -134,10 +136,12 @@ static json_t *json_dns(const struct dns_result *d)
 
 /* ---- probes ---- */
 
-static json_t *json_tls(const struct tls_info *t)
+static json_t *json_tls(const struct run_record *rec, const struct probe *p)
 {
+	const struct tls_info *t = &p->tls;
 	json_t *o = json_object();
 	int err = !o;
+	char match[64];
 
 	if (!o)
 		return NULL;
@@ -153,6 +157,14 @@ static json_t *json_tls(const struct tls_info *t)
 	err |= set(o, "subject", jstr(t->subject));
 	err |= set(o, "issuer", jstr(t->issuer));
 	err |= set(o, "not_after", jstr(t->not_after));
+	err |= set(o, "dane",
+		   json_string(probe_dane_name(policy_probe_dane(rec, p))));
+	snprintf(match, sizeof match, "%d %d %d at depth %d", t->dane_usage,
+		 t->dane_selector, t->dane_matching, t->dane_depth);
+	err |= set(o, "dane_match",
+		   t->dane && t->dane_ok ? json_string(match) : json_null());
+	/* MTA-STS is not looked up yet: null, never a made-up state. */
+	err |= set(o, "mta_sts", json_null());
 	return done(o, err);
 }
 
@@ -272,7 +284,7 @@ static json_t *json_probe(const struct run_record *rec, const struct probe *p)
 	err |= set(o, "address", jstr(p->address));
 	err |= set(o, "port", json_integer(p->port));
 	err |= set(o, "outcome", json_string(outcome_name(p->outcome)));
-	err |= set(o, "tls", json_tls(&p->tls));
+	err |= set(o, "tls", json_tls(rec, p));
 	err |= set(o, "steps", steps);
 	err |= set(o, "local_address", jstr_opt(p->local_address));
 	err |=
@@ -283,6 +295,73 @@ static json_t *json_probe(const struct run_record *rec, const struct probe *p)
 					 : json_null());
 	err |= set(o, "notes", json_notes(p));
 	err |= set(o, "capabilities", json_caps(p->caps));
+	return done(o, err);
+}
+
+/* ---- the TLS policy ---- */
+
+static json_t *json_dane_host(const struct run_record *rec,
+			      const struct dane_host *d)
+{
+	json_t *o = json_object(), *recs = json_array();
+	int err = !o || !recs;
+
+	for (size_t i = 0; !err && i < d->nrecords; i++) {
+		const struct dane_record *r = &d->records[i];
+		json_t *jr = json_object();
+		char *hex = malloc(2 * r->len + 1);
+
+		err |= !jr || !hex;
+		for (size_t k = 0; hex && k < r->len; k++)
+			snprintf(hex + 2 * k, 3, "%02x", r->data[k]);
+		if (hex)
+			hex[2 * r->len] = '\0';
+		if (jr) {
+			err |= set(jr, "usage", json_integer(r->usage));
+			err |= set(jr, "selector", json_integer(r->selector));
+			err |= set(jr, "matching", json_integer(r->matching));
+			err |= set(jr, "data", hex ? json_string(hex) : NULL);
+			err |= push(recs, jr);
+		}
+		free(hex);
+	}
+	if (!o) {
+		json_decref(recs);
+		return NULL;
+	}
+	err |= set(o, "host", jstr(rec->dns.hosts[d->host].name));
+	err |= set(o, "port", json_integer(d->port));
+	err |= set(o, "name", jstr(d->name));
+	err |= set(o, "dnssec", json_string(dnssec_state_name(d->dnssec)));
+	err |= set(o, "status", json_string(dane_status_name(d->status)));
+	err |= set(o, "applies", json_boolean(d->applies));
+	err |= set(o, "records", recs);
+	err |= set(o, "records_total", json_integer((json_int_t)d->total));
+	return done(o, err);
+}
+
+static json_t *json_tls_policy(const struct run_record *rec)
+{
+	static const char *const modes[] = {"enforce", "report", "off"};
+	const struct tls_policy *tp = &rec->policy;
+	json_t *o = json_object(), *dane = json_array();
+	int err = !o || !dane;
+
+	for (size_t i = 0; !err && i < tp->ndane && i < DANE_HOSTS_CAP; i++)
+		err |= push(dane, json_dane_host(rec, &tp->dane[i]));
+	if (!o) {
+		json_decref(dane);
+		return NULL;
+	}
+	err |= set(o, "mode", json_string(modes[tp->mode % 3]));
+	err |= set(o, "resolver_validates",
+		   tp->resolver_validates < 0
+		       ? json_null()
+		       : json_boolean(tp->resolver_validates));
+	err |= set(o, "dane", dane);
+	/* Not looked up yet: null, never a made-up state. */
+	err |= set(o, "mta_sts", json_null());
+	err |= set(o, "tls_rpt", json_null());
 	return done(o, err);
 }
 
@@ -405,6 +484,7 @@ static json_t *json_document(const struct run_record *rec)
 	err |= set(o, "insecure",
 		   json_boolean(cfg && cfg->insecure && cfg->auth_user[0]));
 	err |= set(o, "dns", json_dns(&rec->dns));
+	err |= set(o, "tls_policy", json_tls_policy(rec));
 	err |= set(o, "probes", probes);
 	err |= set(o, "verdict", json_verdict(&rec->overall, 0));
 	err |= set(o, "verdicts", vs);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpprobe/policy_dns.h"
 #include "smtpprobe/sanitize.h"
 
 /* How much of a reply's first line the summary shows. */
@@ -284,6 +285,55 @@ static void summary_step(FILE *out, const struct step *s)
 	fputc('\n', out);
 }
 
+/* One line on DANE for a probe whose host has TLSA records that count
+ * (or that could not be judged): what a DANE sender found. */
+static void probe_dane(FILE *out, const struct run_record *rec,
+		       const struct probe *p)
+{
+	const struct dane_host *d = policy_dane_of(rec, p);
+	const struct tls_info *t = &p->tls;
+
+	if (rec->policy.mode == TLSP_OFF || !d)
+		return;
+	if (d->unvalidated) {
+		fputs("      DANE: TLSA records, but the resolver does not "
+		      "validate DNSSEC: not judged\n",
+		      out);
+		return;
+	}
+	if (!d->applies) {
+		if (d->nrecords > 0)
+			fprintf(out,
+				"      DANE: %s records, DNSSEC %s: not used\n",
+				d->status == DANE_UNUSABLE ? "no usable"
+							   : "TLSA",
+				dnssec_state_name(d->dnssec));
+		return;
+	}
+	switch (policy_probe_dane(rec, p)) {
+	case PDANE_MATCHED:
+		fprintf(out,
+			"      DANE: %d %d %d matched at depth %d, DNSSEC "
+			"secure\n",
+			t->dane_usage, t->dane_selector, t->dane_matching,
+			t->dane_depth);
+		break;
+	case PDANE_FAILED:
+		fprintf(out, "      DANE: FAILED, DNSSEC %s: %s\n",
+			dnssec_state_name(d->dnssec),
+			d->status == DANE_LOOKUP_ERROR
+			    ? "the TLSA lookup failed"
+			: t->dane ? "the certificate matches no TLSA record"
+				  : "no TLS, though the host has TLSA records");
+		break;
+	default:
+		fputs("      DANE: usable TLSA records, DNSSEC secure; not "
+		      "reached\n",
+		      out);
+		break;
+	}
+}
+
 static void summary_probe(FILE *out, const struct run_record *rec, size_t i,
 			  int color)
 {
@@ -309,6 +359,7 @@ static void summary_probe(FILE *out, const struct run_record *rec, size_t i,
 		      "TEXT; mail to this host would cross the network "
 		      "unencrypted.\n",
 		      out);
+	probe_dane(out, rec, p);
 	if (s)
 		summary_step(out, s);
 }

@@ -15,11 +15,20 @@
 #include <sys/socket.h>
 
 #include "smtpprobe/dns_answer.h"
+#include "smtpprobe/dns_raw.h"
+#include "smtpprobe/policy_dns.h"
 
 struct host_query {
 	struct resolver *r;
 	size_t host;
 	int family;
+};
+
+struct tlsa_query {
+	struct resolver *r;
+	size_t dane; /* index into rec->policy.dane */
+	int target;  /* the CNAME target's name, not the original */
+	char name[DOMAIN_MAX + 16];
 };
 
 struct resolver {
@@ -36,6 +45,9 @@ struct resolver {
 	int pending[MX_HOSTS_CAP];  /* address answers still due */
 	long now;		    /* the clock, for the callbacks' notes */
 	struct host_query queries[MX_HOSTS_CAP][2];
+	struct policy_scratch policy; /* TLSA and root answers until done */
+	struct tlsa_query tlsa[DANE_HOSTS_CAP][2];
+	int finished; /* policy_dns_finish has run */
 };
 
 static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
@@ -91,7 +103,7 @@ struct resolver *resolver_new(const struct config *cfg, struct run_record *rec,
 	struct resolver *r = calloc(1, sizeof *r);
 	struct ares_options o;
 	int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_FLAGS |
-		   ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+		   ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_EDNSPSZ;
 	int st;
 
 	if (!r) {
@@ -108,6 +120,11 @@ struct resolver *resolver_new(const struct config *cfg, struct run_record *rec,
 	 * told apart (the cost: no move to the next server on SERVFAIL). */
 	o.flags =
 	    ARES_FLAG_NOALIASES | ARES_FLAG_NOSEARCH | ARES_FLAG_NOCHECKRESP;
+	/* EDNS0 (RFC 6891): signed answers are larger than 512 bytes; and
+	 * should a resolver answer FORMERR to it, c-ares asks again
+	 * without the OPT record. */
+	o.flags |= ARES_FLAG_EDNS;
+	o.ednspsz = DNS_EDNS_SIZE;
 	/* Two tries; c-ares doubles the second, so the total per query is
 	 * about the step's timeout. */
 	o.timeout = cfg->timeout_s * 1000 / 3;
@@ -140,6 +157,10 @@ void resolver_free(struct resolver *r)
 	if (!r)
 		return;
 	ares_destroy(r->ch);
+	for (size_t i = 0; i < DANE_HOSTS_CAP; i++) {
+		free(r->policy.orig[i].ans);
+		free(r->policy.target[i].ans);
+	}
 	free(r);
 }
 
@@ -150,6 +171,106 @@ int resolver_done(const struct resolver *r)
 
 /* ---- queries; dns_answer.c says what the answers mean ---- */
 
+/* Every question asks for DNSSEC: AD in the header, DO in the OPT
+ * record (c-ares 1.18 sets neither), so that each answer says whether
+ * the resolver authenticated it. When the query cannot be built, the
+ * callback hears of it at once, as c-ares's own ares_query would say. */
+static void send_query(struct resolver *r, const char *name, int type,
+		       ares_callback cb, void *arg)
+{
+	unsigned char *q = NULL;
+	int qlen = 0;
+	int st =
+	    ares_create_query(name, C_IN, type, 0, 1, &q, &qlen, DNS_EDNS_SIZE);
+
+	if (st != ARES_SUCCESS) {
+		cb(arg, st, 0, NULL, 0);
+		return;
+	}
+	dns_query_want_dnssec(q, (size_t)qlen);
+	ares_send(r->ch, q, qlen, cb, arg);
+	ares_free_string(q);
+}
+
+static int policy_on(const struct resolver *r)
+{
+	return r->cfg->tls_policy != TLSP_OFF;
+}
+
+static void tlsa_cb(void *arg, int status, int timeouts, unsigned char *abuf,
+		    int alen)
+{
+	struct tlsa_query *q = arg;
+	struct resolver *r = q->r;
+	struct tlsa_lookup *l =
+	    q->target ? &r->policy.target[q->dane] : &r->policy.orig[q->dane];
+
+	(void)timeouts;
+	status = dns_answer_status(status, abuf, alen);
+	policy_take_tlsa(r->rec, l, q->name, status, abuf, alen, r->now);
+	r->outstanding--;
+}
+
+static void query_tlsa(struct resolver *r, size_t i, int target,
+		       const char *host)
+{
+	struct tlsa_query *q = &r->tlsa[i][target];
+	struct tlsa_lookup *l =
+	    target ? &r->policy.target[i] : &r->policy.orig[i];
+
+	if (policy_tlsa_name(q->name, sizeof q->name,
+			     r->rec->policy.dane[i].port, host) < 0)
+		return;
+	q->r = r;
+	q->dane = i;
+	q->target = target;
+	l->asked = 1;
+	r->outstanding++;
+	send_query(r, q->name, DNS_TYPE_TLSA, tlsa_cb, q);
+}
+
+/* TLSA for every port probed on host h, beside its A and AAAA. */
+static void lookup_tlsa(struct resolver *r, size_t h)
+{
+	if (!policy_on(r))
+		return;
+	for (int p = 0; p < r->cfg->nports; p++) {
+		int i = policy_add_dane(r->rec, h, r->cfg->ports[p]);
+		if (i >= 0)
+			query_tlsa(r, (size_t)i, 0, r->rec->dns.hosts[h].name);
+	}
+}
+
+/* Host h turned out to be an alias: its target's TLSA name comes
+ * first (RFC 7672 2.2.2). */
+static void lookup_tlsa_target(struct resolver *r, size_t h)
+{
+	const struct mail_host *mh = &r->rec->dns.hosts[h];
+
+	if (!policy_on(r) || !(mh->flags & MXF_CNAME) || !mh->cname)
+		return;
+	for (size_t i = 0; i < r->rec->policy.ndane; i++)
+		if (r->rec->policy.dane[i].host == h)
+			query_tlsa(r, i, 1, mh->cname);
+}
+
+static void root_cb(void *arg, int status, int timeouts, unsigned char *abuf,
+		    int alen)
+{
+	struct resolver *r = arg;
+
+	(void)timeouts;
+	status = dns_answer_status(status, abuf, alen);
+	policy_take_root(r->rec, &r->policy, status, abuf, alen, r->now);
+	r->outstanding--;
+}
+
+static void host_done(struct resolver *r, size_t h)
+{
+	dns_host_done(r->rec, &r->scratch, h);
+	lookup_tlsa_target(r, h);
+}
+
 static void addr_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 		    int alen)
 {
@@ -157,11 +278,12 @@ static void addr_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	struct resolver *r = q->r;
 
 	(void)timeouts;
+	status = dns_answer_status(status, abuf, alen);
 	dns_take_addrs(r->rec, &r->scratch, q->host, q->family, status, abuf,
 		       alen, r->now);
 	r->outstanding--;
 	if (--r->pending[q->host] == 0)
-		dns_host_done(r->rec, &r->scratch, q->host);
+		host_done(r, q->host);
 }
 
 static void query_addr(struct resolver *r, size_t h, int family)
@@ -173,7 +295,7 @@ static void query_addr(struct resolver *r, size_t h, int family)
 	q->family = family;
 	r->outstanding++;
 	r->pending[h]++;
-	ares_query(r->ch, r->rec->dns.hosts[h].name, C_IN,
+	send_query(r, r->rec->dns.hosts[h].name,
 		   family == AF_INET ? T_A : T_AAAA, addr_cb, q);
 }
 
@@ -183,6 +305,7 @@ static void lookup_host(struct resolver *r, size_t h)
 
 	if (dns_take_literal(r->rec, h, fam))
 		return;
+	lookup_tlsa(r, h);
 	/* A guard count keeps the host open while the queries are sent:
 	 * c-ares may call back at once, and must not finish it early. */
 	r->pending[h] = 1;
@@ -191,7 +314,7 @@ static void lookup_host(struct resolver *r, size_t h)
 	if (fam != FAMILY_V6)
 		query_addr(r, h, AF_INET);
 	if (--r->pending[h] == 0)
-		dns_host_done(r->rec, &r->scratch, h);
+		host_done(r, h);
 }
 
 static void mx_cb(void *arg, int status, int timeouts, unsigned char *abuf,
@@ -201,6 +324,7 @@ static void mx_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	size_t n;
 
 	(void)timeouts;
+	status = dns_answer_status(status, abuf, alen);
 	r->outstanding--;
 	n = dns_take_mx(r->rec, r->rec->target->domain, status, abuf, alen,
 			r->now);
@@ -214,13 +338,34 @@ void resolver_start(struct resolver *r, long now)
 
 	r->now = now;
 	r->rec->dns.status = DNS_OK;
+	r->rec->policy.mode = cfg->tls_policy;
+	r->rec->policy.resolver_validates = -1;
+	if (policy_on(r)) {
+		r->policy.root_asked = 1;
+		r->outstanding++;
+		send_query(r, ".", T_SOA, root_cb, r);
+	}
 	if (cfg->server[0]) {
+		/* No MX answer to be signed: the host named is the next hop,
+		 * and its own address records decide (as for a static
+		 * next hop in Postfix). */
+		r->rec->dns.mx_ad = 1;
 		if (dns_add_host(&r->rec->dns, cfg->server, 0, MXF_FROM_SERVER))
 			lookup_host(r, 0);
 		return;
 	}
 	r->outstanding++;
-	ares_query(r->ch, r->rec->target->domain, C_IN, T_MX, mx_cb, r);
+	send_query(r, r->rec->target->domain, T_MX, mx_cb, r);
+}
+
+/* Every answer is in (or the deadline cut them): the DNS result and the
+ * TLS policy's, once. */
+static void finish(struct resolver *r)
+{
+	dns_finish(&r->rec->dns);
+	if (!r->finished)
+		policy_dns_finish(r->rec, &r->policy, r->now);
+	r->finished = 1;
 }
 
 int resolver_pollfds(struct resolver *r, struct pollfd *pfds, int max)
@@ -257,7 +402,7 @@ void resolver_process(struct resolver *r, const struct pollfd *pfds, int n,
 	if (!any) /* let c-ares run its timers */
 		ares_process_fd(r->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 	if (r->outstanding == 0)
-		dns_finish(&r->rec->dns);
+		finish(r);
 }
 
 long resolver_timeout_ms(struct resolver *r)
@@ -277,5 +422,5 @@ void resolver_abort(struct resolver *r, long now)
 	r->now = now;
 	if (r->outstanding > 0)
 		ares_cancel(r->ch); /* callbacks run now, as ECANCELLED */
-	dns_finish(&r->rec->dns);
+	finish(r);
 }

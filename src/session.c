@@ -33,6 +33,7 @@
 #include "smtpprobe/dialogue.h"
 #include "smtpprobe/reply.h"
 #include "smtpprobe/sanitize.h"
+#include "smtpprobe/policy_dns.h"
 #include "smtpprobe/tlsconn.h"
 
 /* Two pipelined commands fit the output buffer. */
@@ -82,6 +83,10 @@ struct session {
 	struct reply_parser rp;
 	struct dialogue dlg;
 	struct dialogue_config dcfg;
+	/* DANE: the host's TLSA records, when a DANE sender uses them; and
+	 * whether this probe judges as one (--tls-policy enforce). */
+	const struct dane_host *dane;
+	int dane_enforce;
 };
 
 /* The only way the session's state changes; traced when asked. */
@@ -114,6 +119,29 @@ static void trace_state(void *arg, const char *machine, const char *from,
 		machine, from, to);
 }
 
+/* A host whose TLSA records count (signed all the way, usable): a DANE
+ * sender insists on TLS and on a certificate that matches them, as
+ * --starttls verify does with PKIX (RFC 7672 2.2). --starttls never
+ * is the user's word against it, and stands. */
+static void dane_config(struct session *s)
+{
+	const struct config *cfg = s->env->cfg;
+	const struct dane_host *d;
+
+	if (cfg->tls_policy == TLSP_OFF)
+		return;
+	d = policy_dane_of(s->env->rec, s->probe);
+	if (!d || !d->applies)
+		return;
+	s->dane = d;
+	if (cfg->tls_policy != TLSP_ENFORCE ||
+	    s->dcfg.starttls == STARTTLS_NEVER)
+		return;
+	s->dane_enforce = 1;
+	if (d->status == DANE_USABLE)
+		s->dcfg.starttls = STARTTLS_VERIFY;
+}
+
 struct session *session_new(const struct session_env *env, int probe)
 {
 	struct session *s = calloc(1, sizeof *s);
@@ -144,6 +172,7 @@ struct session *session_new(const struct session_env *env, int probe)
 		s->dcfg.trace = trace_state;
 		s->dcfg.trace_arg = s;
 	}
+	dane_config(s);
 	dlg_init(&s->dlg, &s->dcfg);
 	s->probe->tls.mode = s->dcfg.implicit_tls ? TLSM_IMPLICIT : TLSM_NONE;
 	return s;
@@ -424,6 +453,19 @@ void session_start(struct session *s, long now)
 	struct probe *p = s->probe;
 
 	s->started = now;
+	if (s->dane_enforce && s->dane->status == DANE_LOOKUP_ERROR) {
+		/* A DANE sender does not connect: it defers (RFC 7672
+		 * 2.1.1), and so does this probe. */
+		char why[DOMAIN_MAX + 96];
+		snprintf(why, sizeof why,
+			 "the TLSA lookup of %s failed: a DANE sender defers "
+			 "delivery to this host and does not connect",
+			 s->dane->name);
+		s->cur_step = probe_add_step(p, STAGE_TLS, now, NULL, 0);
+		fail(s, now, s->cur_step, OUTCOME_TEMPFAIL, LE_DNS_TLSA_LOOKUP,
+		     why);
+		return;
+	}
 	s->cur_step = probe_add_step(p, STAGE_CONNECT, now, NULL, 0);
 	set_state(s, SS_CONNECTING);
 	s->deadline = now + timeout_ms(s);
@@ -464,6 +506,30 @@ static void on_connect_ready(struct session *s, long now)
 
 /* ---- TLS ---- */
 
+/* Hand the usable TLSA records to OpenSSL; the reference names for a
+ * DANE-TA certificate are the TLSA base domain (the CNAME target when its
+ * records are the ones used), the MX name, and the domain. */
+static void dane_setup(struct session *s, long now)
+{
+	const struct run_record *rec = s->env->rec;
+	const char *base = strstr(s->dane->name, "._tcp.");
+	const char *names[2] = {s->host, rec->target->domain};
+
+	base = base ? base + 6 : s->host;
+	if (tls_dane_setup(s->ssl, s->dane, base, names, 2) == 0) {
+		s->probe->tls.dane = 1;
+		record_note(s->env->rec, now, s->idx, 0,
+			    "DANE: the certificate must match a TLSA record "
+			    "of %s",
+			    s->dane->name);
+	} else {
+		record_note(s->env->rec, now, s->idx, 0,
+			    "DANE: OpenSSL took none of the TLSA records of "
+			    "%s",
+			    s->dane->name);
+	}
+}
+
 static void start_tls(struct session *s, long now)
 {
 	set_state(s, SS_HANDSHAKE);
@@ -479,6 +545,8 @@ static void start_tls(struct session *s, long now)
 		     "cannot set up TLS");
 		return;
 	}
+	if (s->dane && s->dane->status == DANE_USABLE)
+		dane_setup(s, now);
 	note(s, now,
 	     s->dcfg.implicit_tls ? "TLS handshake started (implicit TLS)"
 				  : "TLS handshake started (STARTTLS)");
@@ -503,6 +571,29 @@ static enum local_error verify_error_kind(const struct tls_info *ti)
 	}
 }
 
+static enum local_error dane_error_kind(const struct tls_info *ti)
+{
+	return ti->dane_verify_result == X509_V_ERR_HOSTNAME_MISMATCH
+		   ? LE_TLS_DANE_NAME
+		   : LE_TLS_DANE_MISMATCH;
+}
+
+static void dane_note(struct session *s, long now)
+{
+	const struct tls_info *ti = &s->probe->tls;
+
+	if (ti->dane_ok)
+		record_note(s->env->rec, now, s->idx, 1,
+			    "DANE: TLSA %d %d %d matched at depth %d",
+			    ti->dane_usage, ti->dane_selector,
+			    ti->dane_matching, ti->dane_depth);
+	else
+		record_note(
+		    s->env->rec, now, s->idx, 1,
+		    "DANE: no TLSA record of %s matched: %s", s->dane->name,
+		    X509_verify_cert_error_string(ti->dane_verify_result));
+}
+
 static void handshake_done(struct session *s, long now)
 {
 	struct tls_info *ti = &s->probe->tls;
@@ -523,11 +614,16 @@ static void handshake_done(struct session *s, long now)
 		    ti->chain_ok ? "yes" : "NO", s->host,
 		    ti->name_ok ? "yes" : "NO", ti->verify_error ? " - " : "",
 		    ti->verify_error ? ti->verify_error : "");
+	if (ti->dane)
+		dane_note(s, now);
 	/* The handshake stands (opportunistic TLS, as MTAs do), but a
 	 * certificate that does not verify explains the TLS step; under
-	 * "verify", or with credentials to send, it also ends the probe. */
+	 * "verify", or with credentials to send, it also ends the probe.
+	 * For a DANE sender, the TLSA match is what "verified" means. */
 	enum local_error ve =
 	    ti->chain_ok && ti->name_ok ? LE_NONE : verify_error_kind(ti);
+	if (ti->dane && s->dane_enforce)
+		ve = ti->dane_ok ? LE_NONE : dane_error_kind(ti);
 	if (ve != LE_NONE)
 		mark_step(s, now, s->cur_step, ve);
 	int step = s->cur_step;
@@ -538,7 +634,10 @@ static void handshake_done(struct session *s, long now)
 	if (s->dlg.outcome != before) {
 		s->probe->deciding_step = step;
 		note(s, now,
-		     s->dcfg.auth_user && !s->dcfg.insecure
+		     s->dane_enforce
+			 ? "the certificate matches no TLSA record: a DANE "
+			   "sender ends here; the probe ends with QUIT"
+		     : s->dcfg.auth_user && !s->dcfg.insecure
 			 ? "the certificate did not verify: credentials are "
 			   "not sent; the probe ends here with QUIT"
 			 : "the certificate did not verify, which --starttls "

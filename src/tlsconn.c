@@ -11,6 +11,7 @@
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "smtpprobe/addr.h"
@@ -25,6 +26,13 @@ SSL_CTX *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+	/* DANE (RFC 7671) is switched on per connection, for hosts with
+	 * usable TLSA records; the context only makes it possible. */
+	if (SSL_CTX_dane_enable(ctx) <= 0) {
+		snprintf(err, errlen, "cannot enable DANE in the TLS context");
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
 				  SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
@@ -57,6 +65,77 @@ SSL *tls_new(SSL_CTX *ctx, int fd, const char *host)
 		SSL_set_tlsext_host_name(ssl, host);
 	SSL_set_connect_state(ssl);
 	return ssl;
+}
+
+int tls_dane_setup(SSL *ssl, const struct dane_host *d, const char *base,
+		   const char *const *names, size_t nnames)
+{
+	int added = 0;
+
+	if (SSL_dane_enable(ssl, base) <= 0)
+		return -1;
+	/* DANE-EE (3) binds the key, not a name (RFC 7672 3.1.1); DANE-TA
+	 * still needs one of the reference names (3.2.2). */
+	SSL_dane_set_flags(ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+	SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	for (size_t i = 0; i < nnames; i++)
+		if (names[i] && names[i][0] && strcasecmp(names[i], base) != 0)
+			SSL_add1_host(ssl, names[i]);
+	for (size_t i = 0; i < d->nrecords; i++) {
+		const struct dane_record *r = &d->records[i];
+
+		if (r->usage != 2 && r->usage != 3)
+			continue; /* PKIX-TA/EE are not for SMTP (3.1.3) */
+		/* 0: unusable (OpenSSL knows better), -1: bad data. */
+		if (SSL_dane_tlsa_add(
+			ssl, (uint8_t)r->usage, (uint8_t)r->selector,
+			(uint8_t)r->matching, r->data, r->len) > 0)
+			added++;
+	}
+	ERR_clear_error();
+	return added > 0 ? 0 : -1;
+}
+
+/* The PKIX facts of a DANE handshake: with DANE on, OpenSSL's verify
+ * result is the DANE one, so the chain is checked once more against the
+ * trust store, for the reports and for MTA-STS. */
+static long pkix_result(SSL *ssl, X509 *leaf)
+{
+	X509_STORE_CTX *vc = X509_STORE_CTX_new();
+	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+	long res = X509_V_ERR_UNSPECIFIED;
+
+	if (!vc)
+		return res;
+	if (X509_STORE_CTX_init(vc,
+				SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl)),
+				leaf, chain) == 1) {
+		X509_STORE_CTX_set_default(vc, "ssl_server");
+		res = X509_verify_cert(vc) == 1 ? X509_V_OK
+						: X509_STORE_CTX_get_error(vc);
+	}
+	X509_STORE_CTX_free(vc);
+	ERR_clear_error();
+	return res;
+}
+
+static void dane_collect(SSL *ssl, struct tls_info *ti)
+{
+	uint8_t u = 0, sel = 0, m = 0;
+	const unsigned char *data = NULL;
+	size_t dlen = 0;
+	int depth;
+
+	ti->dane_verify_result = SSL_get_verify_result(ssl);
+	depth = SSL_get0_dane_authority(ssl, NULL, NULL);
+	ti->dane_depth = depth;
+	ti->dane_ok = ti->dane_verify_result == X509_V_OK && depth >= 0;
+	ti->dane_usage = ti->dane_selector = ti->dane_matching = -1;
+	if (SSL_get0_dane_tlsa(ssl, &u, &sel, &m, &data, &dlen) >= 0) {
+		ti->dane_usage = u;
+		ti->dane_selector = sel;
+		ti->dane_matching = m;
+	}
 }
 
 static char *name_text(X509_NAME *name)
@@ -101,12 +180,16 @@ void tls_collect(SSL *ssl, const char *host, struct tls_info *ti)
 	snprintf(ti->cipher, sizeof ti->cipher, "%s",
 		 c ? SSL_CIPHER_get_name(c) : "");
 	ti->verify_result = SSL_get_verify_result(ssl);
+	if (ti->dane)
+		dane_collect(ssl, ti);
 	if (!cert) {
 		ti->chain_ok = 0;
 		ti->name_ok = 0;
 		ti->verify_error = strdup("the server sent no certificate");
 		return;
 	}
+	if (ti->dane)
+		ti->verify_result = pkix_result(ssl, cert);
 	ti->chain_ok = ti->verify_result == X509_V_OK;
 	if (addr_is_ip_literal(host))
 		ti->name_ok = X509_check_ip_asc(cert, host, 0) == 1;

@@ -90,6 +90,14 @@ static const char *host_at(const struct run_record *rec, int h)
 	return mh && mh->name ? mh->name : "?";
 }
 
+static const char *dane_name(const struct run_record *rec, int i)
+{
+	return i >= 0 && (size_t)i < rec->policy.ndane &&
+		       rec->policy.dane[i].name
+		   ? rec->policy.dane[i].name
+		   : "?";
+}
+
 /* "mx.example.net [192.0.2.1]:25" */
 static void who(char *buf, size_t n, const struct run_record *rec,
 		const struct probe *p)
@@ -383,6 +391,77 @@ static void finding_words(const struct run_record *rec, struct finding *f)
 		set(r, rn,
 		    "Drop --insecure once the certificate verifies (or its "
 		    "private CA is given with --ca-file).");
+		break;
+	case FIND_DANE_MISMATCH:
+		snprintf(t, tn,
+			 "%s: the certificate matches none of the TLSA records "
+			 "of %s (DANE): a sender that honours DANE (Postfix, "
+			 "Exim with DANE, Microsoft 365) does not deliver to "
+			 "this host and tries the next MX, or defers.",
+			 host_of(rec, p), dane_name(rec, f->dane));
+		set(r, rn,
+		    "The receiver must publish a TLSA record for the "
+		    "certificate the server presents now (typically 3 1 1, "
+		    "the SHA-256 of its public key), or put the old "
+		    "certificate back; publish the new record before each "
+		    "key change.");
+		break;
+	case FIND_DANE_NO_STARTTLS:
+		snprintf(t, tn,
+			 "%s has TLSA records (%s) but offers no working TLS: "
+			 "a sender that honours DANE does not deliver to it in "
+			 "clear text and tries the next MX, or defers.",
+			 host_of(rec, p), dane_name(rec, f->dane));
+		set(r, rn,
+		    "The receiver must enable STARTTLS on this host (with "
+		    "the certificate its TLSA records name), or remove the "
+		    "TLSA records.");
+		break;
+	case FIND_DANE_UNVALIDATED:
+		snprintf(t, tn,
+			 "%s has TLSA records, but your resolver does not "
+			 "validate DNSSEC: DANE cannot be judged from here, "
+			 "and the verdict is an opportunistic sender's.",
+			 dane_name(rec, f->dane));
+		set(r, rn,
+		    "Use --dns-server with a validating resolver (for "
+		    "example a local unbound) to see what a DANE sender "
+		    "sees.");
+		break;
+	case FIND_DANE_LOOKUP_ERROR:
+		snprintf(t, tn,
+			 "The TLSA lookup of %s failed although the host's "
+			 "address records are signed: a sender that honours "
+			 "DANE defers mail to %s until it can read them "
+			 "(often a broken DNSSEC signature).",
+			 dane_name(rec, f->dane), host_at(rec, f->host));
+		set(r, rn,
+		    "The receiver's DNS admin must fix the TLSA records' "
+		    "signatures (check with 'delv' or a DNSSEC analyser); "
+		    "senders retry meanwhile.");
+		break;
+	case FIND_DANE_UNUSABLE:
+		snprintf(t, tn,
+			 "%s has TLSA records, but none a mail sender may "
+			 "use: SMTP uses only usages 2 (DANE-TA) and 3 "
+			 "(DANE-EE) (RFC 7672 3.1.3), so DANE does not protect "
+			 "this host.",
+			 dane_name(rec, f->dane));
+		set(r, rn,
+		    "Publish a 3 1 1 record (SHA-256 of the server's public "
+		    "key) instead of the usage 0/1 records.");
+		break;
+	case FIND_DANE_NO_ROLLOVER:
+		snprintf(t, tn,
+			 "%s has a single DANE-EE record and nothing beside "
+			 "it: it works, but the next key or certificate change "
+			 "breaks delivery from DANE senders unless the new "
+			 "record is published first.",
+			 dane_name(rec, f->dane));
+		set(r, rn,
+		    "Publish the next key's 3 1 1 record now (or a 2 1 1 "
+		    "record for the issuing CA) beside the current one "
+		    "(RFC 7671 8.1).");
 		break;
 	case FIND__COUNT: break;
 	}

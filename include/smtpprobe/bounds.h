@@ -45,6 +45,16 @@
 /* --timeout: 1 to this many seconds. */
 #define TIMEOUT_MAX 300
 
+/* TLSA records kept from one answer, and the certificate association
+ * data kept per record (a full certificate, matching type 0, can be a few
+ * kilobytes; SHA-512 is 64 bytes). */
+#define TLSA_RECORDS_CAP 16
+#define TLSA_DATA_MAX	 4096
+
+/* The EDNS0 UDP payload size asked for (RFC 6891; 1232 as the DNS flag
+ * day of 2020 advised): room for signed answers without fragments. */
+#define DNS_EDNS_SIZE 1232
+
 /* c-ares sockets polled at once (UDP and TCP to each resolver). */
 #define DNS_SOCKETS_CAP 16
 

@@ -110,6 +110,9 @@ enum local_error {
 	LE_TLS_ALERT,		   /* any other alert from the server */
 	LE_TLS_ON_PLAIN_PORT, /* TLS bytes where a plain greeting belongs */
 	LE_TLS_PLAINTEXT_ON_IMPLICIT, /* port 465 answered with plaintext */
+	LE_TLS_DANE_MISMATCH,	      /* DANE: no usable TLSA record matched */
+	LE_TLS_DANE_NAME,   /* DANE-TA matched; no reference name fits */
+	LE_DNS_TLSA_LOOKUP, /* DANE: the TLSA lookup failed (SERVFAIL) */
 	/* protocol */
 	LE_PROTO_MALFORMED, /* reply did not parse */
 	LE_PROTO_LINE_TOO_LONG,

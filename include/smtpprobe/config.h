@@ -10,6 +10,10 @@
 
 enum family_pref { FAMILY_ANY, FAMILY_V4, FAMILY_V6 };
 
+/* --tls-policy: judge as a sender that honours DANE and MTA-STS
+ * (enforce), look them up and only report (report), or neither (off). */
+enum tls_policy_mode { TLSP_ENFORCE, TLSP_REPORT, TLSP_OFF };
+
 /* The port policy, named once: 25 is MX delivery (server to server), the
  * default; 465 is implicit TLS (submissions, RFC 8314); every other port
  * speaks SMTP in clear and upgrades with STARTTLS. */
@@ -48,6 +52,7 @@ struct config {
 	char server[DOMAIN_MAX + 1]; /* -s HOST, "" = MX lookup */
 	int server_port;	     /* -s HOST:PORT, 0 = --port */
 	enum starttls_mode starttls;
+	enum tls_policy_mode tls_policy;
 	char from[PATH_MAX_OCTETS + 1]; /* "" = null sender */
 	char helo[DOMAIN_MAX + 1];
 	char dns_servers[512]; /* as for ares_set_servers_ports_csv */

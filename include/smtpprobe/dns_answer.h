@@ -24,6 +24,8 @@ struct dns_scratch {
 	char addrs[MX_HOSTS_CAP][2][ADDRS_PER_HOST_CAP][ADDR_STR_MAX];
 	size_t naddrs[MX_HOSTS_CAP][2];
 	int status[MX_HOSTS_CAP][2]; /* c-ares status per family */
+	int asked[MX_HOSTS_CAP][2];  /* that family's answer came */
+	int ad[MX_HOSTS_CAP][2];     /* and carried AD (DNSSEC) */
 };
 
 /* A mail host for name (a trailing dot dropped, sanitised), or NULL when

@@ -5,8 +5,8 @@
  * (RFC 6698 2.1), which c-ares cannot parse. Pure: bytes in, facts out;
  * every length is checked against the buffer before it is used.
  *
- * Not wired into the probe yet: this is the parsing layer the TLS policy
- * (DANE) work builds on, tested and fuzzed on its own.
+ * The resolver asks every question with AD and DO (resolver.c); the
+ * TLS policy (policy_dns.c) reads the TLSA answers here.
  */
 #ifndef SMTPPROBE_DNS_RAW_H
 #define SMTPPROBE_DNS_RAW_H
@@ -14,15 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "smtpprobe/bounds.h"
+
 #define DNS_TYPE_CNAME 5
 #define DNS_TYPE_TLSA  52
 #define DNS_HEADER_LEN 12
-
-/* TLSA records kept from one answer, and the certificate association
- * data kept per record (a full certificate, matching type 0, can be a few
- * kilobytes; SHA-512 is 64 bytes). */
-#define TLSA_RECORDS_CAP 16
-#define TLSA_DATA_MAX	 4096
 
 struct dns_header_facts {
 	unsigned id;
@@ -34,6 +30,12 @@ struct dns_header_facts {
 /* The header of a message; -1 when it is shorter than a header. */
 int dns_read_header(const unsigned char *msg, size_t len,
 		    struct dns_header_facts *h);
+
+/* What ares_query would have said of an answer that ares_send hands over
+ * as ARES_SUCCESS whatever its RCODE: ENODATA for NOERROR without
+ * answers, ESERVFAIL, ENOTFOUND (NXDOMAIN), EREFUSED, ... A status that
+ * is not ARES_SUCCESS is returned as it is. */
+int dns_answer_status(int status, const unsigned char *abuf, int alen);
 
 /* Ask for DNSSEC in a query built by ares_create_query with an EDNS0
  * OPT record (max_udp_size > 0): AD in the header, DO in the OPT record.
@@ -65,6 +67,14 @@ struct tlsa_answer {
  * (out->malformed says so too; what was read before stays). */
 int dns_parse_tlsa(const unsigned char *msg, size_t len,
 		   struct tlsa_answer *out);
+
+/* The first Extended DNS Error (RFC 8914) of an answer's OPT record: its
+ * INFO-CODE (6 "DNSSEC Bogus", 7 "Signature Expired", ...), or -1 when
+ * there is none or the message does not parse. */
+int dns_read_ede(const unsigned char *msg, size_t len);
+
+/* Does an EDE INFO-CODE say DNSSEC validation failed (6 to 12)? */
+#define EDE_IS_DNSSEC_FAILURE(c) ((c) >= 6 && (c) <= 12)
 
 /* "3 1 1" style names, for reports: "DANE-EE", "SPKI", "SHA-256"; "?"
  * for values the RFCs do not assign. */

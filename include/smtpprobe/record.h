@@ -49,6 +49,7 @@ const char *dns_status_name(enum dns_status s);
 
 struct mail_host {
 	int preference;
+	int addr_ad;	/* every address answer was DNSSEC-authenticated */
 	char *name;	/* sanitised exchange name, no trailing dot */
 	char *cname;	/* canonical name when MXF_CNAME, else NULL */
 	unsigned flags; /* MXF_* */
@@ -69,6 +70,7 @@ struct dns_result {
 	int implicit_mx;
 	unsigned flags;	 /* DNSF_* */
 	size_t mx_total; /* MX records in the answer, before the cap */
+	int mx_ad;	 /* the MX answer was DNSSEC-authenticated (AD) */
 	size_t nhosts;
 	struct mail_host hosts[MX_HOSTS_CAP];
 	long elapsed_ms;
@@ -89,6 +91,61 @@ struct tls_info {
 	char *subject;	    /* sanitised */
 	char *issuer;	    /* sanitised */
 	char *not_after;    /* "2027-01-01 00:00:00 UTC" */
+	/* DANE, when the host had usable TLSA records: */
+	int dane;	/* the handshake was checked against them */
+	int dane_ok;	/* a record matched (DANE-TA: and a name) */
+	int dane_depth; /* where in the chain it matched, -1 none */
+	int dane_usage, dane_selector, dane_matching; /* what matched */
+	long dane_verify_result; /* X509_V_* of the DANE check */
+};
+
+/* ---- TLS policy: DANE (RFC 7672) ---- */
+
+enum dnssec_state {
+	DNSSEC_INDETERMINATE, /* not asked, or the lookup failed */
+	DNSSEC_SECURE,	      /* every answer on the way carried AD */
+	DNSSEC_INSECURE,      /* an answer on the way was not signed */
+	DNSSEC_BOGUS	      /* the resolver said validation failed */
+};
+const char *dnssec_state_name(enum dnssec_state s);
+
+enum dane_status {
+	DANE_NONE,	  /* no TLSA records */
+	DANE_USABLE,	  /* records a sender uses: usage 2 or 3 */
+	DANE_UNUSABLE,	  /* records, but none a sender may use */
+	DANE_LOOKUP_ERROR /* the TLSA lookup failed */
+};
+const char *dane_status_name(enum dane_status s);
+
+struct dane_record {
+	unsigned usage, selector, matching;
+	size_t len;
+	unsigned char *data;
+};
+
+/* One TLSA name looked up: _PORT._tcp.HOST (and for a CNAME'd host the
+ * target's name first, RFC 7672 2.2.2). */
+struct dane_host {
+	size_t host; /* index into dns.hosts */
+	int port;
+	char *name; /* the TLSA name whose answer counts (sanitised) */
+	enum dnssec_state dnssec; /* of the whole chain: MX, address, TLSA */
+	enum dane_status status;
+	int applies;	 /* a DANE sender uses the records (all secure) */
+	int unvalidated; /* records seen, but the resolver does not
+			    validate: DANE cannot be judged */
+	size_t nrecords;
+	size_t total; /* TLSA records in the answer, before the cap */
+	struct dane_record records[TLSA_RECORDS_CAP];
+};
+
+#define DANE_HOSTS_CAP (MX_HOSTS_CAP * PORTS_CAP)
+
+struct tls_policy {
+	enum tls_policy_mode mode;
+	int resolver_validates; /* 1, 0, or -1 when it could not be asked */
+	size_t ndane;
+	struct dane_host dane[DANE_HOSTS_CAP];
 };
 
 /* One command and its reply, or one local event (connect, TLS). */
@@ -202,6 +259,12 @@ enum finding_kind {
 	FIND_SILENT_AFTER_CONNECT, /* connected (maybe TLS), then silence */
 	FIND_AUTH_WITHHELD, /* credentials not sent: certificate unverified */
 	FIND_INSECURE_AUTH, /* --insecure: credentials may go unverified */
+	FIND_DANE_MISMATCH, /* the certificate matches no usable TLSA record */
+	FIND_DANE_NO_STARTTLS,	/* usable TLSA records, but no TLS */
+	FIND_DANE_UNVALIDATED,	/* TLSA seen; the resolver does not validate */
+	FIND_DANE_LOOKUP_ERROR, /* the TLSA lookup failed where it counts */
+	FIND_DANE_UNUSABLE,	/* TLSA records, none usable for SMTP */
+	FIND_DANE_NO_ROLLOVER,	/* one DANE-EE record and nothing beside it */
 	FIND__COUNT
 };
 const char *finding_name(enum finding_kind k);
@@ -223,6 +286,7 @@ struct finding {
 	int seconds;	 /* a wait: the timeout, or the retry's delay */
 	size_t refused, timed_out, other; /* connection attempts */
 	char address[ADDR_STR_MAX];	  /* the egress address a server saw */
+	int dane;			  /* an index into policy.dane */
 	/* Rendered from the above by words.c, once, for every report. */
 	char text[512];
 	char remediation[512];
@@ -243,6 +307,7 @@ struct run_record {
 	char started_utc[32]; /* "2026-11-22 05:01:02 UTC" */
 	char resolvers[256];  /* the resolvers asked, for the header */
 	struct dns_result dns;
+	struct tls_policy policy;
 	size_t nprobes;
 	struct probe *probes;
 	size_t nevents, capevents;

@@ -497,6 +497,9 @@ EOF
     # The root key knot signs with (its DS, written at bring-up).
     trust-anchor-file: "$LAB_DIR/unbound/root.ds"
     val-log-level: 2
+    # Extended DNS Errors (RFC 8914): a SERVFAIL for a signature that
+    # does not validate says so (EDE 6, DNSSEC Bogus).
+    ede: yes
     # A bogus answer is not kept longer than a SERVFAIL scenario needs.
     val-bogus-ttl: 5
 EOF

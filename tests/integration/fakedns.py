@@ -15,6 +15,7 @@ Zone format (Python dict, or a JSON object for the CLI)::
       "www.example.test":  {"CNAME": "mx1.example.test"},
       "txt.example.test":  {"TXT": ["v=spf1 -all"]},
       "bad.example.test":  "SERVFAIL",     # also NXDOMAIN, REFUSED, FORMERR, NOTIMP
+      "_25._tcp.mx1.example.test": {"TLSA": [[3, 1, 1, "ab12..."]], "AD": True},
       "slow.example.test": "DROP",         # never answered: the client times out
     }
 
@@ -30,6 +31,10 @@ Answers:
                                            for malformed-answer tests (b"" is
                                            sent over UDP as a 0-byte datagram)
 Every reply has AA and RA set and copies ID, opcode, RD and the question.
+An entry with "AD": True answers with the AD bit set (as a validating
+resolver does for signed data; through a CNAME, every name on the way must
+have it): how DNSSEC-secure answers are played without signing anything.
+"." is the root: {".": {"SOA": ..., "AD": True}} plays a validating resolver.
 UDP replies larger than the client's limit (512, or its EDNS size) are sent
 truncated with TC set, so the client retries over TCP.
 
@@ -55,7 +60,7 @@ import sys
 import threading
 
 TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16,
-         "AAAA": 28, "OPT": 41, "ANY": 255}
+         "AAAA": 28, "OPT": 41, "TLSA": 52, "ANY": 255}
 TYPE_NAMES = {v: k for k, v in TYPES.items()}
 RCODES = {"NOERROR": 0, "FORMERR": 1, "SERVFAIL": 2, "NXDOMAIN": 3, "NOTIMP": 4, "REFUSED": 5}
 CLASS_IN = 1
@@ -114,6 +119,12 @@ def _rdata(rtype, value):
     if rtype == "MX":
         pref, target = value
         return struct.pack("!H", int(pref)) + encode_name(target)
+    if rtype == "TLSA":
+        usage, selector, matching, data = value
+        return bytes([usage, selector, matching]) + bytes.fromhex(data)
+    if rtype == "SOA":
+        mname, rname = value
+        return encode_name(mname) + encode_name(rname) + struct.pack("!5I", 1, 3600, 600, 86400, 60)
     if rtype == "TXT":
         raw = value.encode("utf-8") if isinstance(value, str) else bytes(value)
         # A TXT record is a sequence of <=255-octet character-strings.
@@ -222,8 +233,8 @@ class FakeDNS:
         opcode = (flags >> 11) & 0xF
         rd = flags & 0x0100
 
-        def header(rcode, ancount=0, qdcount=1, tc=0):
-            f = 0x8000 | (opcode << 11) | 0x0400 | (tc and 0x0200) | rd | 0x0080 | rcode
+        def header(rcode, ancount=0, qdcount=1, tc=0, ad=0):
+            f = 0x8000 | (opcode << 11) | 0x0400 | (tc and 0x0200) | rd | 0x0080 | (ad and 0x0020) | rcode
             return struct.pack("!6H", qid, f, qdcount, ancount, 0, 0)
 
         if opcode != 0:
@@ -243,7 +254,8 @@ class FakeDNS:
         tname = TYPE_NAMES.get(qtype, str(qtype))
         self._log(qname, tname, proto)
 
-        entry = self.zone.get(qname.lower().rstrip("."))
+        key = qname.lower().rstrip(".") or "."
+        entry = self.zone.get(key)
         if callable(entry):
             return entry(query, qname, qtype)
         if entry is None:
@@ -257,9 +269,13 @@ class FakeDNS:
         # answer keeps the client's spelling (0x20 case randomisation).
         answers = []
         owner_wire, name, hops = b"\xc0\x0c", qname, 0
+        ad = 1
         while entry is not None and not isinstance(entry, str) and not callable(entry):
+            ad = ad and bool(entry.get("AD"))
             for rtype, values in entry.items():
                 rtype = rtype.upper()
+                if rtype == "AD":
+                    continue
                 if rtype == tname or (tname == "ANY" and rtype != "CNAME"):
                     for v in _as_list(values):
                         answers.append(_rr(owner_wire, rtype, v, self.ttl))
@@ -270,7 +286,7 @@ class FakeDNS:
             name, owner_wire, hops = target, encode_name(target), hops + 1
             entry = self.zone.get(name.lower().rstrip("."))
 
-        reply = header(0, len(answers)) + question + b"".join(answers)
+        reply = header(0, len(answers), ad=ad) + question + b"".join(answers)
         if len(reply) > limit:
             return header(0, 0, tc=1) + question
         return reply

@@ -318,6 +318,22 @@ static void test_starttls(void **state)
 	assert_fails(64, "--starttls", "NEVER", "example.org");
 }
 
+static void test_tls_policy(void **state)
+{
+	(void)state;
+	assert_ok("example.org");
+	assert_int_equal(cfg.tls_policy, TLSP_ENFORCE);
+	assert_ok("--tls-policy", "report", "example.org");
+	assert_int_equal(cfg.tls_policy, TLSP_REPORT);
+	assert_ok("--tls-policy=off", "example.org");
+	assert_int_equal(cfg.tls_policy, TLSP_OFF);
+	assert_ok("--tls-policy", "enforce", "example.org");
+	assert_int_equal(cfg.tls_policy, TLSP_ENFORCE);
+	assert_fails(64, "--tls-policy", "strict", "example.org");
+	assert_fails(64, "--tls-policy", "", "example.org");
+	assert_fails(64, "--tls-policy", "example.org");
+}
+
 static void test_from(void **state)
 {
 	(void)state;
@@ -712,6 +728,8 @@ static void test_usage(void **state)
 	    "-t, --timeout SECONDS",
 	    "--ca-file FILE",
 	    "--auth USER",
+	    "--tls-policy MODE",
+	    "(default: enforce)",
 	    "-v, --verbose",
 	    "--json",
 	    "--no-color",
@@ -805,6 +823,7 @@ int main(void)
 	    cmocka_unit_test(test_server),
 	    cmocka_unit_test(test_bad_server),
 	    cmocka_unit_test(test_starttls),
+	    cmocka_unit_test(test_tls_policy),
 	    cmocka_unit_test(test_from),
 	    cmocka_unit_test(test_helo),
 	    cmocka_unit_test(test_dns_server),
