@@ -161,7 +161,7 @@ static int reason_network(struct run_record *rec)
 		nrefused += p->outcome == OUTCOME_REFUSED;
 		ntimeout += p->outcome == OUTCOME_TIMEOUT && !connected(p);
 	}
-	if (ntried < rec->nprobes || nconn > 0)
+	if (rec->nprobes == 0 || ntried < rec->nprobes || nconn > 0)
 		return 0;
 	f = record_finding(rec, FIND_ALL_UNREACHABLE);
 	if (f) {
