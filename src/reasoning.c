@@ -104,7 +104,7 @@ static int connected(const struct probe *p)
  * trying: those say nothing about the network). */
 static int tried_connect(const struct probe *p)
 {
-	return p->nsteps > 0 && p->steps[0].stage == STAGE_CONNECT;
+	return !(p->nsteps > 0 && p->steps[0].error == LE_DNS_TLSA_LOOKUP);
 }
 
 /* ---- network: blocked port, dead receiver, broken family ---- */
