@@ -285,6 +285,10 @@ void policy_dns_finish(struct run_record *rec, struct policy_scratch *sc,
 {
 	struct tls_policy *tp = &rec->policy;
 
+	if (tp->mode == TLSP_OFF) { /* nothing asked, nothing judged */
+		tp->resolver_validates = -1;
+		return;
+	}
 	if (any_ad(rec, sc))
 		tp->resolver_validates = 1;
 	else if (sc->root_done && sc->root_status == ARES_SUCCESS)

@@ -45,6 +45,11 @@ if ! "$here/lab-up.sh"; then
 fi
 
 echo "# lab up in $(($(date +%s) - start)) s"
+# What the reference tools (posttls-finger, curl, dig) say of the TLS-policy
+# fixtures: the DANE scenarios hold smtpprobe's results against it.
+if ! "$here/reference.sh" >/dev/null; then
+	fail_setup "reference.sh failed"
+fi
 /usr/bin/python3 "$here/scenarios.py" --binary "$bin" --ns "$LAB_NS" --lab-dir "$LAB_DIR" \
 	--password "$LAB_AUTH_PASSWORD"
 exit $?

@@ -701,6 +701,162 @@ def summary_output_plain(lab):
     check("\x1b" not in r.out, "ANSI escapes on a non-terminal stdout")
 
 
+# ------------------------------------------------------------ DANE
+
+# What each DANE fixture is (lab-up.sh): the exit status and verdict a
+# sender that honours DANE reaches. Each MX host's result is also held
+# against what Postfix's posttls-finger said of it (reference.sh).
+DANE_CASES = {
+    "dane-ok.lab.test": (0, "accepted"),
+    "dane-two.lab.test": (0, "accepted"),
+    "dane-ta.lab.test": (0, "accepted"),
+    "dane-bad.lab.test": (69, "tls_error"),
+    "dane-notls.lab.test": (69, "tls_error"),
+    "dane-pkix.lab.test": (0, "accepted"),
+    "dane-fallback.lab.test": (0, "accepted"),
+    "dane-cname.lab.test": (0, "accepted"),
+    "dane-bogus.lab.test": (75, "tempfail"),
+    "insecure.test": (0, "accepted"),
+}
+
+# posttls-finger's word for an MX host -> probes[].tls.dane
+POSTTLS_DANE = {
+    "match": "matched",
+    "mismatch": "failed",
+    "not-reached": "failed",  # no STARTTLS where TLSA records count
+    "defer": "failed",  # the TLSA lookup failed
+    "unusable": "not_applicable",
+    "none": "not_applicable",
+}
+
+
+def _reference(lab):
+    path = os.path.join(lab.dir, "reference.json")
+    check(os.path.exists(path), "no %s: run.sh runs reference.sh after lab-up.sh" % path)
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _kinds(d):
+    return [f["kind"] for f in d["findings"]]
+
+
+def _dane_host(d, host):
+    hs = [x for x in d["tls_policy"]["dane"] if x["host"] == host]
+    check(len(hs) == 1, "tls_policy.dane has %d entries for %s" % (len(hs), host))
+    return hs[0]
+
+
+@scenario
+def dane_agrees_with_posttls_finger(lab):
+    """Every DANE fixture: the verdict a DANE sender reaches, and for every MX
+    host the same match, mismatch, defer or no-DANE as posttls-finger."""
+    ref = _reference(lab)["dane"]
+    for domain, (status, outcome) in DANE_CASES.items():
+        d = expect(lab.probe(["alice@" + domain]), status, outcome)
+        never_sent_data(d)
+        eq(d["tls_policy"]["mode"], "enforce", "%s tls_policy.mode" % domain)
+        eq(d["tls_policy"]["resolver_validates"], True, "%s resolver_validates" % domain)
+        mxs = ref[domain].get("mx") or {}
+        check(mxs, "reference.json has no per-MX result for %s" % domain)
+        for host, r in mxs.items():
+            want = POSTTLS_DANE.get(r["dane"])
+            check(want, "%s: unknown posttls-finger result %r" % (host, r["dane"]))
+            for p in probes_on(d, host):
+                eq(p["tls"]["dane"], want,
+                   "%s %s tls.dane (posttls-finger: %s, %s)" % (domain, host, r["dane"], r["level"]))
+
+
+@scenario
+def dane_ee_match_fields(lab):
+    d = expect(lab.probe(["alice@dane-ok.lab.test"]), 0, "accepted")
+    p = one_probe(d, "dane-ee.lab.test")
+    eq(p["tls"]["dane_match"], "3 1 1 at depth 0", "tls.dane_match")
+    h = _dane_host(d, "dane-ee.lab.test")
+    eq((h["dnssec"], h["status"], h["applies"], h["port"]), ("secure", "usable", True, 25),
+       "dnssec, status, applies, port")
+    eq(h["name"], "_25._tcp.dane-ee.lab.test", "TLSA name")
+    eq([(r["usage"], r["selector"], r["matching"]) for r in h["records"]], [(3, 1, 1)], "records")
+    check("dane_no_rollover" in _kinds(d), "a single 3 1 1 record without dane_no_rollover: %r" % _kinds(d))
+    # Two records, one of them the next key's: no such warning.
+    d = expect(lab.probe(["alice@dane-two.lab.test"]), 0, "accepted")
+    check("dane_no_rollover" not in _kinds(d), "dane_no_rollover with a rollover record")
+    eq(len(_dane_host(d, "dane-two-mx.lab.test")["records"]), 2, "dane-two records")
+    # DANE-TA: the lab CA matched one level up the chain.
+    d = expect(lab.probe(["alice@dane-ta.lab.test"]), 0, "accepted")
+    eq(one_probe(d, "dane-ta-mx.lab.test")["tls"]["dane_match"], "2 0 1 at depth 1", "DANE-TA match")
+    # The CNAME'd host: the target's TLSA name is the one that counts.
+    d = expect(lab.probe(["alice@dane-cname.lab.test"]), 0, "accepted")
+    eq(_dane_host(d, "dane-alias.lab.test")["name"], "_25._tcp.dane-ee.lab.test", "CNAME target's TLSA name")
+
+
+@scenario
+def dane_mismatch_fails_the_host(lab):
+    """A mismatch ends the session after the handshake: no MAIL, no RCPT,
+    tls_error at the TLS step, and the finding is the verdict's reason."""
+    d = expect(lab.probe(["alice@dane-bad.lab.test"]), 69, "tls_error")
+    p = one_probe(d, "dane-wrong.lab.test")
+    eq(p["tls"]["dane"], "failed", "tls.dane")
+    eq(p["tls"]["dane_match"], None, "tls.dane_match")
+    s = p["steps"][p["deciding_step"]]
+    eq((s["stage"], s["error"]), ("tls", "tls_dane_mismatch"), "deciding step")
+    check(not steps(p, "mail") and not steps(p, "rcpt"), "the envelope was sent to a DANE-failed host")
+    eq(d["verdict"]["reason"], "finding", "verdict.reason")
+    eq(d["findings"][d["verdict"]["finding"]]["kind"], "dane_mismatch", "the verdict's finding")
+    # No STARTTLS on a host with usable records.
+    d = expect(lab.probe(["alice@dane-notls.lab.test"]), 69, "tls_error")
+    p = one_probe(d, "dane-plain.lab.test")
+    eq(p["steps"][p["deciding_step"]]["error"], "starttls_not_offered", "deciding error")
+    eq(d["findings"][d["verdict"]["finding"]]["kind"], "dane_no_starttls", "the verdict's finding")
+    # The first MX fails DANE, the second passes: a sender delivers there.
+    d = expect(lab.probe(["alice@dane-fallback.lab.test"]), 0, "accepted")
+    eq(one_probe(d, "dane-wrong.lab.test")["outcome"], "tls_error", "first MX")
+    eq(one_probe(d, "dane-ee.lab.test")["outcome"], "accepted", "second MX")
+    eq(d["probes"][d["verdict"]["deciding_probe"]]["host"], "dane-ee.lab.test", "deciding probe")
+
+
+@scenario
+def dane_bogus_tlsa_defers(lab):
+    d = expect(lab.probe(["alice@dane-bogus.lab.test"]), 75, "tempfail")
+    p = one_probe(d, "dane-bogus-mx.lab.test")
+    eq(p["connect_ms"], None, "connect_ms (a DANE sender does not connect)")
+    eq(p["steps"][p["deciding_step"]]["error"], "tlsa_lookup_failed", "deciding error")
+    h = _dane_host(d, "dane-bogus-mx.lab.test")
+    eq((h["status"], h["dnssec"], h["applies"]), ("lookup_error", "bogus", True), "status, dnssec, applies")
+    check("all_unreachable" not in _kinds(d), "a deferred host called unreachable")
+    eq(d["findings"][d["verdict"]["finding"]]["kind"], "dane_lookup_error", "the verdict's finding")
+
+
+@scenario
+def dane_unusable_and_insecure_do_not_apply(lab):
+    d = expect(lab.probe(["alice@dane-pkix.lab.test"]), 0, "accepted")
+    h = _dane_host(d, "dane-pkix-mx.lab.test")
+    eq((h["status"], h["applies"]), ("unusable", False), "usage 0/1 only")
+    check("dane_unusable" in _kinds(d), "findings %r lack dane_unusable" % _kinds(d))
+    d = expect(lab.probe(["alice@insecure.test"]), 0, "accepted")
+    h = _dane_host(d, "mx.insecure.test")
+    eq((h["dnssec"], h["status"], h["applies"]), ("insecure", "usable", False), "unsigned zone")
+    eq(one_probe(d, "mx.insecure.test")["tls"]["dane"], "not_applicable", "tls.dane")
+
+
+@scenario
+def dane_report_off_and_nonvalidating(lab):
+    """report: the mismatch is a finding, the verdict an opportunistic
+    sender's; off: nothing asked; a resolver that does not validate: DANE
+    cannot be judged, said so, verdict unchanged."""
+    d = expect(lab.probe(["--tls-policy", "report", "alice@dane-bad.lab.test"]), 0, "accepted")
+    eq(d["tls_policy"]["mode"], "report", "mode")
+    eq(one_probe(d, "dane-wrong.lab.test")["tls"]["dane"], "failed", "tls.dane under report")
+    check("dane_mismatch" in _kinds(d), "findings %r lack dane_mismatch" % _kinds(d))
+    d = expect(lab.probe(["--tls-policy", "off", "alice@dane-bad.lab.test"]), 0, "accepted")
+    eq((d["tls_policy"]["mode"], d["tls_policy"]["dane"], d["tls_policy"]["resolver_validates"]),
+       ("off", [], None), "mode, dane, resolver_validates under off")
+    d = expect(lab.probe(["--dns-server", "127.0.0.56", "alice@dane-bad.lab.test"]), 0, "accepted")
+    eq(d["tls_policy"]["resolver_validates"], False, "resolver_validates at the non-validating resolver")
+    check("dane_unvalidated" in _kinds(d), "findings %r lack dane_unvalidated" % _kinds(d))
+    eq(_dane_host(d, "dane-wrong.lab.test")["dnssec"], "indeterminate", "dnssec")
+
+
 @scenario
 def postfix_log_shows_no_data(lab):
     """Postfix's own log (maillog_file via postlogd): no session ever sent DATA."""
