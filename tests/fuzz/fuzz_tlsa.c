@@ -9,10 +9,14 @@
  * each with at most TLSA_DATA_MAX bytes of data that are the bytes of
  * the message; a parse that fails says malformed; the header facts are
  * those of the first 12 bytes; the DNSSEC edit changes exactly the AD
- * bit and the DO bit, or nothing.
+ * bit and the DO bit, or nothing. dns_read_ede walks every section:
+ * its INFO-CODE is -1 or 16 bits; dns_answer_status turns a well-formed
+ * header's RCODE into a c-ares status and leaves other statuses alone.
  */
 #include "fuzz.h"
 #include "smtpprobe/dns_raw.h"
+
+#include <ares.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -42,6 +46,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(dns_read_header(data, size, &h) == -1);
 		FUZZ_CHECK(rc == -1);
 	}
+	rc = dns_read_ede(data, size);
+	FUZZ_CHECK(rc >= -1 && rc <= 0xffff);
+	FUZZ_CHECK(size >= DNS_HEADER_LEN || rc == -1);
+	rc = dns_answer_status(ARES_SUCCESS, data, (int)size);
+	FUZZ_CHECK(size >= DNS_HEADER_LEN || rc == ARES_EBADRESP);
+	FUZZ_CHECK(rc != ARES_SUCCESS ||
+		   (size >= DNS_HEADER_LEN && (data[3] & 0x0f) == 0));
+	FUZZ_CHECK(dns_answer_status(ARES_ETIMEOUT, data, (int)size) ==
+		   ARES_ETIMEOUT);
 	copy = malloc(size ? size : 1);
 	FUZZ_CHECK(copy != NULL);
 	memcpy(copy, data, size);

@@ -15,8 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpprobe/dns_answer.h"
 #include "smtpprobe/dns_raw.h"
+#include "smtpprobe/policy_dns.h"
 #include "smtpprobe/policy_text.h"
+#include "smtpprobe/record.h"
 
 /* ---- DNS messages ---- */
 
@@ -321,6 +324,218 @@ static void test_tlsrpt(void **state)
 	}
 }
 
+/* ---- what the answers mean for a DANE sender (policy_dns.c) ---- */
+
+/* An OPT record with one Extended DNS Error (RFC 8914) after the
+ * answer built by answer(). */
+static size_t add_ede(unsigned char *buf, size_t n, unsigned code)
+{
+	static const unsigned char opt[] = {
+	    0,	  0,	41,		/* root name, TYPE OPT */
+	    0x04, 0xd0,			/* UDP size 1232 */
+	    0,	  0,	0x80, 0,	/* extended RCODE, version, DO */
+	    0,	  6,			/* RDLENGTH */
+	    0,	  15,	0,    2, 0, 0}; /* EDE, length 2, INFO-CODE */
+	memcpy(buf + n, opt, sizeof opt);
+	buf[n + sizeof opt - 1] = (unsigned char)code;
+	buf[11] = 1; /* ARCOUNT */
+	return n + sizeof opt;
+}
+
+static const unsigned char spki_sha256[35] = {3, 1, 1, 0x11, 0x22, 0x33};
+
+struct dane_case {
+	const char *what;
+	int mx_ad, addr_ad; /* the MX and the host's address answers */
+	int status;	    /* c-ares status of the TLSA query */
+	int ad, rcode, ede; /* the TLSA answer's header; ede -1: none */
+	const unsigned char *rdata;
+	size_t rdlen; /* 0: no TLSA record */
+	int root_ad;  /* the root SOA's AD (answered NOERROR) */
+	enum dnssec_state dnssec;
+	enum dane_status dstatus;
+	int applies, unvalidated, validates;
+};
+
+static void run_dane_case(const struct dane_case *c)
+{
+	static const unsigned char r111[35] = {1, 1, 1, 0x11};
+	struct config cfg;
+	struct probe_target tg;
+	struct run_record rec;
+	struct policy_scratch *sc = calloc(1, sizeof *sc);
+	unsigned char buf[512];
+	size_t n;
+	struct rr one = {DNS_TYPE_TLSA, c->rdata ? c->rdata : r111, c->rdlen};
+
+	assert_non_null(sc);
+	memset(&cfg, 0, sizeof cfg);
+	memset(&tg, 0, sizeof tg);
+	strcpy(tg.domain, "example.net");
+	record_init(&rec, &cfg, &tg);
+	rec.policy.mode = TLSP_ENFORCE;
+	rec.dns.mx_ad = c->mx_ad;
+	assert_non_null(dns_add_host(&rec.dns, "mx.example.net", 10, 0));
+	rec.dns.hosts[0].addr_ad = c->addr_ad;
+	assert_int_equal(policy_add_dane(&rec, 0, 25), 0);
+	assert_string_equal(rec.policy.dane[0].name, "_25._tcp.mx.example.net");
+	n = answer(buf, sizeof buf, c->ad, c->rcode, &one, c->rdlen ? 1 : 0);
+	if (c->ede >= 0)
+		n = add_ede(buf, n, (unsigned)c->ede);
+	sc->orig[0].asked = 1;
+	policy_take_tlsa(&rec, &sc->orig[0], rec.policy.dane[0].name,
+			 dns_answer_status(c->status, buf, (int)n), buf, (int)n,
+			 0);
+	n = answer(buf, sizeof buf, c->root_ad, 0, NULL, 0);
+	policy_take_root(&rec, sc, ARES_SUCCESS, buf, (int)n, 0);
+	policy_dns_finish(&rec, sc, 0);
+	const struct dane_host *d = &rec.policy.dane[0];
+	if (d->dnssec != c->dnssec || d->status != c->dstatus ||
+	    d->applies != c->applies || d->unvalidated != c->unvalidated ||
+	    rec.policy.resolver_validates != c->validates)
+		fail_msg("%s: dnssec %s status %s applies %d unvalidated %d "
+			 "validates %d",
+			 c->what, dnssec_state_name(d->dnssec),
+			 dane_status_name(d->status), d->applies,
+			 d->unvalidated, rec.policy.resolver_validates);
+	record_free(&rec);
+	free(sc);
+}
+
+static void test_dane_rules(void **state)
+{
+	static const unsigned char short311[] = {3, 1, 1, 0xab, 0xcd};
+	static const unsigned char r300[] = {3, 0, 0, 0x30, 0x82};
+	static const unsigned char r341[35] = {3, 4, 1};
+	static const unsigned char r211[35] = {2, 1, 1};
+	const struct dane_case cases[] = {
+	    {"signed all the way", 1, 1, ARES_SUCCESS, 1, 0, -1, spki_sha256,
+	     35, 1, DNSSEC_SECURE, DANE_USABLE, 1, 0, 1},
+	    {"DANE-TA", 1, 1, ARES_SUCCESS, 1, 0, -1, r211, 35, 1,
+	     DNSSEC_SECURE, DANE_USABLE, 1, 0, 1},
+	    {"full certificate, any length", 1, 1, ARES_SUCCESS, 1, 0, -1, r300,
+	     sizeof r300, 1, DNSSEC_SECURE, DANE_USABLE, 1, 0, 1},
+	    {"addresses not signed", 1, 0, ARES_SUCCESS, 1, 0, -1, spki_sha256,
+	     35, 1, DNSSEC_INSECURE, DANE_USABLE, 0, 0, 1},
+	    {"MX not signed", 0, 1, ARES_SUCCESS, 1, 0, -1, spki_sha256, 35, 1,
+	     DNSSEC_INSECURE, DANE_USABLE, 0, 0, 1},
+	    {"TLSA not signed", 1, 1, ARES_SUCCESS, 0, 0, -1, spki_sha256, 35,
+	     1, DNSSEC_INSECURE, DANE_USABLE, 0, 0, 1},
+	    {"resolver does not validate", 0, 0, ARES_SUCCESS, 0, 0, -1,
+	     spki_sha256, 35, 0, DNSSEC_INDETERMINATE, DANE_USABLE, 0, 1, 0},
+	    {"no records, signed denial", 1, 1, ARES_SUCCESS, 1, 3, -1, NULL, 0,
+	     1, DNSSEC_SECURE, DANE_NONE, 0, 0, 1},
+	    {"usage 1 only", 1, 1, ARES_SUCCESS, 1, 0, -1, NULL, 35, 1,
+	     DNSSEC_SECURE, DANE_UNUSABLE, 0, 0, 1},
+	    {"SHA-256 of the wrong length", 1, 1, ARES_SUCCESS, 1, 0, -1,
+	     short311, sizeof short311, 1, DNSSEC_SECURE, DANE_UNUSABLE, 0, 0,
+	     1},
+	    {"unknown selector", 1, 1, ARES_SUCCESS, 1, 0, -1, r341, 35, 1,
+	     DNSSEC_SECURE, DANE_UNUSABLE, 0, 0, 1},
+	    {"SERVFAIL, DNSSEC Bogus", 1, 1, ARES_SUCCESS, 0, 2, 6, NULL, 0, 1,
+	     DNSSEC_BOGUS, DANE_LOOKUP_ERROR, 1, 0, 1},
+	    {"SERVFAIL, no reason", 1, 1, ARES_SUCCESS, 0, 2, -1, NULL, 0, 1,
+	     DNSSEC_INDETERMINATE, DANE_LOOKUP_ERROR, 1, 0, 1},
+	    {"SERVFAIL where nothing is signed", 0, 0, ARES_SUCCESS, 0, 2, -1,
+	     NULL, 0, 1, DNSSEC_INDETERMINATE, DANE_LOOKUP_ERROR, 0, 0, 1},
+	    {"timed out", 1, 1, ARES_ETIMEOUT, 0, 0, -1, NULL, 0, 1,
+	     DNSSEC_INDETERMINATE, DANE_LOOKUP_ERROR, 1, 0, 1},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		run_dane_case(&cases[i]);
+}
+
+/* For an alias, the target's records count when they are signed; the
+ * original name's otherwise (RFC 7672 2.2.2). */
+static void test_dane_cname_target_first(void **state)
+{
+	struct config cfg;
+	struct probe_target tg;
+	struct run_record rec;
+	struct policy_scratch *sc = calloc(1, sizeof *sc);
+	unsigned char buf[512];
+	struct rr one = {DNS_TYPE_TLSA, spki_sha256, 35};
+	size_t n;
+
+	(void)state;
+	for (int target_signed = 0; target_signed < 2; target_signed++) {
+		memset(sc, 0, sizeof *sc);
+		memset(&cfg, 0, sizeof cfg);
+		memset(&tg, 0, sizeof tg);
+		record_init(&rec, &cfg, &tg);
+		rec.dns.mx_ad = 1;
+		struct mail_host *mh =
+		    dns_add_host(&rec.dns, "alias.example.net", 10, 0);
+		assert_non_null(mh);
+		mh->addr_ad = 1;
+		mh->flags |= MXF_CNAME;
+		mh->cname = strdup("real.example.org");
+		assert_int_equal(policy_add_dane(&rec, 0, 25), 0);
+		n = answer(buf, sizeof buf, 1, 3, NULL, 0); /* no records */
+		sc->orig[0].asked = 1;
+		policy_take_tlsa(&rec, &sc->orig[0], "orig", ARES_ENOTFOUND,
+				 buf, (int)n, 0);
+		n = answer(buf, sizeof buf, target_signed, 0, &one, 1);
+		sc->target[0].asked = 1;
+		policy_take_tlsa(&rec, &sc->target[0], "target", ARES_SUCCESS,
+				 buf, (int)n, 0);
+		policy_dns_finish(&rec, sc, 0);
+		const struct dane_host *d = &rec.policy.dane[0];
+		if (target_signed) {
+			assert_string_equal(d->name,
+					    "_25._tcp.real.example.org");
+			assert_int_equal(d->status, DANE_USABLE);
+			assert_true(d->applies);
+		} else {
+			assert_string_equal(d->name,
+					    "_25._tcp.alias.example.net");
+			assert_int_equal(d->status, DANE_NONE);
+			assert_false(d->applies);
+		}
+		record_free(&rec);
+	}
+	free(sc);
+}
+
+static void test_answer_status_and_ede(void **state)
+{
+	unsigned char buf[512];
+	struct rr one = {DNS_TYPE_TLSA, spki_sha256, 35};
+	size_t n;
+
+	(void)state;
+	n = answer(buf, sizeof buf, 1, 0, &one, 1);
+	assert_int_equal(dns_answer_status(ARES_SUCCESS, buf, (int)n),
+			 ARES_SUCCESS);
+	assert_int_equal(dns_read_ede(buf, n), -1);
+	n = answer(buf, sizeof buf, 1, 0, NULL, 0);
+	assert_int_equal(dns_answer_status(ARES_SUCCESS, buf, (int)n),
+			 ARES_ENODATA);
+	n = answer(buf, sizeof buf, 0, 3, NULL, 0);
+	assert_int_equal(dns_answer_status(ARES_SUCCESS, buf, (int)n),
+			 ARES_ENOTFOUND);
+	n = add_ede(buf, answer(buf, sizeof buf, 0, 2, NULL, 0), 9);
+	assert_int_equal(dns_answer_status(ARES_SUCCESS, buf, (int)n),
+			 ARES_ESERVFAIL);
+	assert_int_equal(dns_read_ede(buf, n), 9);
+	assert_true(EDE_IS_DNSSEC_FAILURE(9));
+	assert_false(EDE_IS_DNSSEC_FAILURE(18)); /* Prohibited */
+	/* An option that claims more than the OPT record holds. */
+	buf[n - 3] = 40;
+	assert_int_equal(dns_read_ede(buf, n), -1);
+	assert_int_equal(dns_answer_status(ARES_ETIMEOUT, NULL, 0),
+			 ARES_ETIMEOUT);
+	assert_int_equal(dns_answer_status(ARES_SUCCESS, buf, 5),
+			 ARES_EBADRESP);
+	/* Every cut of a message with an EDE reads safely. */
+	n = add_ede(buf, answer(buf, sizeof buf, 0, 2, NULL, 0), 6);
+	for (size_t cut = 0; cut < n; cut++)
+		assert_int_equal(dns_read_ede(buf, cut), -1);
+	assert_int_equal(dns_read_ede(buf, n), 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +545,9 @@ int main(void)
 	    cmocka_unit_test(test_sts_policy),
 	    cmocka_unit_test(test_sts_mx_matches),
 	    cmocka_unit_test(test_tlsrpt),
+	    cmocka_unit_test(test_dane_rules),
+	    cmocka_unit_test(test_dane_cname_target_first),
+	    cmocka_unit_test(test_answer_status_and_ede),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
