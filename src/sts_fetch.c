@@ -47,13 +47,14 @@ struct sts_fetch {
 	long started, deadline;
 	int done, attached;
 	/* Why the write callback stopped the transfer, if it did. */
-	int too_big, bad_status, bad_type;
+	int too_big, big_headers, bad_status, bad_type, oom;
 	int resolve_refused, addr_refused;
 	struct sts_addr addrs[STS_ADDRS_CAP];
 	size_t naddrs;
 	char *body;
 	size_t len, cap;
 	size_t dropped; /* a redirect's body, read and not kept */
+	size_t header_bytes;
 	char url[DNS_NAME_MAX + 48];
 	char errbuf[CURL_ERROR_SIZE];
 	struct sts_fetch_result res;
@@ -324,14 +325,31 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *arg)
 		if (cap > STS_POLICY_MAX + 1)
 			cap = STS_POLICY_MAX + 1;
 		p = realloc(f->body, cap);
-		if (!p)
+		if (!p) {
+			f->oom = 1;
 			return 0;
+		}
 		f->body = p;
 		f->cap = cap;
 	}
 	memcpy(f->body + f->len, data, n);
 	f->len += n;
 	f->body[f->len] = '\0';
+	return n;
+}
+
+/* libcurl keeps every header line (for curl_easy_header): bound them. */
+static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct sts_fetch *f = arg;
+	size_t n = size * nmemb;
+
+	(void)data;
+	if (n > STS_HEADER_BYTES_MAX - f->header_bytes) {
+		f->big_headers = 1;
+		return 0;
+	}
+	f->header_bytes += n;
 	return n;
 }
 
@@ -377,6 +395,8 @@ static int set_options(struct sts_fetch *f, const char *ca_file,
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)STS_POLICY_MAX);
 	SET(CURLOPT_WRITEFUNCTION, on_write);
 	SET(CURLOPT_WRITEDATA, f);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, f);
 	SET(CURLOPT_ERRORBUFFER, f->errbuf);
 	/* One request: the connection goes when it is done. */
 	SET(CURLOPT_FORBID_REUSE, 1L);
@@ -555,10 +575,17 @@ static void classify(struct sts_fetch *f, CURLcode rc)
 	} else if (code != 0 && code != 200) {
 		r->status = STS_FETCH_HTTP_STATUS;
 		set_error(f, "HTTP status %ld, not 200", code);
+	} else if (f->big_headers) {
+		r->status = STS_FETCH_TOO_BIG;
+		set_error(f, "the response headers are larger than %d bytes",
+			  STS_HEADER_BYTES_MAX);
 	} else if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		r->status = STS_FETCH_TOO_BIG;
 		set_error(f, "the policy is larger than %d bytes",
 			  STS_POLICY_MAX);
+	} else if (f->oom) {
+		r->status = STS_FETCH_ERROR;
+		set_error(f, "out of memory");
 	} else if (f->bad_type || (rc == CURLE_OK && code == 200 &&
 				   !is_text_plain(r->content_type))) {
 		r->status = STS_FETCH_CONTENT_TYPE;
@@ -675,6 +702,19 @@ int sts_fetch_pollfds(struct sts_fetch *f, struct pollfd *pfds, int max)
 	return n;
 }
 
+/* After libcurl ran: its next timeout, from libcurl itself. The timer
+ * callback alone is not enough: libcurl does not call it again for a
+ * timer it already told, so one run a millisecond early (the two
+ * clocks round apart) would lose it. */
+static void sync_timer(struct sts_fetch *f)
+{
+	long ms = -1;
+
+	if (f->done || curl_multi_timeout(f->multi, &ms) != CURLM_OK)
+		return;
+	f->timer_at = ms < 0 ? NEVER : mono_ms() + ms;
+}
+
 static void drain(struct sts_fetch *f)
 {
 	CURLMsg *m;
@@ -712,6 +752,7 @@ void sts_fetch_process(struct sts_fetch *f, const struct pollfd *pfds, int n)
 					 &running);
 		drain(f);
 	}
+	sync_timer(f);
 	if (!f->done && mono_ms() >= f->deadline) {
 		/* libcurl's own timeout should have ended it by now. */
 		f->res.status = STS_FETCH_TIMEOUT;

@@ -39,7 +39,8 @@ enum sts_fetch_status {
 	STS_FETCH_REDIRECT,	/* a 3xx, not followed: see location */
 	STS_FETCH_HTTP_STATUS,	/* any other status but 200 */
 	STS_FETCH_CONTENT_TYPE, /* 200 but not text/plain */
-	STS_FETCH_TOO_BIG,	/* more than STS_POLICY_MAX bytes */
+	STS_FETCH_TOO_BIG,	/* more than STS_POLICY_MAX bytes, or more
+				   than STS_HEADER_BYTES_MAX of headers */
 	STS_FETCH_TIMEOUT,	/* the fetch's timeout, or sts_fetch_abort */
 	STS_FETCH_ERROR		/* anything else: see error */
 };

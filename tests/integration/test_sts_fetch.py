@@ -261,7 +261,7 @@ class StsEnv:
         return srv
 
     def fetch(self, addrs, timeout_ms=TIMEOUT_MS, ca=True, domain=DOMAIN, abort_after=None,
-              expect_exit=0, wrapper=()):
+              expect_exit=0, wrapper=(), extra_env=None):
         cmd = list(wrapper) + [self.binary, "--timeout-ms", str(timeout_ms)]
         if domain is not None:
             cmd += ["--domain", domain]
@@ -272,7 +272,12 @@ class StsEnv:
         if abort_after is not None:
             cmd += ["--abort-after-ms", str(abort_after)]
         limit = (timeout_ms + 4 * SLACK_MS) / 1000.0 + (30 if wrapper else 0)
-        rc, out, err, elapsed, _ = spawn(cmd, dict(os.environ), None, limit)
+        run_env = dict(os.environ)
+        for k in ("http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy",
+                  "NO_PROXY"):
+            run_env.pop(k, None)
+        run_env.update(extra_env or {})
+        rc, out, err, elapsed, _ = spawn(cmd, run_env, None, limit)
         self.runs.append(Run(cmd, rc, out, err, elapsed))
         check(rc is not None, "driver still running after %.1f s; killed" % limit)
         probs = output_problems(out) + output_problems(err)
@@ -387,6 +392,17 @@ def _(env):
     eq(body(d), b"", "body")
 
 
+@case("proxy_environment_ignored")
+def _(env):
+    srv = env.https(ADDRS[0], body=POLICY)
+    proxy = "http://%s:3128" % DEAD
+    d = env.fetch([ADDRS[0]], extra_env={"https_proxy": proxy, "HTTPS_PROXY": proxy,
+                                         "ALL_PROXY": proxy, "all_proxy": proxy})
+    status(d, "ok")
+    eq(d.get("remote_ip"), ADDRS[0], "remote_ip")
+    one_request(srv)
+
+
 # --- answers that are not a policy ---------------------------------------------
 
 @case("redirect_not_followed")
@@ -464,6 +480,17 @@ def _(env):
     c = srv.conns[0]
     check(c.cut, "the server sent %d bytes and never saw the client go" % c.sent)
     check(c.sent < 16 << 20, "the server got %d bytes out before the client went" % c.sent)
+
+
+@case("endless_headers_are_cut")
+def _(env):
+    # 1 MB of header lines: libcurl would keep them all; the fetch stops
+    # at its header cap (STS_HEADER_BYTES_MAX, 32 KiB).
+    pad = [b"X-Pad-%d: %s" % (i, b"p" * 90) for i in range(10000)]
+    env.https(ADDRS[5], head=[b"HTTP/1.1 200 OK", b"Content-Type: text/plain"] + pad, body=POLICY)
+    d = env.fetch([ADDRS[5]])
+    status(d, "too_big")
+    eq(d.get("http_status"), 200, "http_status")
 
 
 # --- nothing, or not the right TLS ------------------------------------------------
