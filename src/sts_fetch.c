@@ -1,10 +1,19 @@
 /*
- * sts_fetch.c - see sts_fetch.h. One easy handle in one multi handle of
- * its own; the socket and timer callbacks only record what libcurl wants
- * (the fds and what for, the timer's expiry on CLOCK_MONOTONIC), and
+ * sts_fetch.c - see sts_fetch.h. One attempt per address, in order: an
+ * easy handle in a multi handle of its own, given that one address, the
+ * connect timeout a fair share of the time left. An attempt that reached
+ * nobody (refused, or no TCP connection in its time) gives way to the
+ * next address; any other outcome is the result. libcurl is not handed
+ * the whole list because libcurl 7.88 stalls moving on: after the first
+ * address's connect timeout it starts the next one only on the next
+ * curl_multi_perform, and with the socket interface that call never
+ * comes (no socket, no timer: the fetch waits for its overall timeout).
+ *
+ * The socket and timer callbacks only record what libcurl wants (the fds
+ * and what for, the timer's expiry on CLOCK_MONOTONIC), and
  * sts_fetch_process hands poll()'s results back through
  * curl_multi_socket_action. What the answer means is decided once, when
- * libcurl says the transfer is done (classify).
+ * libcurl says the last attempt is done (classify).
  */
 #include "smtpprobe/sts_fetch.h"
 
@@ -35,22 +44,28 @@ struct sts_addr {
 };
 
 struct sts_fetch {
+	/* The current attempt. */
 	CURLM *multi;
 	CURL *easy;
 	struct curl_slist *resolve;
+	size_t cur;	  /* its address */
+	unsigned attempt; /* how many were started */
 	struct {
 		curl_socket_t fd;
 		int what; /* CURL_POLL_IN, _OUT or _INOUT */
 	} socks[STS_SOCKETS_CAP];
 	int nsocks;
 	long timer_at; /* libcurl's timer, monotonic ms; NEVER when off */
-	long started, deadline;
+	long started, end, deadline; /* end: started + the timeout */
 	int done, attached;
 	/* Why the write callback stopped the transfer, if it did. */
 	int too_big, big_headers, bad_status, bad_type, oom;
 	int resolve_refused, addr_refused;
 	struct sts_addr addrs[STS_ADDRS_CAP];
+	char addr_text[STS_ADDRS_CAP][INET6_ADDRSTRLEN];
 	size_t naddrs;
+	char domain[DNS_NAME_MAX + 1];
+	char *ca_file;
 	char *body;
 	size_t len, cap;
 	size_t dropped; /* a redirect's body, read and not kept */
@@ -146,20 +161,11 @@ static void fail_arg(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Parse the addresses into f->addrs and write the CURLOPT_RESOLVE entry
- * "mta-sts.D:443:a,[b]" into out. -1 (with err) when one is no numeric
- * address. */
-static int take_addrs(struct sts_fetch *f, const char *domain,
-		      const char *const *addrs, size_t naddrs, char *out,
-		      size_t outsz, char *err, size_t errlen)
+/* Parse the addresses into f->addrs (and their text, as given). -1
+ * (with err) when one is no numeric address. */
+static int take_addrs(struct sts_fetch *f, const char *const *addrs,
+		      size_t naddrs, char *err, size_t errlen)
 {
-	size_t len;
-	int w;
-
-	w = snprintf(out, outsz, "mta-sts.%s:%d:", domain, STS_PORT);
-	if (w < 0 || (size_t)w >= outsz)
-		return -1;
-	len = (size_t)w;
 	for (size_t i = 0; i < naddrs; i++) {
 		struct sts_addr *a = &f->addrs[i];
 		const char *s = addrs[i];
@@ -172,15 +178,12 @@ static int take_addrs(struct sts_fetch *f, const char *domain,
 			fail_arg(err, errlen,
 				 "address %zu of mta-sts.%s is not a numeric "
 				 "IPv4 or IPv6 address",
-				 i + 1, domain);
+				 i + 1, f->domain);
 			return -1;
 		}
-		w = snprintf(out + len, outsz - len,
-			     a->family == AF_INET6 ? "%s[%s]" : "%s%s",
-			     i ? "," : "", s);
-		if (w < 0 || (size_t)w >= outsz - len)
-			return -1;
-		len += (size_t)w;
+		/* inet_pton took it, so it fits: INET6_ADDRSTRLEN is the
+		 * longest form it reads. */
+		snprintf(f->addr_text[i], sizeof f->addr_text[i], "%s", s);
 	}
 	f->naddrs = naddrs;
 	return 0;
@@ -235,35 +238,28 @@ static int on_resolver_start(void *resolver_state, void *reserved, void *data)
 	return 1;
 }
 
+/* Is sa the current attempt's address, port 443? */
 static int addr_is_ours(const struct sts_fetch *f, const struct sockaddr *sa,
 			socklen_t salen)
 {
-	for (size_t i = 0; i < f->naddrs; i++) {
-		const struct sts_addr *a = &f->addrs[i];
+	const struct sts_addr *a = &f->addrs[f->cur];
 
-		if (sa->sa_family != a->family)
-			continue;
-		if (a->family == AF_INET &&
-		    salen >= sizeof(struct sockaddr_in)) {
-			const struct sockaddr_in *in = (const void *)sa;
-			if (ntohs(in->sin_port) == STS_PORT &&
-			    memcmp(&in->sin_addr, &a->a.v4, sizeof a->a.v4) ==
-				0)
-				return 1;
-		}
-		if (a->family == AF_INET6 &&
-		    salen >= sizeof(struct sockaddr_in6)) {
-			const struct sockaddr_in6 *in6 = (const void *)sa;
-			if (ntohs(in6->sin6_port) == STS_PORT &&
-			    memcmp(&in6->sin6_addr, &a->a.v6, sizeof a->a.v6) ==
-				0)
-				return 1;
-		}
+	if (sa->sa_family != a->family)
+		return 0;
+	if (a->family == AF_INET && salen >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const void *)sa;
+		return ntohs(in->sin_port) == STS_PORT &&
+		       memcmp(&in->sin_addr, &a->a.v4, sizeof a->a.v4) == 0;
+	}
+	if (a->family == AF_INET6 && salen >= sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+		return ntohs(in6->sin6_port) == STS_PORT &&
+		       memcmp(&in6->sin6_addr, &a->a.v6, sizeof a->a.v6) == 0;
 	}
 	return 0;
 }
 
-/* Connect to the caller's addresses only, whatever libcurl thinks. */
+/* Connect to the attempt's address only, whatever libcurl thinks. */
 static curl_socket_t on_open_socket(void *data, curlsocktype purpose,
 				    struct curl_sockaddr *addr)
 {
@@ -363,8 +359,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 		}                                                              \
 	} while (0)
 
-static int set_options(struct sts_fetch *f, const char *ca_file,
-		       long timeout_ms, char *err, size_t errlen)
+static int set_options(struct sts_fetch *f, long total_ms, long connect_ms,
+		       char *err, size_t errlen)
 {
 	CURL *e = f->easy;
 
@@ -381,13 +377,13 @@ static int set_options(struct sts_fetch *f, const char *ca_file,
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
 	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	if (ca_file) {
+	if (f->ca_file) {
 		/* This file only, as tlsconn.c does: not /etc/ssl/certs too. */
-		SET(CURLOPT_CAINFO, ca_file);
+		SET(CURLOPT_CAINFO, f->ca_file);
 		SET(CURLOPT_CAPATH, (char *)NULL);
 	}
-	SET(CURLOPT_TIMEOUT_MS, timeout_ms);
-	SET(CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	SET(CURLOPT_TIMEOUT_MS, total_ms);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_NOPROGRESS, 1L);
 	SET(CURLOPT_PROXY, "");
@@ -403,13 +399,74 @@ static int set_options(struct sts_fetch *f, const char *ca_file,
 	return 0;
 }
 
+static void end_attempt(struct sts_fetch *f)
+{
+	if (f->attached)
+		curl_multi_remove_handle(f->multi, f->easy);
+	f->attached = 0;
+	if (f->easy)
+		curl_easy_cleanup(f->easy);
+	if (f->multi)
+		curl_multi_cleanup(f->multi);
+	curl_slist_free_all(f->resolve);
+	f->easy = NULL;
+	f->multi = NULL;
+	f->resolve = NULL;
+	f->nsocks = 0;
+	f->timer_at = NEVER;
+}
+
+/* Start the attempt at address f->cur: connect within the time left
+ * shared among the addresses still to try, the whole transfer within
+ * the time left. Only arms libcurl's timer (at 0): sts_fetch_process
+ * starts the connection. -1 with err when libcurl cannot be set up. */
+static int start_attempt(struct sts_fetch *f, char *err, size_t errlen)
+{
+	char entry[DNS_NAME_MAX + 32 + INET6_ADDRSTRLEN];
+	long left = f->end - mono_ms(), connect_ms;
+
+	if (left < 1)
+		left = 1;
+	connect_ms = left / (long)(f->naddrs - f->cur);
+	if (connect_ms < 1)
+		connect_ms = 1;
+	snprintf(entry, sizeof entry,
+		 f->addrs[f->cur].family == AF_INET6 ? "mta-sts.%s:%d:[%s]"
+						     : "mta-sts.%s:%d:%s",
+		 f->domain, STS_PORT, f->addr_text[f->cur]);
+	f->too_big = f->big_headers = f->bad_status = f->bad_type = 0;
+	f->oom = f->resolve_refused = f->addr_refused = 0;
+	f->len = f->dropped = f->header_bytes = 0;
+	f->errbuf[0] = '\0';
+	f->attempt++;
+	f->resolve = curl_slist_append(NULL, entry);
+	f->easy = curl_easy_init();
+	f->multi = curl_multi_init();
+	if (!f->resolve || !f->easy || !f->multi) {
+		fail_arg(err, errlen, "cannot set up libcurl");
+		return -1;
+	}
+	if (set_options(f, left, connect_ms, err, errlen) < 0)
+		return -1;
+	if (curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, on_socket) !=
+		CURLM_OK ||
+	    curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f) != CURLM_OK ||
+	    curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, on_timer) !=
+		CURLM_OK ||
+	    curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f) != CURLM_OK ||
+	    curl_multi_add_handle(f->multi, f->easy) != CURLM_OK) {
+		fail_arg(err, errlen, "cannot set up libcurl");
+		return -1;
+	}
+	f->attached = 1;
+	return 0;
+}
+
 struct sts_fetch *sts_fetch_new(const char *domain, const char *const *addrs,
 				size_t naddrs, const char *ca_file,
 				long timeout_ms, char *err, size_t errlen)
 {
 	struct sts_fetch *f;
-	char
-	    resolve[DNS_NAME_MAX + 32 + STS_ADDRS_CAP * (INET6_ADDRSTRLEN + 3)];
 
 	if (!domain || !domain_ok(domain)) {
 		fail_arg(err, errlen, "not a host name for an MTA-STS fetch");
@@ -438,42 +495,25 @@ struct sts_fetch *sts_fetch_new(const char *domain, const char *const *addrs,
 	}
 	f->timer_at = NEVER;
 	f->started = mono_ms();
-	f->deadline = f->started + timeout_ms + STS_FETCH_GRACE_MS;
-	if (take_addrs(f, domain, addrs, naddrs, resolve, sizeof resolve, err,
-		       errlen) < 0) {
-		free(f);
-		return NULL;
-	}
+	f->end = f->started + timeout_ms;
+	f->deadline = f->end + STS_FETCH_GRACE_MS;
+	snprintf(f->domain, sizeof f->domain, "%s", domain);
 	snprintf(f->url, sizeof f->url,
 		 "https://mta-sts.%s/.well-known/mta-sts.txt", domain);
 	snprintf(f->res.request, sizeof f->res.request, "GET %s", f->url);
-	f->resolve = curl_slist_append(NULL, resolve);
-	f->easy = curl_easy_init();
-	f->multi = curl_multi_init();
-	if (!f->resolve || !f->easy || !f->multi) {
-		fail_arg(err, errlen, "cannot set up libcurl");
+	if (take_addrs(f, addrs, naddrs, err, errlen) < 0) {
+		free(f);
+		return NULL;
+	}
+	if (ca_file && !(f->ca_file = strdup(ca_file))) {
+		fail_arg(err, errlen, "out of memory");
+		free(f);
+		return NULL;
+	}
+	if (start_attempt(f, err, errlen) < 0) {
 		sts_fetch_free(f);
 		return NULL;
 	}
-	if (set_options(f, ca_file, timeout_ms, err, errlen) < 0 ||
-	    curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, on_socket) !=
-		CURLM_OK ||
-	    curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f) != CURLM_OK ||
-	    curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, on_timer) !=
-		CURLM_OK ||
-	    curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f) != CURLM_OK) {
-		if (!err[0])
-			fail_arg(err, errlen, "cannot set up libcurl");
-		sts_fetch_free(f);
-		return NULL;
-	}
-	/* Only arms libcurl's timer (at 0): sts_fetch_process starts it. */
-	if (curl_multi_add_handle(f->multi, f->easy) != CURLM_OK) {
-		fail_arg(err, errlen, "cannot set up libcurl");
-		sts_fetch_free(f);
-		return NULL;
-	}
-	f->attached = 1;
 	return f;
 }
 
@@ -481,13 +521,8 @@ void sts_fetch_free(struct sts_fetch *f)
 {
 	if (!f)
 		return;
-	if (f->attached)
-		curl_multi_remove_handle(f->multi, f->easy);
-	if (f->easy)
-		curl_easy_cleanup(f->easy);
-	if (f->multi)
-		curl_multi_cleanup(f->multi);
-	curl_slist_free_all(f->resolve);
+	end_attempt(f);
+	free(f->ca_file);
 	free(f->body);
 	free(f);
 }
@@ -625,14 +660,12 @@ static int tcp_connected(const struct sts_fetch *f)
 	       port > 0;
 }
 
+/* Done: libcurl's handles (and with them its sockets) go now. */
 static void detach(struct sts_fetch *f)
 {
-	if (f->attached)
-		curl_multi_remove_handle(f->multi, f->easy);
-	f->attached = 0;
+	end_attempt(f);
 	f->done = 1;
-	f->timer_at = NEVER;
-	f->nsocks = 0;
+	f->res.attempts = (int)f->attempt;
 	f->res.elapsed_ms = mono_ms() - f->started;
 }
 
@@ -715,23 +748,52 @@ static void sync_timer(struct sts_fetch *f)
 	f->timer_at = ms < 0 ? NEVER : mono_ms() + ms;
 }
 
+/* The attempt reached nobody: the next address may answer. */
+static int reached_nobody(const struct sts_fetch *f, CURLcode rc)
+{
+	if (f->addr_refused || f->resolve_refused)
+		return 0;
+	return rc == CURLE_COULDNT_CONNECT ||
+	       (rc == CURLE_OPERATION_TIMEDOUT && !tcp_connected(f));
+}
+
 static void drain(struct sts_fetch *f)
 {
+	char err[STS_ERROR_MAX + 1];
 	CURLMsg *m;
 	int left;
 
-	while (!f->done && (m = curl_multi_info_read(f->multi, &left)))
-		if (m->msg == CURLMSG_DONE && m->easy_handle == f->easy)
-			finish(f, m->data.result);
+	while (!f->done && (m = curl_multi_info_read(f->multi, &left))) {
+		CURLcode rc = m->data.result;
+
+		if (m->msg != CURLMSG_DONE || m->easy_handle != f->easy)
+			continue;
+		if (!reached_nobody(f, rc) || f->cur + 1 == f->naddrs ||
+		    mono_ms() >= f->end) {
+			finish(f, rc);
+			return;
+		}
+		end_attempt(f); /* m goes with it */
+		f->cur++;
+		if (start_attempt(f, err, sizeof err) < 0) {
+			f->res.status = STS_FETCH_ERROR;
+			set_error(f, "%s", err);
+			detach(f);
+		}
+		return;
+	}
 }
 
 void sts_fetch_process(struct sts_fetch *f, const struct pollfd *pfds, int n)
 {
+	unsigned attempt = f->attempt;
 	int running;
 
 	if (f->done)
 		return;
-	for (int i = 0; i < n && !f->done; i++) {
+	/* The fds are the attempt's that was current when they were asked
+	 * for: none of them is handed to the next one. */
+	for (int i = 0; i < n && !f->done && f->attempt == attempt; i++) {
 		int mask = 0;
 
 		if (pfds[i].revents & POLLIN)

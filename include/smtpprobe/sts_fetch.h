@@ -74,6 +74,7 @@ struct sts_fetch_result {
 	char error[STS_ERROR_MAX + 1];	 /* one sanitised line; "" when OK */
 	char request[DNS_NAME_MAX + 64]; /* "GET https://mta-sts.D/..." */
 	char remote_ip[64];		 /* the address that answered */
+	int attempts;			 /* addresses tried */
 	long elapsed_ms;
 };
 
@@ -84,11 +85,14 @@ void sts_fetch_global_cleanup(void);
 
 /* Start fetching the policy of domain (an A-label host name, no trailing
  * dot) from addrs[0..naddrs) (1 to STS_ADDRS_CAP numeric IPv4 or IPv6
- * addresses of mta-sts.DOMAIN, tried in order), trusting ca_file (NULL:
- * the system store), within timeout_ms (1 to TIMEOUT_MAX seconds). Only
- * sets things up: the first sts_fetch_process starts the connection.
- * NULL with a one-line reason in err when the arguments are refused or
- * libcurl cannot be set up. */
+ * addresses of mta-sts.DOMAIN), trusting ca_file (NULL: the system
+ * store), within timeout_ms (1 to TIMEOUT_MAX seconds) in all. The
+ * addresses are tried in order, one at a time, each with an equal share
+ * of the time left to connect; the next is tried only when one reached
+ * nobody (refused, or no TCP connection in its share): the first that
+ * answers decides. Only sets things up: the first sts_fetch_process
+ * starts the connection. NULL with a one-line reason in err when the
+ * arguments are refused or libcurl cannot be set up. */
 struct sts_fetch *sts_fetch_new(const char *domain, const char *const *addrs,
 				size_t naddrs, const char *ca_file,
 				long timeout_ms, char *err, size_t errlen);

@@ -17,7 +17,7 @@ slack, and once done it wants no fd and no timer.
 
 The fake world (nothing outside 127.0.0.0/8 and ::1 is contacted):
   HTTPS servers   127.0.8.1-127.0.8.8 and [::1], port 443 (the policy URL
-                  has no port); 127.0.8.9:443 is kept free: nothing listens
+                  has no port); nothing listens on 127.0.8.9-127.0.8.11:443
   TLS             a throwaway CA (the driver gets --ca-file); the server
                   certificate names mta-sts.example.test; self-signed,
                   wrong-name and expired ones are made at start
@@ -42,7 +42,7 @@ DOMAIN = "example.test"
 HOST = "mta-sts." + DOMAIN
 PATH = "/.well-known/mta-sts.txt"
 ADDRS = ["127.0.8.%d" % i for i in range(1, 9)]
-DEAD = "127.0.8.9"              # nothing listens here: connections are refused
+DEAD = "127.0.8.9"              # nothing listens on 127.0.8.9-11: connections are refused
 TIMEOUT_MS = 2000               # the fetch's timeout in most cases
 SLACK_MS = 1500                 # how late a bounded fetch may end (ASan, valgrind)
 MAX_TURNS = 300                 # loop turns in one fetch; a spinning loop makes thousands
@@ -219,7 +219,7 @@ class StsEnv:
         self.wrongname = make_leaf(self.tmp, "wrongname", ["mta-sts.other.test"])
         self.expired = make_leaf(self.tmp, "expired", [HOST],
                                  dates=("20200101000000Z", "20200201000000Z"))
-        for addr in ADDRS + [DEAD]:
+        for addr in ADDRS + [DEAD, "127.0.8.10", "127.0.8.11"]:
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             try:
                 s.bind((addr, 443))
@@ -293,10 +293,10 @@ class StsEnv:
         probs = json_string_problems(doc)
         check(not probs, "; ".join(probs))
         if expect_exit == 0:
-            self.invariants(doc, timeout_ms, abort_after)
+            self.invariants(doc, timeout_ms, abort_after, len(addrs))
         return doc
 
-    def invariants(self, d, timeout_ms, abort_after):
+    def invariants(self, d, timeout_ms, abort_after, naddrs):
         eq(d.get("request"), "GET https://%s%s" % (HOST, PATH), "request")
         eq(d.get("max_threads"), 1, "threads in the driver during the fetch")
         check(0 < d.get("turns", 0) <= MAX_TURNS,
@@ -304,6 +304,8 @@ class StsEnv:
         bound = timeout_ms if abort_after is None else min(timeout_ms, abort_after)
         check(0 <= d.get("elapsed_ms", -1) <= bound + SLACK_MS,
               "elapsed_ms %s, want at most %d" % (d.get("elapsed_ms"), bound + SLACK_MS))
+        check(1 <= d.get("attempts", 0) <= naddrs, "%s attempts for %d addresses"
+              % (d.get("attempts"), naddrs))
         eq(d.get("pollfds_after_done"), 0, "fds wanted once done")
         eq(d.get("timeout_after_done"), -1, "timer once done")
         if d.get("status") == "ok":
@@ -351,6 +353,7 @@ def _(env):
     eq(d.get("content_type"), "text/plain", "content_type")
     eq(d.get("remote_ip"), ADDRS[0], "remote_ip")
     eq(d.get("connected"), True, "connected")
+    eq(d.get("attempts"), 1, "attempts")
     one_request(srv)
     h = srv.conns[0].headers
     eq(h.get("host"), HOST, "Host header")
@@ -549,6 +552,43 @@ def _(env):
     status(d, "ok")
     eq(body(d), POLICY, "body")
     eq(d.get("remote_ip"), ADDRS[7], "remote_ip")
+    eq(d.get("attempts"), 2, "attempts")
+    one_request(srv)
+
+
+@case("every_address_refuses")
+def _(env):
+    d = env.fetch([DEAD, "127.0.8.10", "127.0.8.11"])
+    status(d, "connect")
+    eq(d.get("attempts"), 3, "attempts")
+    check(d.get("elapsed_ms") < 1000, "three refused connections took %s ms" % d.get("elapsed_ms"))
+
+
+@case("an_address_that_answers_badly_decides")
+def _(env):
+    # The first address answers with a self-signed certificate: that is
+    # the result, the second (which would serve the policy) is not tried.
+    env.https(ADDRS[0], cert=env.selfsigned, body=POLICY)
+    second = env.https(ADDRS[7], body=POLICY)
+    d = env.fetch([ADDRS[0], ADDRS[7]])
+    status(d, "tls")
+    eq(d.get("attempts"), 1, "attempts")
+    eq(second.tcp_accepted, 0, "connections the second address got")
+
+
+@case("first_address_silent_second_serves")
+def _(env):
+    # The first address drops the SYN: libcurl's own timer moves on to
+    # the second within the one timeout.
+    s = StuckListener(ADDRS[4], 443)
+    env._cleanup.append(s.stop)
+    srv = env.https(ADDRS[7], body=POLICY)
+    d = env.fetch([ADDRS[4], ADDRS[7]], timeout_ms=4000)
+    status(d, "ok")
+    eq(d.get("remote_ip"), ADDRS[7], "remote_ip")
+    eq(d.get("attempts"), 2, "attempts")
+    # The first address had half the time to connect.
+    check(1900 <= d.get("elapsed_ms") < 3000, "took %s ms, want about 2000" % d.get("elapsed_ms"))
     one_request(srv)
 
 
@@ -634,6 +674,7 @@ def _(env):
     d = env.fetch([DEAD, "::1"])
     status(d, "ok")
     eq(d.get("remote_ip"), "::1", "remote_ip")
+    eq(d.get("attempts"), 2, "attempts")
 
 
 # --- refused before anything is sent ----------------------------------------------

@@ -166,6 +166,7 @@ int main(int argc, char **argv)
 	json_object_set_new(o, "error", json_string(r->error));
 	json_object_set_new(o, "request", json_string(r->request));
 	json_object_set_new(o, "remote_ip", json_string(r->remote_ip));
+	json_object_set_new(o, "attempts", json_integer(r->attempts));
 	json_object_set_new(o, "elapsed_ms", json_integer(r->elapsed_ms));
 	json_object_set_new(o, "turns", json_integer(turns));
 	json_object_set_new(o, "max_threads", json_integer(max_threads));
