@@ -10,7 +10,7 @@
  * addresses of mta-sts.DOMAIN (resolved with c-ares), given to libcurl
  * through CURLOPT_RESOLVE; a resolver-start callback refuses any lookup
  * libcurl would still try (its threaded resolver is never started) and
- * an open-socket callback refuses any address the caller did not pass.
+ * an open-socket callback refuses any address but the one being tried.
  * HTTPS only, certificate and host name verified, no redirect followed,
  * no proxy, no cookies, no compression; status 200 and text/plain only;
  * at most STS_POLICY_MAX bytes; one overall timeout.
@@ -33,7 +33,7 @@
 enum sts_fetch_status {
 	STS_FETCH_PENDING,
 	STS_FETCH_OK,
-	STS_FETCH_CONNECT,	/* no address accepted the connection */
+	STS_FETCH_CONNECT,	/* the last address tried refused */
 	STS_FETCH_TLS,		/* handshake failed or certificate not
 				   verified: see tls */
 	STS_FETCH_REDIRECT,	/* a 3xx, not followed: see location */
@@ -41,7 +41,8 @@ enum sts_fetch_status {
 	STS_FETCH_CONTENT_TYPE, /* 200 but not text/plain */
 	STS_FETCH_TOO_BIG,	/* more than STS_POLICY_MAX bytes, or more
 				   than STS_HEADER_BYTES_MAX of headers */
-	STS_FETCH_TIMEOUT,	/* the fetch's timeout, or sts_fetch_abort */
+	STS_FETCH_TIMEOUT,	/* the fetch's timeout, or sts_fetch_abort
+				   (connected: whether anyone answered) */
 	STS_FETCH_ERROR		/* anything else: see error */
 };
 
@@ -63,7 +64,7 @@ struct sts_fetch_result {
 	long tls_verify_code; /* OpenSSL's X509_V_ERR_* for the chain; 0
 				unless it named a problem */
 	long http_status;     /* 0 when no status line was read */
-	int connected;	      /* a TCP connection was made */
+	int connected;	      /* the last attempt made a TCP connection */
 	char content_type[STS_CONTENT_TYPE_MAX + 1]; /* sanitised */
 	char location[STS_LOCATION_MAX + 1];	     /* sanitised */
 	size_t size;				     /* body bytes */
@@ -73,7 +74,7 @@ struct sts_fetch_result {
 	char *body;
 	char error[STS_ERROR_MAX + 1];	 /* one sanitised line; "" when OK */
 	char request[DNS_NAME_MAX + 64]; /* "GET https://mta-sts.D/..." */
-	char remote_ip[64];		 /* the address that answered */
+	char remote_ip[64];		 /* connected to; "" when none */
 	int attempts;			 /* addresses tried */
 	long elapsed_ms;
 };
@@ -98,10 +99,11 @@ struct sts_fetch *sts_fetch_new(const char *domain, const char *const *addrs,
 				long timeout_ms, char *err, size_t errlen);
 void sts_fetch_free(struct sts_fetch *f);
 
-/* Loop glue: add libcurl's sockets to pfds (at most max), returning how
- * many (0 when done); then hand back what poll() saw, the same pfds and
- * n. sts_fetch_process also runs libcurl's timer when it is due, so call
- * it after every poll, even one that timed out. */
+/* Loop glue: add libcurl's sockets to pfds (at most max; it never has
+ * more than STS_SOCKETS_CAP), returning how many (0 when done); then
+ * hand back what poll() saw, the same pfds and n. sts_fetch_process also runs
+ * libcurl's timer when it is due, so call it after every poll, even one that
+ * timed out. */
 int sts_fetch_pollfds(struct sts_fetch *f, struct pollfd *pfds, int max);
 void sts_fetch_process(struct sts_fetch *f, const struct pollfd *pfds, int n);
 /* Milliseconds until sts_fetch_process must run even if no fd is ready;
