@@ -710,6 +710,8 @@ static void finish(struct sts_fetch *f, CURLcode rc)
 				set_error(f, "out of memory");
 			}
 		}
+		if (f->body)
+			f->body[f->len] = '\0';
 		r->body = f->body;
 		r->size = f->len;
 	}
