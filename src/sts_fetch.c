@@ -505,7 +505,8 @@ struct sts_fetch *sts_fetch_new(const char *domain, const char *const *addrs,
 		free(f);
 		return NULL;
 	}
-	if (ca_file && !(f->ca_file = strdup(ca_file))) {
+	/* "" is the system store too, as in tls_ctx_new. */
+	if (ca_file && ca_file[0] && !(f->ca_file = strdup(ca_file))) {
 		fail_arg(err, errlen, "out of memory");
 		free(f);
 		return NULL;

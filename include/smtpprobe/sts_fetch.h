@@ -86,8 +86,8 @@ void sts_fetch_global_cleanup(void);
 
 /* Start fetching the policy of domain (an A-label host name, no trailing
  * dot) from addrs[0..naddrs) (1 to STS_ADDRS_CAP numeric IPv4 or IPv6
- * addresses of mta-sts.DOMAIN), trusting ca_file (NULL: the system
- * store), within timeout_ms (1 to TIMEOUT_MAX seconds) in all. The
+ * addresses of mta-sts.DOMAIN), trusting ca_file (NULL or "": the
+ * system store), within timeout_ms (1 to TIMEOUT_MAX seconds) in all. The
  * addresses are tried in order, one at a time, each with an equal share
  * of the time left to connect; the next is tried only when one reached
  * nobody (refused, or no TCP connection in its share): the first that

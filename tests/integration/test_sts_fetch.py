@@ -267,8 +267,10 @@ class StsEnv:
             cmd += ["--domain", domain]
         for a in addrs:
             cmd += ["--addr", a]
-        if ca:
-            cmd += ["--ca-file", self.ca if ca is True else ca]
+        if ca is True:
+            cmd += ["--ca-file", self.ca]
+        elif isinstance(ca, str):
+            cmd += ["--ca-file", ca]
         if abort_after is not None:
             cmd += ["--abort-after-ms", str(abort_after)]
         limit = (timeout_ms + 4 * SLACK_MS) / 1000.0 + (30 if wrapper else 0)
@@ -623,6 +625,8 @@ def _(env):
 @case("tls_system_store_does_not_know_the_test_ca")
 def _(env):
     tls_case(env, None, "untrusted", ca=False)
+    env.verify_servers()
+    tls_case(env, None, "untrusted", ca="")  # "" is the system store too
 
 
 @case("tls_not_spoken")
