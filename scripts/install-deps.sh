@@ -13,6 +13,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential cmake pkg-config \
 	libc-ares-dev libssl-dev libjansson-dev libidn2-dev libcmocka-dev \
+	libcurl4-openssl-dev \
 	python3 python3-jsonschema openssl ca-certificates bind9-dnsutils util-linux \
 	valgrind clang clang-format >/dev/null
 

@@ -76,4 +76,21 @@
 #define SESSION_READ_CHUNK  4096
 #define SESSION_READ_ROUNDS 16
 
+/* MTA-STS policy fetch (RFC 8461 3.3): the policy file's size (far
+ * above any real policy), the addresses of mta-sts.DOMAIN handed to libcurl,
+ * libcurl's sockets polled at once, and the kept (sanitised) text of the
+ * server's Content-Type, its Location and one error line; the response
+ * headers' bytes (status line included) in all. The fetch
+ * ends by itself this long after its timeout, should libcurl not.
+ * (Not wired into the probe yet: the man page's BOUNDS gets these
+ * when it is.) */
+#define STS_POLICY_MAX	     65536
+#define STS_ADDRS_CAP	     8
+#define STS_SOCKETS_CAP	     8
+#define STS_CONTENT_TYPE_MAX 128
+#define STS_LOCATION_MAX     512
+#define STS_HEADER_BYTES_MAX 32768
+#define STS_ERROR_MAX	     256
+#define STS_FETCH_GRACE_MS   1000
+
 #endif
