@@ -9,6 +9,7 @@
  */
 #include "smtpprobe/interpreter.h"
 
+#include "smtpprobe/policy_sts.h"
 #include "smtpprobe/reasoning.h"
 #include "smtpprobe/words.h"
 #include "smtpprobe/sanitize.h"
@@ -328,6 +329,9 @@ void interpret_record(struct run_record *rec)
 	const struct config *cfg = rec->cfg;
 	int best = -1;
 
+	/* What a sender that honours the domain's MTA-STS policy would not
+	 * do, before the verdicts walk the probes. */
+	policy_sts_judge(rec);
 	for (size_t i = 0; i < rec->nprobes; i++)
 		for (size_t k = 0; k < rec->probes[i].nsteps; k++)
 			annotate(&rec->probes[i].steps[k]);

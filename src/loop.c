@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "smtpprobe/policy_sts.h"
 #include "smtpprobe/resolver.h"
 #include "smtpprobe/session.h"
 #include "smtpprobe/tlsconn.h"
@@ -29,6 +30,7 @@ struct run {
 	const struct config *cfg;
 	struct run_record *rec;
 	struct resolver *res;
+	struct sts_fetch *fetch; /* the MTA-STS policy, beside the sessions */
 	struct session_env env;
 	struct session **sess;	/* in probe (MX) order */
 	struct session **order; /* the same, in start order */
@@ -36,7 +38,7 @@ struct run {
 	long deadline;
 };
 
-#define POLL_MAX (DNS_SOCKETS_CAP + CONNECTIONS_CAP)
+#define POLL_MAX (DNS_SOCKETS_CAP + STS_SOCKETS_CAP + CONNECTIONS_CAP)
 
 /* Milliseconds since the run started. */
 static long mono_ms(const struct run *r)
@@ -87,6 +89,11 @@ static long min_timeout(const struct run *r, long now)
 		if (rt >= 0 && rt < t)
 			t = rt;
 	}
+	if (r->fetch && !sts_fetch_done(r->fetch)) {
+		long ft = sts_fetch_timeout_ms(r->fetch);
+		if (ft >= 0 && ft < t)
+			t = ft;
+	}
 	for (size_t i = 0; i < r->next; i++) {
 		long d = session_deadline(r->order[i]);
 		if (d != LONG_MAX && d - now < t)
@@ -100,11 +107,15 @@ static void turn(struct run *r)
 {
 	struct pollfd pfds[POLL_MAX];
 	struct session *owner[POLL_MAX];
-	int n = 0, nres = 0;
+	int n = 0, nres = 0, nfetch = 0;
 	long now = mono_ms(r);
 
 	if (r->res && !resolver_done(r->res))
 		n = nres = resolver_pollfds(r->res, pfds, DNS_SOCKETS_CAP);
+	if (r->fetch && !sts_fetch_done(r->fetch)) {
+		nfetch = sts_fetch_pollfds(r->fetch, pfds + n, STS_SOCKETS_CAP);
+		n += nfetch;
+	}
 	for (size_t i = 0; i < r->next && n < POLL_MAX; i++) {
 		short ev = session_events(r->order[i]);
 		if (!ev)
@@ -120,7 +131,9 @@ static void turn(struct run *r)
 	now = mono_ms(r);
 	if (r->res && !resolver_done(r->res))
 		resolver_process(r->res, pfds, nres, now);
-	for (int i = nres; i < n; i++)
+	if (r->fetch && !sts_fetch_done(r->fetch))
+		sts_fetch_process(r->fetch, pfds + nres, nfetch);
+	for (int i = nres + nfetch; i < n; i++)
 		if (pfds[i].revents)
 			session_handle(owner[i], pfds[i].revents, now);
 	now = mono_ms(r);
@@ -178,6 +191,46 @@ static void stamp_start(struct run_record *rec)
 		 "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
+/* The MTA-STS policy fetch, when the domain publishes a record: it runs
+ * beside the sessions, in the same loop, bounded by --timeout. */
+static void start_fetch(struct run *r)
+{
+	const struct mta_sts_info *m = &r->rec->policy.sts;
+	const char *addrs[STS_ADDRS_CAP];
+	char err[256];
+
+	if (!policy_sts_should_fetch(r->rec, mono_ms(r)))
+		return;
+	for (size_t i = 0; i < m->naddrs; i++)
+		addrs[i] = m->addrs[i];
+	r->fetch = sts_fetch_new(
+	    r->rec->target->domain, addrs, m->naddrs, r->cfg->ca_file,
+	    (long)r->cfg->timeout_s * 1000, err, sizeof err);
+	if (!r->fetch) {
+		policy_sts_take_fetch(r->rec, NULL, err, mono_ms(r));
+		return;
+	}
+	record_note(r->rec, mono_ms(r), -1, 0,
+		    "HTTPS GET https://mta-sts.%s/.well-known/mta-sts.txt "
+		    "(the MTA-STS policy, beside the SMTP probes)",
+		    r->rec->target->domain);
+}
+
+static int fetching(const struct run *r)
+{
+	return r->fetch && !sts_fetch_done(r->fetch);
+}
+
+static void end_fetch(struct run *r)
+{
+	if (!r->fetch)
+		return;
+	if (!sts_fetch_done(r->fetch))
+		sts_fetch_abort(r->fetch);
+	policy_sts_take_fetch(r->rec, sts_fetch_result(r->fetch), NULL,
+			      mono_ms(r));
+}
+
 static void cleanup(struct run *r)
 {
 	for (size_t i = 0; i < r->nsess; i++)
@@ -185,6 +238,7 @@ static void cleanup(struct run *r)
 	free(r->sess);
 	free(r->order);
 	resolver_free(r->res);
+	sts_fetch_free(r->fetch);
 	if (r->env.ssl_ctx)
 		SSL_CTX_free(r->env.ssl_ctx);
 }
@@ -224,10 +278,13 @@ int run_probe(const struct config *cfg, struct run_record *rec, char *err,
 			cleanup(&r);
 			return -1;
 		}
+		start_fetch(&r);
 		start_more(&r, mono_ms(&r));
-		while ((live_sessions(&r) > 0 || r.next < r.nsess) &&
+		while ((live_sessions(&r) > 0 || r.next < r.nsess ||
+			fetching(&r)) &&
 		       mono_ms(&r) < r.deadline)
 			turn(&r);
+		end_fetch(&r);
 		long now = mono_ms(&r);
 		for (size_t i = 0; i < r.nsess; i++) {
 			if (!session_done(r.sess[i])) {

@@ -14,6 +14,7 @@
 
 #include "smtpprobe/cli.h"
 #include "smtpprobe/interpreter.h"
+#include "smtpprobe/sts_fetch.h"
 #include "smtpprobe/loop.h"
 #include "smtpprobe/record.h"
 #include "smtpprobe/report.h"
@@ -169,7 +170,16 @@ int main(int argc, char **argv)
 		fputs("smtpprobe: out of memory\n", stderr);
 		return EX_OSERR;
 	}
+	/* libcurl's global state, once, before anything else (it is not
+	 * thread-safe to do later; there are no threads, but the rule is
+	 * kept). */
+	if (sts_fetch_global_init() != 0) {
+		fputs("smtpprobe: cannot initialise libcurl\n", stderr);
+		free(cfgp);
+		return EX_SOFTWARE;
+	}
 	rc = run_main(argc, argv, cfgp);
+	sts_fetch_global_cleanup();
 	explicit_bzero(cfgp->auth_pass, sizeof cfgp->auth_pass);
 	free(cfgp);
 	return rc;

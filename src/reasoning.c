@@ -10,6 +10,7 @@
 #include "smtpprobe/reasoning.h"
 
 #include "smtpprobe/policy_dns.h"
+#include "smtpprobe/policy_sts.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -42,6 +43,13 @@ static const char *const finding_names[FIND__COUNT] = {
     [FIND_DANE_LOOKUP_ERROR] = "dane_lookup_error",
     [FIND_DANE_UNUSABLE] = "dane_unusable",
     [FIND_DANE_NO_ROLLOVER] = "dane_no_rollover",
+    [FIND_STS_MX_NOT_LISTED] = "mta_sts_mx_not_listed",
+    [FIND_STS_CERT_INVALID] = "mta_sts_cert_invalid",
+    [FIND_STS_NO_TLS] = "mta_sts_no_tls",
+    [FIND_STS_INVALID] = "mta_sts_invalid",
+    [FIND_STS_FETCH_ERROR] = "mta_sts_fetch_error",
+    [FIND_TLSRPT_MISSING] = "tls_rpt_missing",
+    [FIND_TLSRPT_INVALID] = "tls_rpt_invalid",
 };
 
 const char *finding_name(enum finding_kind k)
@@ -504,6 +512,63 @@ static void reason_dane(struct run_record *rec)
 	}
 }
 
+/* ---- MTA-STS and TLS-RPT ---- */
+
+static int has_host_finding(const struct run_record *rec, enum finding_kind k,
+			    size_t h)
+{
+	for (size_t i = 0; i < rec->nfindings; i++)
+		if (rec->findings[i].kind == k &&
+		    rec->findings[i].host == (int)h)
+			return 1;
+	return 0;
+}
+
+static void reason_sts(struct run_record *rec)
+{
+	const struct tls_policy *tp = &rec->policy;
+	int decider = rec->overall.deciding_probe;
+	int any_dane = 0;
+
+	if (tp->mode == TLSP_OFF)
+		return;
+	if (tp->sts.status == MTASTS_INVALID)
+		record_finding(rec, FIND_STS_INVALID);
+	else if (tp->sts.status == MTASTS_FETCH_ERROR)
+		record_finding(rec, FIND_STS_FETCH_ERROR);
+	for (size_t i = 0; i < rec->nprobes; i++) {
+		const struct probe *p = &rec->probes[i];
+		enum finding_kind k;
+		struct finding *f = NULL;
+
+		switch (policy_sts_probe(rec, p)) {
+		case PSTS_MX_NOT_LISTED: k = FIND_STS_MX_NOT_LISTED; break;
+		case PSTS_CERT_INVALID: k = FIND_STS_CERT_INVALID; break;
+		case PSTS_NO_TLS: k = FIND_STS_NO_TLS; break;
+		default: continue;
+		}
+		if (!has_host_finding(rec, k, p->host)) {
+			f = probe_finding(rec, k, p);
+			if (f)
+				f->step = p->deciding_step;
+		}
+		if ((int)i == decider && p->policy_failed) {
+			for (size_t j = 0; !f && j < rec->nfindings; j++)
+				if (rec->findings[j].kind == k &&
+				    rec->findings[j].host == (int)p->host)
+					f = &rec->findings[j];
+			conclude(rec, f);
+		}
+	}
+	for (size_t i = 0; i < tp->ndane; i++)
+		any_dane |= tp->dane[i].applies;
+	if (tp->rpt.status == TLSRPT_INVALID)
+		record_finding(rec, FIND_TLSRPT_INVALID);
+	else if (tp->rpt.status == TLSRPT_NONE && tp->rpt.asked &&
+		 (tp->sts.nrecords > 0 || any_dane))
+		record_finding(rec, FIND_TLSRPT_MISSING);
+}
+
 /* ---- what the session itself saw: odd endings, silence, credentials */
 
 static void reason_endings(struct run_record *rec)
@@ -601,6 +666,7 @@ void reason_about(struct run_record *rec)
 	 * fill FINDINGS_MAX, and these must not be the ones left out. */
 	reason_credentials(rec);
 	reason_dane(rec);
+	reason_sts(rec);
 	reason_dns(rec);
 	reason_tls(rec);
 	reason_endings(rec);

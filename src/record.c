@@ -64,6 +64,10 @@ void record_free(struct run_record *rec)
 		free(rec->dns.hosts[i].name);
 		free(rec->dns.hosts[i].cname);
 	}
+	free(rec->policy.sts.txt);
+	free(rec->policy.sts.error);
+	free(rec->policy.rpt.record);
+	free(rec->policy.rpt.error);
 	for (size_t i = 0; i < rec->policy.ndane; i++) {
 		struct dane_host *d = &rec->policy.dane[i];
 		free(d->name);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "smtpprobe/policy_dns.h"
+#include "smtpprobe/policy_sts.h"
 #include "smtpprobe/sanitize.h"
 
 /* jansson's *_set_new and *_append_new take the value even when they
@@ -163,8 +164,9 @@ static json_t *json_tls(const struct run_record *rec, const struct probe *p)
 		 t->dane_selector, t->dane_matching, t->dane_depth);
 	err |= set(o, "dane_match",
 		   t->dane && t->dane_ok ? json_string(match) : json_null());
-	/* MTA-STS is not looked up yet: null, never a made-up state. */
-	err |= set(o, "mta_sts", json_null());
+	err |= set(o, "mta_sts",
+		   json_string(probe_sts_name(policy_sts_probe(rec, p))));
+	err |= set(o, "policy_failed", json_boolean(p->policy_failed));
 	return done(o, err);
 }
 
@@ -340,6 +342,73 @@ static json_t *json_dane_host(const struct run_record *rec,
 	return done(o, err);
 }
 
+static json_t *json_sts_fetch(const struct mta_sts_info *m)
+{
+	json_t *o;
+	int err;
+
+	if (!m->fetched || !m->fetch_status)
+		return json_null();
+	o = json_object();
+	if (!o)
+		return NULL;
+	err = set(o, "request", jstr_opt(m->request));
+	err |= set(o, "result", json_string(m->fetch_status));
+	err |= set(o, "http_status",
+		   m->http_status ? json_integer(m->http_status) : json_null());
+	err |= set(o, "content_type", jstr_opt(m->content_type));
+	err |= set(o, "location", jstr_opt(m->location));
+	err |= set(o, "size", json_integer((json_int_t)m->size));
+	err |= set(o, "remote_ip", jstr_opt(m->remote_ip));
+	err |= set(o, "elapsed_ms", json_integer(m->elapsed_ms));
+	return done(o, err);
+}
+
+static json_t *json_mta_sts(const struct mta_sts_info *m)
+{
+	json_t *o = json_object(), *mx = json_array();
+	int err = !o || !mx;
+
+	for (size_t i = 0; !err && m->have_policy && i < m->policy.nmx; i++)
+		err |= push(mx, jstr(m->policy.mx[i]));
+	if (!o) {
+		json_decref(mx);
+		return NULL;
+	}
+	err |= set(o, "status", json_string(mta_sts_status_name(m->status)));
+	err |= set(o, "txt", jstr(m->txt));
+	err |= set(o, "id", jstr_opt(m->id));
+	err |= set(o, "mode",
+		   m->have_policy ? json_string(sts_mode_name(m->policy.mode))
+				  : json_null());
+	err |=
+	    set(o, "max_age",
+		m->have_policy ? json_integer(m->policy.max_age) : json_null());
+	err |= set(o, "mx", mx);
+	err |= set(o, "error", jstr(m->error));
+	err |= set(o, "fetch", json_sts_fetch(m));
+	return done(o, err);
+}
+
+static json_t *json_tls_rpt(const struct tls_rpt_info *t)
+{
+	json_t *o = json_object(), *rua = json_array();
+	int err = !o || !rua;
+
+	for (size_t i = 0; !err && t->status == TLSRPT_OK && i < t->rpt.nrua;
+	     i++)
+		err |= push(rua, jstr(t->rpt.rua[i]));
+	if (!o) {
+		json_decref(rua);
+		return NULL;
+	}
+	err |= set(o, "status", json_string(tls_rpt_status_name(t->status)));
+	err |= set(o, "record", jstr(t->record));
+	err |= set(o, "rua", rua);
+	err |= set(o, "error", jstr(t->error));
+	return done(o, err);
+}
+
 static json_t *json_tls_policy(const struct run_record *rec)
 {
 	static const char *const modes[] = {"enforce", "report", "off"};
@@ -359,9 +428,10 @@ static json_t *json_tls_policy(const struct run_record *rec)
 		       ? json_null()
 		       : json_boolean(tp->resolver_validates));
 	err |= set(o, "dane", dane);
-	/* Not looked up yet: null, never a made-up state. */
-	err |= set(o, "mta_sts", json_null());
-	err |= set(o, "tls_rpt", json_null());
+	err |= set(o, "mta_sts",
+		   tp->sts.asked ? json_mta_sts(&tp->sts) : json_null());
+	err |= set(o, "tls_rpt",
+		   tp->rpt.asked ? json_tls_rpt(&tp->rpt) : json_null());
 	return done(o, err);
 }
 

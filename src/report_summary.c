@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "smtpprobe/policy_dns.h"
+#include "smtpprobe/policy_sts.h"
 #include "smtpprobe/sanitize.h"
 
 /* How much of a reply's first line the summary shows. */
@@ -334,6 +335,30 @@ static void probe_dane(FILE *out, const struct run_record *rec,
 	}
 }
 
+/* One line on MTA-STS for a probe the domain's policy judges. */
+static void probe_sts(FILE *out, const struct run_record *rec,
+		      const struct probe *p)
+{
+	enum probe_sts st = policy_sts_probe(rec, p);
+	const char *mode = sts_mode_name(rec->policy.sts.policy.mode);
+
+	if (st == PSTS_NOT_APPLICABLE)
+		return;
+	if (st == PSTS_MATCHED) {
+		fprintf(out, "      MTA-STS: listed and verified (mode %s)\n",
+			mode);
+		return;
+	}
+	fprintf(out, "      MTA-STS: FAILED (mode %s): %s%s\n", mode,
+		st == PSTS_MX_NOT_LISTED  ? "the host is not in the policy"
+		: st == PSTS_CERT_INVALID ? "the certificate does not verify"
+					  : "no TLS",
+		p->policy_failed ? "; what the server answered follows"
+		: rec->policy.sts.policy.mode == STS_MODE_TESTING
+		    ? "; senders only report it"
+		    : "; reported only (--tls-policy report)");
+}
+
 static void summary_probe(FILE *out, const struct run_record *rec, size_t i,
 			  int color)
 {
@@ -360,6 +385,7 @@ static void summary_probe(FILE *out, const struct run_record *rec, size_t i,
 		      "unencrypted.\n",
 		      out);
 	probe_dane(out, rec, p);
+	probe_sts(out, rec, p);
 	if (s)
 		summary_step(out, s);
 }

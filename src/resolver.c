@@ -17,6 +17,7 @@
 #include "smtpprobe/dns_answer.h"
 #include "smtpprobe/dns_raw.h"
 #include "smtpprobe/policy_dns.h"
+#include "smtpprobe/policy_sts.h"
 
 struct host_query {
 	struct resolver *r;
@@ -29,6 +30,11 @@ struct tlsa_query {
 	size_t dane; /* index into rec->policy.dane */
 	int target;  /* the CNAME target's name, not the original */
 	char name[DOMAIN_MAX + 16];
+};
+
+struct txt_query {
+	struct resolver *r;
+	int kind; /* 0: _mta-sts TXT, 1: _smtp._tls TXT, 2: A, 3: AAAA */
 };
 
 struct resolver {
@@ -48,6 +54,7 @@ struct resolver {
 	struct policy_scratch policy; /* TLSA and root answers until done */
 	struct tlsa_query tlsa[DANE_HOSTS_CAP][2];
 	int finished; /* policy_dns_finish has run */
+	struct txt_query sts[4];
 };
 
 static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
@@ -265,6 +272,52 @@ static void root_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	r->outstanding--;
 }
 
+/* MTA-STS and TLS-RPT: the domain's TXT records and the policy host's
+ * addresses, all beside the MX lookup. */
+static void sts_cb(void *arg, int status, int timeouts, unsigned char *abuf,
+		   int alen)
+{
+	struct txt_query *q = arg;
+	struct resolver *r = q->r;
+
+	(void)timeouts;
+	status = dns_answer_status(status, abuf, alen);
+	switch (q->kind) {
+	case 0: policy_sts_take_txt(r->rec, status, abuf, alen, r->now); break;
+	case 1: policy_rpt_take_txt(r->rec, status, abuf, alen, r->now); break;
+	default:
+		policy_sts_take_addrs(r->rec, q->kind == 2 ? AF_INET : AF_INET6,
+				      status, abuf, alen, r->now);
+		break;
+	}
+	r->outstanding--;
+}
+
+static void lookup_sts(struct resolver *r)
+{
+	static const int types[4] = {T_TXT, T_TXT, T_A, T_AAAA};
+	static const char *const prefix[4] = {"_mta-sts.", "_smtp._tls.",
+					      "mta-sts.", "mta-sts."};
+	const char *dom = r->rec->target->domain;
+
+	r->rec->policy.sts.asked = 1;
+	r->rec->policy.rpt.asked = 1;
+	for (int k = 0; k < 4; k++) {
+		char name[DOMAIN_MAX + 16];
+		int w = snprintf(name, sizeof name, "%s%s", prefix[k], dom);
+
+		if (w < 0 || (size_t)w >= sizeof name || w > DNS_NAME_MAX)
+			continue;
+		if ((k == 2 && r->cfg->family == FAMILY_V6) ||
+		    (k == 3 && r->cfg->family == FAMILY_V4))
+			continue;
+		r->sts[k].r = r;
+		r->sts[k].kind = k;
+		r->outstanding++;
+		send_query(r, name, types[k], sts_cb, &r->sts[k]);
+	}
+}
+
 static void host_done(struct resolver *r, size_t h)
 {
 	dns_host_done(r->rec, &r->scratch, h);
@@ -344,6 +397,7 @@ void resolver_start(struct resolver *r, long now)
 		r->policy.root_asked = 1;
 		r->outstanding++;
 		send_query(r, ".", T_SOA, root_cb, r);
+		lookup_sts(r);
 	}
 	if (cfg->server[0]) {
 		/* No MX answer to be signed: the host named is the next hop,

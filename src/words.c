@@ -98,6 +98,33 @@ static const char *dane_name(const struct run_record *rec, int i)
 		   : "?";
 }
 
+static const char *dom_of(const struct run_record *rec)
+{
+	return rec->target ? rec->target->domain : "?";
+}
+
+static const char *sts_mode(const struct run_record *rec)
+{
+	return sts_mode_name(rec->policy.sts.policy.mode);
+}
+
+static int sts_enforced(const struct run_record *rec)
+{
+	return rec->policy.sts.policy.mode == STS_MODE_ENFORCE;
+}
+
+/* The policy's mx patterns, "a, b, c", in buf (of 160 bytes). */
+static const char *sts_mx_list(const struct run_record *rec, char *buf)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < rec->policy.sts.policy.nmx; i++)
+		len = text_appendf(buf, 160, len, "%s%s", i ? ", " : "",
+				   rec->policy.sts.policy.mx[i]);
+	return buf;
+}
+
 /* "mx.example.net [192.0.2.1]:25" */
 static void who(char *buf, size_t n, const struct run_record *rec,
 		const struct probe *p)
@@ -462,6 +489,98 @@ static void finding_words(const struct run_record *rec, struct finding *f)
 		    "Publish the next key's 3 1 1 record now (or a 2 1 1 "
 		    "record for the issuing CA) beside the current one "
 		    "(RFC 7671 8.1).");
+		break;
+	case FIND_STS_MX_NOT_LISTED: {
+		char mxl[160];
+		snprintf(
+		    t, tn,
+		    "%s is not listed in %s's MTA-STS policy (mode %s, mx "
+		    "%s): %s.",
+		    host_of(rec, p), dom_of(rec), sts_mode(rec),
+		    sts_mx_list(rec, mxl),
+		    sts_enforced(rec)
+			? "a sender that honours MTA-STS (Gmail, Microsoft "
+			  "365) does not deliver to it"
+			: "in mode testing senders only report it");
+		set(r, rn,
+		    "The domain's admin must add the host to the policy's mx "
+		    "lines (a pattern like *.example.net covers exactly one "
+		    "label), change the policy's id in the _mta-sts TXT "
+		    "record, and wait for senders' max_age to pass.");
+		break;
+	}
+	case FIND_STS_CERT_INVALID:
+		snprintf(t, tn,
+			 "%s is in %s's MTA-STS policy, but its certificate "
+			 "does not verify for its name (%s): %s.",
+			 host_of(rec, p), dom_of(rec),
+			 p && p->tls.verify_error ? p->tls.verify_error : "?",
+			 sts_enforced(rec)
+			     ? "a sender that honours MTA-STS does not deliver "
+			       "to it"
+			     : "in mode testing senders only report it");
+		set(r, rn,
+		    "The receiver must serve a certificate from a public CA "
+		    "that names the MX host (Let's Encrypt will do), with "
+		    "its full chain.");
+		break;
+	case FIND_STS_NO_TLS:
+		snprintf(t, tn,
+			 "%s is in %s's MTA-STS policy, but offers no working "
+			 "TLS: %s.",
+			 host_of(rec, p), dom_of(rec),
+			 sts_enforced(rec)
+			     ? "a sender that honours MTA-STS does not deliver "
+			       "to it"
+			     : "in mode testing senders only report it");
+		set(r, rn,
+		    "The receiver must enable STARTTLS with a valid "
+		    "certificate on this host.");
+		break;
+	case FIND_STS_INVALID:
+		snprintf(t, tn,
+			 "%s's MTA-STS %s is invalid (%s): senders treat the "
+			 "domain as having no policy, so it protects nothing.",
+			 dom_of(rec),
+			 rec->policy.sts.fetched ? "policy" : "TXT record",
+			 rec->policy.sts.error ? rec->policy.sts.error : "?");
+		set(r, rn,
+		    "Fix the record or the policy file as the error says (RFC "
+		    "8461 3.1 and 3.2), then change the policy's id.");
+		break;
+	case FIND_STS_FETCH_ERROR:
+		snprintf(
+		    t, tn,
+		    "%s publishes an MTA-STS record, but its policy cannot "
+		    "be fetched (%s): senders without a cached copy "
+		    "deliver as if there were no policy.",
+		    dom_of(rec),
+		    rec->policy.sts.error ? rec->policy.sts.error : "?");
+		set(r, rn,
+		    "Serve the policy at https://mta-sts.DOMAIN/.well-known/"
+		    "mta-sts.txt with a valid certificate, status 200 and "
+		    "text/plain, no redirect.");
+		break;
+	case FIND_TLSRPT_MISSING:
+		snprintf(t, tn,
+			 "%s uses %s but publishes no TLS-RPT record "
+			 "(_smtp._tls TXT, RFC 8460): nobody hears when "
+			 "senders fail to deliver over TLS.",
+			 dom_of(rec),
+			 rec->policy.sts.nrecords ? "MTA-STS" : "DANE");
+		set(r, rn,
+		    "Publish \"v=TLSRPTv1; rua=mailto:tlsrpt@DOMAIN\" at "
+		    "_smtp._tls.DOMAIN.");
+		break;
+	case FIND_TLSRPT_INVALID:
+		snprintf(t, tn,
+			 "%s's TLS-RPT record is invalid (%s): senders send no "
+			 "reports.",
+			 dom_of(rec),
+			 rec->policy.rpt.error ? rec->policy.rpt.error : "?");
+		set(r, rn,
+		    "Each rua must be a mailto: or https: URI, comma "
+		    "separated (RFC 8460 3).");
 		break;
 	case FIND__COUNT: break;
 	}

@@ -55,6 +55,10 @@
  * day of 2020 advised): room for signed answers without fragments. */
 #define DNS_EDNS_SIZE 1232
 
+/* The longest TXT record (its strings joined) read for MTA-STS or
+ * TLS-RPT; a longer one is invalid. Real records are under 200 bytes. */
+#define POLICY_TXT_MAX 1024
+
 /* c-ares sockets polled at once (UDP and TCP to each resolver). */
 #define DNS_SOCKETS_CAP 16
 
@@ -81,9 +85,7 @@
  * libcurl's sockets polled at once, and the kept (sanitised) text of the
  * server's Content-Type, its Location and one error line; the response
  * headers' bytes (status line included) in all. The fetch
- * ends by itself this long after its timeout, should libcurl not.
- * (Not wired into the probe yet: the man page's BOUNDS gets these
- * when it is.) */
+ * ends by itself this long after its timeout, should libcurl not. */
 #define STS_POLICY_MAX	     65536
 #define STS_ADDRS_CAP	     8
 #define STS_SOCKETS_CAP	     8

@@ -6,8 +6,7 @@
  * every field is bounded; a record that breaks the grammar is invalid
  * with a reason, never half-taken.
  *
- * Not wired into the probe yet: this is the parsing layer the TLS policy
- * (MTA-STS, TLS-RPT) work builds on, tested and fuzzed on its own.
+ * policy_sts.c reads the records and the fetched policy with these.
  */
 #ifndef SMTPPROBE_POLICY_TEXT_H
 #define SMTPPROBE_POLICY_TEXT_H

@@ -21,6 +21,7 @@
 #include "smtpprobe/bounds.h"
 #include "smtpprobe/codes.h"
 #include "smtpprobe/config.h"
+#include "smtpprobe/policy_text.h"
 #include "smtpprobe/reply.h"
 #include "smtpprobe/types.h"
 
@@ -141,11 +142,61 @@ struct dane_host {
 
 #define DANE_HOSTS_CAP (MX_HOSTS_CAP * PORTS_CAP)
 
+/* ---- TLS policy: MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) ---- */
+
+enum mta_sts_status {
+	MTASTS_NONE,	   /* no v=STSv1 record (or not looked up) */
+	MTASTS_OK,	   /* record and policy valid */
+	MTASTS_INVALID,	   /* the record or the policy breaks the RFC */
+	MTASTS_FETCH_ERROR /* a record, but the policy could not be had */
+};
+const char *mta_sts_status_name(enum mta_sts_status s);
+
+struct mta_sts_info {
+	enum mta_sts_status status;
+	int asked;	 /* looked up at all */
+	int txt_status;	 /* c-ares status of the TXT lookup */
+	size_t nrecords; /* v=STSv1 records (exactly one is valid) */
+	char *txt;	 /* the v=STSv1 record, sanitised; NULL */
+	char id[STS_ID_MAX + 1];
+	int have_policy; /* policy parsed and valid */
+	struct sts_policy policy;
+	char *error; /* what is wrong (sanitised), NULL */
+	/* mta-sts.DOMAIN's addresses, from c-ares */
+	size_t naddrs;
+	char addrs[STS_ADDRS_CAP][ADDR_STR_MAX];
+	int addr_answers; /* A and AAAA answers in */
+	/* The fetch, as it went. */
+	int fetched;
+	const char *fetch_status; /* sts_fetch_status_name, or NULL */
+	char request[DNS_NAME_MAX + 64];
+	long http_status;
+	char content_type[STS_CONTENT_TYPE_MAX + 1];
+	char location[STS_LOCATION_MAX + 1];
+	char remote_ip[64];
+	size_t size;
+	long elapsed_ms;
+};
+
+enum tls_rpt_status { TLSRPT_NONE, TLSRPT_OK, TLSRPT_INVALID };
+const char *tls_rpt_status_name(enum tls_rpt_status s);
+
+struct tls_rpt_info {
+	enum tls_rpt_status status;
+	int asked;
+	int txt_status;
+	char *record; /* sanitised, NULL */
+	struct tlsrpt rpt;
+	char *error; /* sanitised, NULL */
+};
+
 struct tls_policy {
 	enum tls_policy_mode mode;
 	int resolver_validates; /* 1, 0, or -1 when it could not be asked */
 	size_t ndane;
 	struct dane_host dane[DANE_HOSTS_CAP];
+	struct mta_sts_info sts;
+	struct tls_rpt_info rpt;
 };
 
 /* One command and its reply, or one local event (connect, TLS). */
@@ -185,6 +236,7 @@ struct probe {
 	unsigned flags;	   /* PROBEF_* */
 	unsigned caps;	   /* CAP_* last seen */
 	struct tls_info tls;
+	int policy_failed; /* an MTA-STS policy made the outcome tls_error */
 	size_t nsteps, capsteps;
 	struct step *steps;
 };
@@ -265,6 +317,13 @@ enum finding_kind {
 	FIND_DANE_LOOKUP_ERROR, /* the TLSA lookup failed where it counts */
 	FIND_DANE_UNUSABLE,	/* TLSA records, none usable for SMTP */
 	FIND_DANE_NO_ROLLOVER,	/* one DANE-EE record and nothing beside it */
+	FIND_STS_MX_NOT_LISTED, /* MTA-STS: the MX host is not in the policy */
+	FIND_STS_CERT_INVALID,	/* MTA-STS: its certificate does not verify */
+	FIND_STS_NO_TLS,	/* MTA-STS: it offers no working TLS */
+	FIND_STS_INVALID,	/* the TXT record or the policy is broken */
+	FIND_STS_FETCH_ERROR,	/* a TXT record, but no policy to be had */
+	FIND_TLSRPT_MISSING,	/* DANE or MTA-STS without a TLS-RPT record */
+	FIND_TLSRPT_INVALID,	/* a TLS-RPT record that breaks RFC 8460 */
 	FIND__COUNT
 };
 const char *finding_name(enum finding_kind k);

@@ -20,7 +20,8 @@
  * sanitised and bounded before it is kept. No globals of its own; the
  * process calls sts_fetch_global_init once, before any fetch.
  *
- * Not wired into the probe yet.
+ * loop.c starts it beside the SMTP sessions once the resolver has the
+ * record and the addresses; policy_sts.c reads the result.
  */
 #ifndef SMTPPROBE_STS_FETCH_H
 #define SMTPPROBE_STS_FETCH_H

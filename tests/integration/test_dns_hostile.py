@@ -242,8 +242,10 @@ def within(r, limit, at_least=None):
 
 def policy_question(name, qtype):
     """A question the TLS policy asks beside the mail host lookups: the
-    root SOA (does the resolver validate?) and the hosts' TLSA names."""
-    return (name, qtype) == ("", "SOA") or qtype == "TLSA"
+    root SOA (does the resolver validate?), the hosts' TLSA names, the
+    domain's MTA-STS and TLS-RPT records and the policy host's address."""
+    return ((name, qtype) == ("", "SOA") or qtype == "TLSA"
+            or name.startswith(("_mta-sts.", "_smtp._tls.", "mta-sts.")))
 
 
 def asked(env, policy=False):
