@@ -857,6 +857,106 @@ def dane_report_off_and_nonvalidating(lab):
     eq(_dane_host(d, "dane-wrong.lab.test")["dnssec"], "indeterminate", "dnssec")
 
 
+# ------------------------------------------------------------ MTA-STS
+
+# What each MTA-STS fixture is (lab-up.sh): exit status, verdict, the
+# policy's status and what it makes of the one MX host.
+STS_CASES = {
+    "sts-ok.lab.test": (0, "accepted", "ok", "matched"),
+    "sts-notlisted.lab.test": (69, "tls_error", "ok", "mx_not_listed"),
+    "sts-wild.lab.test": (0, "accepted", "ok", "matched"),
+    "sts-testing.lab.test": (0, "accepted", "ok", "mx_not_listed"),
+    "sts-redirect.lab.test": (0, "accepted", "fetch_error", "not_applicable"),
+    "sts-ctype.lab.test": (0, "accepted", "fetch_error", "not_applicable"),
+    "sts-404.lab.test": (0, "accepted", "fetch_error", "not_applicable"),
+    "sts-badcert.lab.test": (0, "accepted", "fetch_error", "not_applicable"),
+    "sts-no443.lab.test": (0, "accepted", "fetch_error", "not_applicable"),
+    "sts-badtxt.lab.test": (0, "accepted", "invalid", "not_applicable"),
+    "sts-mxbadcert.lab.test": (69, "tls_error", "ok", "cert_invalid"),
+    "sts-notls.lab.test": (69, "tls_error", "ok", "no_tls"),
+    "sts-dane.lab.test": (0, "accepted", "ok", "not_applicable"),  # DANE decides
+}
+
+
+def _curl_result(r):
+    """curl's fetch of the policy URL, as smtpprobe's fetch.result."""
+    if r["curl_exit"] == 7:
+        return "connect"
+    if r["curl_exit"] in (35, 51, 60):
+        return "tls"
+    check(r["curl_exit"] == 0, "curl exit %r not mapped" % r["curl_exit"])
+    if 300 <= r["http_code"] < 400:
+        return "redirect"
+    if r["http_code"] != 200:
+        return "http_status"
+    if not r["content_type"].lower().startswith("text/plain"):
+        return "content_type"
+    return "ok"
+
+
+@scenario
+def mta_sts_agrees_with_curl(lab):
+    """Every MTA-STS fixture: the verdict a sender that honours MTA-STS
+    reaches; the policy fetch ends as curl's does (status, content type,
+    redirect target); the body curl got is the policy smtpprobe read."""
+    ref = _reference(lab)["sts"]
+    for domain, (status, outcome, sts, probe_sts) in STS_CASES.items():
+        d = expect(lab.probe(["alice@" + domain]), status, outcome)
+        never_sent_data(d)
+        m = d["tls_policy"]["mta_sts"]
+        eq(m["status"], sts, "%s mta_sts.status" % domain)
+        for p in d["probes"]:
+            eq(p["tls"]["mta_sts"], probe_sts, "%s probe tls.mta_sts" % domain)
+            eq(p["tls"]["policy_failed"], outcome == "tls_error", "%s policy_failed" % domain)
+        r = ref[domain]
+        if sts == "invalid":  # the TXT record already rules it out: no fetch
+            eq(m["fetch"], None, "%s fetch" % domain)
+            check(m["error"], "%s: an invalid record without an error" % domain)
+            continue
+        f = m["fetch"]
+        check(f, "%s: no fetch recorded" % domain)
+        eq(f["result"], _curl_result(r), "%s fetch.result (curl: exit %s, HTTP %s, %s)"
+           % (domain, r["curl_exit"], r["http_code"], r["content_type"]))
+        if r["http_code"]:
+            eq(f["http_status"], r["http_code"], "%s fetch.http_status" % domain)
+            eq((f["content_type"] or "").split(";")[0], r["content_type"].split(";")[0],
+               "%s fetch.content_type" % domain)
+        if r["redirect_url"]:
+            eq(f["location"], r["redirect_url"], "%s fetch.location (never followed)" % domain)
+        if sts == "ok":
+            eq(f["size"], len(r["body"].encode()), "%s fetch.size" % domain)
+            want_mx = [l.split(":", 1)[1].strip() for l in r["body"].splitlines()
+                       if l.startswith("mx:")]
+            eq(m["mx"], want_mx, "%s mta_sts.mx" % domain)
+
+
+@scenario
+def mta_sts_enforce_failure_fields(lab):
+    """enforce, host not listed: the server accepts, a policy-honouring
+    sender does not deliver; the finding is the verdict's reason; with
+    --tls-policy report the verdict is an opportunistic sender's."""
+    d = expect(lab.probe(["alice@sts-notlisted.lab.test"]), 69, "tls_error")
+    p = one_probe(d, "mx1.lab.test")
+    reply_is(step(p, "rcpt"), 250)
+    eq(d["findings"][d["verdict"]["finding"]]["kind"], "mta_sts_mx_not_listed", "the verdict's finding")
+    check("tls_rpt_missing" in _kinds(d), "findings %r lack tls_rpt_missing" % _kinds(d))
+    m = d["tls_policy"]["mta_sts"]
+    eq((m["mode"], m["max_age"], m["mx"]), ("enforce", 86400, ["other.lab.test"]), "policy")
+    eq(m["id"], "20261201T000000", "id")
+    d = expect(lab.probe(["--tls-policy", "report", "alice@sts-notlisted.lab.test"]), 0, "accepted")
+    check("mta_sts_mx_not_listed" in _kinds(d), "report mode lost the finding")
+    eq(one_probe(d, "mx1.lab.test")["tls"]["policy_failed"], False, "policy_failed under report")
+    d = expect(lab.probe(["--tls-policy", "off", "alice@sts-notlisted.lab.test"]), 0, "accepted")
+    eq((d["tls_policy"]["mta_sts"], d["tls_policy"]["tls_rpt"]), (None, None), "nothing looked up under off")
+    # TLS-RPT: good, malformed.
+    d = expect(lab.probe(["alice@sts-ok.lab.test"]), 0, "accepted")
+    t = d["tls_policy"]["tls_rpt"]
+    eq((t["status"], t["rua"]), ("ok", ["mailto:tlsrpt@lab.test"]), "tls_rpt")
+    d = expect(lab.probe(["alice@sts-wild.lab.test"]), 0, "accepted")
+    eq(d["tls_policy"]["tls_rpt"]["status"], "invalid", "tls_rpt of sts-wild")
+    check("tls_rpt_invalid" in _kinds(d), "findings %r lack tls_rpt_invalid" % _kinds(d))
+
+
 @scenario
 def postfix_log_shows_no_data(lab):
     """Postfix's own log (maillog_file via postlogd): no session ever sent DATA."""
