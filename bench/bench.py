@@ -13,6 +13,10 @@ prints; it asserts nothing (it is not a test).
       delayer's packet log; against the floor of 9 RTT.
   (2) a domain with 3 MX hosts, one behind a DROP: wall time / --timeout.
   (3) peak RSS of one probe (/usr/bin/time -v); `--explain 550` wall time.
+  (4) the TLS policy's cost: benchpol.lab.test (DANE: a signed 3 1 1
+      record; MTA-STS: a policy fetched from a delayed nginx) probed with
+      the default --tls-policy enforce and with --tls-policy off,
+      interleaved; the difference of the median wall times, in RTT.
 """
 
 import argparse
@@ -340,6 +344,30 @@ def main():
     print("(3) peak RSS of one probe (/usr/bin/time -v, 5 runs): %s kB; "
           "--explain 550: %.2f ms (%s)" % (", ".join(map(str, rss)) or "n/a", explain_ms, how))
 
+    # --- (4) the TLS policy's cost
+    pol = {"enforce": [], "off": []}
+    pol_bad = []
+    for i in range(opts.runs):
+        for mode in ("enforce", "off"):
+            time.sleep(0.15)
+            cmd = probe_cmd(opts, "benchpol") + ["--tls-policy", mode]
+            t0, t1, p = run(cmd)
+            pol[mode].append(t1 - t0)
+            try:
+                d = json.loads(p.stdout)
+                dane = d["probes"][0]["tls"]["dane"]
+                sts = (d["tls_policy"]["mta_sts"] or {}).get("status")
+            except (ValueError, KeyError, IndexError):
+                dane = sts = None
+            want = ("matched", "ok") if mode == "enforce" else ("not_applicable", None)
+            if p.returncode != 0 or (dane, sts) != want:
+                pol_bad.append("%s run %d: exit %d, dane %s, mta_sts %s"
+                               % (mode, i, p.returncode, dane, sts))
+    pol_diff = (median(pol["enforce"]) - median(pol["off"])) / rtt
+    print("(4) benchpol (DANE + MTA-STS) wall, median of %d: enforce %.1f ms, off %.1f ms: "
+          "+%.2f RTT%s" % (opts.runs, median(pol["enforce"]) * 1e3, median(pol["off"]) * 1e3,
+                          pol_diff, ("; BAD: " + "; ".join(pol_bad)) if pol_bad else ""))
+
     # --- measured vs target
     p_rtt = col("smtpprobe", "net_to_rcpt") / rtt
     p_turns = col("smtpprobe", "turns_to_rcpt")
@@ -366,6 +394,8 @@ def main():
         ("peak RSS of one probe", "%.1f MB" % (max(rss) / 1024.0) if rss else "n/a", "<= 8 MB",
          bool(rss) and max(rss) <= 8 * 1024),
         ("--explain 550 wall time", "%.2f ms" % explain_ms, "<= 5 ms", explain_ms <= 5),
+        ("DANE + MTA-STS (enforce) minus --tls-policy off, wall", "%+.2f RTT" % pol_diff,
+         "<= 1 RTT", pol_diff <= 1.0 and not pol_bad),
     ]
     for label, got, want, ok in table:
         mark = "-" if ok is None else ("yes" if ok else "NO")

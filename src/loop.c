@@ -201,6 +201,13 @@ static void start_fetch(struct run *r)
 
 	if (!policy_sts_should_fetch(r->rec, mono_ms(r)))
 		return;
+	/* libcurl is set up by the first fetch (the process has no other
+	 * thread to race it), so a run without a policy never loads it. */
+	if (sts_fetch_global_init() != 0) {
+		policy_sts_take_fetch(r->rec, NULL, "cannot initialise libcurl",
+				      mono_ms(r));
+		return;
+	}
 	for (size_t i = 0; i < m->naddrs; i++)
 		addrs[i] = m->addrs[i];
 	r->fetch = sts_fetch_new(

@@ -170,16 +170,8 @@ int main(int argc, char **argv)
 		fputs("smtpprobe: out of memory\n", stderr);
 		return EX_OSERR;
 	}
-	/* libcurl's global state, once, before anything else (it is not
-	 * thread-safe to do later; there are no threads, but the rule is
-	 * kept). */
-	if (sts_fetch_global_init() != 0) {
-		fputs("smtpprobe: cannot initialise libcurl\n", stderr);
-		free(cfgp);
-		return EX_SOFTWARE;
-	}
 	rc = run_main(argc, argv, cfgp);
-	sts_fetch_global_cleanup();
+	sts_fetch_global_cleanup(); /* when a fetch set libcurl up */
 	explicit_bzero(cfgp->auth_pass, sizeof cfgp->auth_pass);
 	free(cfgp);
 	return rc;

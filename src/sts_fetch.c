@@ -83,14 +83,22 @@ static long mono_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* libcurl's own state is the process's: one flag for it, here, so the
+ * first fetch sets it up and a run without one never pays for it. */
+static int curl_ready;
+
 int sts_fetch_global_init(void)
 {
-	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+	if (!curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
+		curl_ready = 1;
+	return curl_ready ? 0 : -1;
 }
 
 void sts_fetch_global_cleanup(void)
 {
-	curl_global_cleanup();
+	if (curl_ready)
+		curl_global_cleanup();
+	curl_ready = 0;
 }
 
 const char *sts_fetch_status_name(enum sts_fetch_status s)

@@ -18,7 +18,8 @@
  * The body is not parsed here (policy_text.h does that). Every string
  * the server controls (content type, Location, libcurl's error text) is
  * sanitised and bounded before it is kept. No globals of its own; the
- * process calls sts_fetch_global_init once, before any fetch.
+ * process calls sts_fetch_global_init before the first fetch (a second
+ * call does nothing).
  *
  * loop.c starts it beside the SMTP sessions once the resolver has the
  * record and the addresses; policy_sts.c reads the result.
@@ -80,8 +81,9 @@ struct sts_fetch_result {
 	long elapsed_ms;
 };
 
-/* Once per process, before any fetch (it is curl_global_init: call it
- * before any thread exists). 0 on success. */
+/* Before the first fetch (it is curl_global_init: call it before any
+ * thread exists); later calls do nothing. 0 on success. Cleanup undoes
+ * it, when it was done. */
 int sts_fetch_global_init(void);
 void sts_fetch_global_cleanup(void);
 

@@ -25,10 +25,11 @@ LAB_RESOLVER_NOVAL=127.0.0.56 # a second unbound: iterator only, never sets AD
 LAB_WEB=127.0.3.1           # nginx: 443 with a lab-CA certificate for every mta-sts.* name
 LAB_WEB_BADCERT=127.0.3.2   # nginx: 443 with a self-signed certificate
 LAB_WEB_NONE=127.0.3.3      # nothing listens on 443 (connection refused)
+LAB_SLOW_WEB=127.0.2.80     # nginx: the benchmark's MTA-STS policy host (delayed path)
 
 LAB_ALIASES="$LAB_RESOLVER $LAB_AUTH $LAB_DEADDNS $LAB_MX1 $LAB_GREY $LAB_DENY $LAB_PLAIN \
 $LAB_DROP $LAB_RESET $LAB_BACKUP $LAB_SLOW $LAB_SLOW_DNS $LAB_RESOLVER_NOVAL \
-$LAB_WEB $LAB_WEB_BADCERT $LAB_WEB_NONE"
+$LAB_WEB $LAB_WEB_BADCERT $LAB_WEB_NONE $LAB_SLOW_WEB"
 
 # DNSSEC: knot signs ".", lab.test and _25._tcp.dane-bogus-mx.lab.test
 # (one ECDSA P-256 key each, made at bring-up); the root's DS for lab.test
@@ -55,7 +56,8 @@ $LAB_WEB $LAB_WEB_BADCERT $LAB_WEB_NONE"
 # Every one of these MX hosts (and mx.insecure.test) is in the server
 # certificate's SANs.
 LAB_DANE_HOSTS="dane-ee.$LAB_ZONE dane-two-mx.$LAB_ZONE dane-ta-mx.$LAB_ZONE dane-wrong.$LAB_ZONE \
-dane-plain.$LAB_ZONE dane-pkix-mx.$LAB_ZONE dane-alias.$LAB_ZONE dane-bogus-mx.$LAB_ZONE mx.insecure.test"
+dane-plain.$LAB_ZONE dane-pkix-mx.$LAB_ZONE dane-alias.$LAB_ZONE dane-bogus-mx.$LAB_ZONE mx.insecure.test \
+slowdane.$LAB_ZONE"
 LAB_DANE_DOMAINS="dane-ok.$LAB_ZONE dane-two.$LAB_ZONE dane-ta.$LAB_ZONE dane-bad.$LAB_ZONE \
 dane-notls.$LAB_ZONE dane-pkix.$LAB_ZONE dane-fallback.$LAB_ZONE dane-cname.$LAB_ZONE \
 dane-bogus.$LAB_ZONE insecure.test"
@@ -82,7 +84,10 @@ dane-bogus.$LAB_ZONE insecure.test"
 LAB_STS_DOMAINS="sts-ok.$LAB_ZONE sts-notlisted.$LAB_ZONE sts-wild.$LAB_ZONE sts-testing.$LAB_ZONE \
 sts-redirect.$LAB_ZONE sts-ctype.$LAB_ZONE sts-404.$LAB_ZONE sts-badcert.$LAB_ZONE \
 sts-no443.$LAB_ZONE sts-badtxt.$LAB_ZONE sts-mxbadcert.$LAB_ZONE sts-notls.$LAB_ZONE \
-sts-dane.$LAB_ZONE"
+sts-dane.$LAB_ZONE benchpol.$LAB_ZONE"
+# benchpol (the benchmark's TLS-policy domain, bench/): MX 10 slowdane
+# (A $LAB_SLOW, TLSA 3 1 1 of the server key), policy enforce, mx slowdane,
+# mta-sts.benchpol A $LAB_SLOW_WEB: DANE and MTA-STS on the delayed path.
 
 # The SASL test user on port 587 (a lab-only secret).
 LAB_AUTH_USER=alice

@@ -249,6 +249,7 @@ sts_policy "sts-badtxt.$LAB_ZONE" enforce "mx1.$LAB_ZONE"
 sts_policy "sts-mxbadcert.$LAB_ZONE" enforce "misnamed.$LAB_ZONE"
 sts_policy "sts-notls.$LAB_ZONE" enforce "plain.$LAB_ZONE"
 sts_policy "sts-dane.$LAB_ZONE" enforce "dane-ee.$LAB_ZONE"
+sts_policy "benchpol.$LAB_ZONE" enforce "slowdane.$LAB_ZONE"
 mkdir -p "$www/sts-404.$LAB_ZONE" "$www/sts-redirect.$LAB_ZONE"
 chmod -R a+rX "$www"
 
@@ -261,11 +262,13 @@ sts_zone_records() {
 		sts-mxbadcert) mx=misnamed ;;
 		sts-notls) mx=plain ;;
 		sts-dane) mx=dane-ee ;;
+		benchpol) mx=slowdane ;;
 		*) mx=mx1 ;;
 		esac
 		case $name in
 		sts-badcert) web=$LAB_WEB_BADCERT ;;
 		sts-no443) web=$LAB_WEB_NONE ;;
+		benchpol) web=$LAB_SLOW_WEB ;;
 		*) web=$LAB_WEB ;;
 		esac
 		id="id=20261201T000000;"
@@ -275,6 +278,7 @@ sts_zone_records() {
 		echo "_mta-sts.$name TXT \"v=STSv1; $id\""
 	done
 	echo '_smtp._tls.sts-ok TXT "v=TLSRPTv1; rua=mailto:tlsrpt@'"$LAB_ZONE"'"'
+	echo '_smtp._tls.benchpol TXT "v=TLSRPTv1; rua=mailto:tlsrpt@'"$LAB_ZONE"'"'
 	echo '_smtp._tls.sts-dane TXT "v=TLSRPTv1; rua=mailto:tlsrpt@'"$LAB_ZONE"'"'
 	echo '_smtp._tls.sts-wild TXT "v=TLSRPTv1; rua=ftp://example.invalid/x"'
 }
@@ -432,6 +436,8 @@ mismatch     MX   10 misnamed
 dane-ok      MX   10 dane-ee
 dane-ee      A    $LAB_MX1
 _25._tcp.dane-ee TLSA 3 1 1 $tlsa_server
+slowdane     A    $LAB_SLOW
+_25._tcp.slowdane TLSA 3 1 1 $tlsa_server
 dane-two     MX   10 dane-two-mx
 dane-two-mx  A    $LAB_MX1
 _25._tcp.dane-two-mx TLSA 3 1 1 $tlsa_server
@@ -749,9 +755,11 @@ http {
 EOF
 	for d in $LAB_STS_DOMAINS; do
 		case $d in sts-badcert.* | sts-no443.*) continue ;; esac
+		listen=$LAB_WEB
+		[ "$d" = "benchpol.$LAB_ZONE" ] && listen=$LAB_SLOW_WEB
 		cat <<EOF
     server {
-        listen $LAB_WEB:443 ssl;
+        listen $listen:443 ssl;
         server_name mta-sts.$d;
         ssl_certificate $LAB_DIR/pki/web-chain.pem;
         ssl_certificate_key $LAB_DIR/pki/web.key;
@@ -771,7 +779,7 @@ EOF
 } >"$ng/nginx.conf"
 nginx -t -q -e "$LAB_DIR/log/nginx-error.log" -p "$ng" -c "$ng/nginx.conf"
 start_daemon nginx nginx -e "$LAB_DIR/log/nginx-error.log" -p "$ng" -c "$ng/nginx.conf"
-if ! ports_open $LAB_WEB:443 $LAB_WEB_BADCERT:443; then
+if ! ports_open $LAB_WEB:443 $LAB_WEB_BADCERT:443 $LAB_SLOW_WEB:443; then
 	lab_log "nginx is not listening on $LAB_WEB:443 and $LAB_WEB_BADCERT:443"
 	exit 1
 fi
