@@ -546,6 +546,56 @@ for name, text in {
 }.items():
     seed("fuzz_tlsrpt", name, text)
 
+# ---- the TLS policy's answers (fuzz_policy_dns: byte 0 the scene, then
+# kind, status, length, answer; kinds 0 TLSA, 1 TLSA of the CNAME target,
+# 2 root SOA, 3 _mta-sts TXT, 4 _smtp._tls TXT, 5 A, 6 AAAA) ----
+
+T_TXT, T_SOA = 16, 6
+MX_AD, ADDR_AD, CNAME = 1, 2, 4
+
+
+def txt_rr(owner, *strings):
+    rd = b"".join(bytes([len(x)]) + x for x in (t.encode() for t in strings))
+    return rr(owner, T_TXT, rd)
+
+
+def pol(kind, answer, status=0):
+    return bytes([kind, status]) + struct.pack(">H", len(answer)) + answer
+
+
+ROOT = ad(msg(".", T_SOA, [rr(".", T_SOA, dname("ns.root") + dname("h.root") +
+                               struct.pack(">5I", 1, 2, 3, 4, 5))]))
+STS_Q, RPT_Q, WEB_Q = "_mta-sts.example.net", "_smtp._tls.example.net", "mta-sts.example.net"
+for name, scene, parts in [
+    ("dane-secure", MX_AD | ADDR_AD, [pol(0, ad(msg(TLSA_Q, T_TLSA, [
+        tlsa_rr(3, 1, 1, bytes(range(32)))]))), pol(2, ROOT)]),
+    ("dane-cname-target", MX_AD | ADDR_AD | CNAME, [
+        pol(0, ad(msg(TLSA_Q, T_TLSA, [], rcode=3))),
+        pol(1, ad(msg("_25._tcp.real.example.org", T_TLSA, [tlsa_rr(2, 0, 1, b"\x22" * 32)]))),
+        pol(2, ROOT)]),
+    ("dane-bogus-ede", MX_AD | ADDR_AD, [pol(0, msg(TLSA_Q, T_TLSA, [], rcode=2)[:11] + b"\x01" +
+        msg(TLSA_Q, T_TLSA, [], rcode=2)[12:] +
+        b"\x00" + struct.pack(">HHIH", 41, 1232, 0x8000, 6) + struct.pack(">HHH", 15, 2, 6))]),
+    ("dane-timeout", MX_AD | ADDR_AD, [pol(0, b"", status=224)]),
+    ("nonvalidating", 0, [pol(0, msg(TLSA_Q, T_TLSA, [tlsa_rr(3, 1, 1, b"\x33" * 32)])),
+                          pol(2, msg(".", T_SOA, []))]),
+    ("sts-and-rpt", 0, [
+        pol(3, msg(STS_Q, T_TXT, [txt_rr(STS_Q, "v=STSv1; id=20261201T0;"),
+                                  txt_rr(STS_Q, "v=spf1 -all")])),
+        pol(4, msg(RPT_Q, T_TXT, [txt_rr(RPT_Q, "v=TLSRPTv1; ", "rua=mailto:r@example.net")])),
+        pol(5, msg(WEB_Q, T_A, a(WEB_Q, "192.0.2.80", "192.0.2.81"))),
+        pol(6, msg(WEB_Q, T_AAAA, aaaa(WEB_Q, "2001:db8::80")))]),
+    ("sts-two-records", 0, [pol(3, msg(STS_Q, T_TXT, [txt_rr(STS_Q, "v=STSv1; id=1;"),
+                                                      txt_rr(STS_Q, "v=STSv1; id=2;")]))]),
+    ("sts-split-strings", 0, [pol(3, msg(STS_Q, T_TXT, [txt_rr(STS_Q, "v=STS", "v1; id=", "abc")]))]),
+    ("sts-long", 0, [pol(3, msg(STS_Q, T_TXT, [txt_rr(STS_Q, *(["v=STSv1; id=1;" + "x" * 240] +
+                                                           ["y" * 255] * 5))]))]),
+    ("sts-no-address", 0, [pol(3, msg(STS_Q, T_TXT, [txt_rr(STS_Q, "v=STSv1; id=1;")])),
+                           pol(5, msg(WEB_Q, T_A, [], rcode=3))]),
+    ("rpt-bad-uri", 0, [pol(4, msg(RPT_Q, T_TXT, [txt_rr(RPT_Q, "v=TLSRPTv1; rua=ftp://x")]))]),
+]:
+    seed("fuzz_policy_dns", name, bytes([scene]) + b"".join(parts))
+
 # ---- write ----
 
 for harness, files in seeds.items():

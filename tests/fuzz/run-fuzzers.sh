@@ -36,7 +36,7 @@ JOBS=${FUZZ_JOBS:-1}
 MERGE=${FUZZ_MERGE:-1}
 MAX_FILES=${FUZZ_MAX_FILES:-200}
 ALL="fuzz_reply fuzz_caps fuzz_addr fuzz_sanitize fuzz_explain fuzz_dialogue fuzz_dns
-	fuzz_tlsa fuzz_sts fuzz_tlsrpt"
+	fuzz_tlsa fuzz_sts fuzz_tlsrpt fuzz_policy_dns"
 HARNESSES=${*:-$ALL}
 
 if [ -z "${CC:-}" ]; then
@@ -52,7 +52,7 @@ max_len() {
 	case $1 in
 	fuzz_reply) echo 20000 ;;     # past REPLY_BYTES_CAP (16384)
 	fuzz_addr) echo 1200 ;;       # past ADDR_INPUT_MAX (1024)
-	fuzz_dialogue | fuzz_caps | fuzz_dns) echo 8192 ;;
+	fuzz_dialogue | fuzz_caps | fuzz_dns | fuzz_policy_dns) echo 8192 ;;
 	fuzz_tlsa) echo 70000 ;;     # past TLSA_DATA_MAX, up to a TCP answer
 	fuzz_sts) echo 70000 ;;      # past the 64 KiB policy limit
 	*) echo 4096 ;;
@@ -64,7 +64,7 @@ dict() {
 	fuzz_addr) echo addr ;;
 	fuzz_sanitize) echo sanitize ;;
 	fuzz_dns) echo dns ;;
-	fuzz_tlsa) echo tlsa ;;
+	fuzz_tlsa | fuzz_policy_dns) echo tlsa ;;
 	fuzz_sts | fuzz_tlsrpt) echo policy ;;
 	esac
 }
