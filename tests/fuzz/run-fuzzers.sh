@@ -80,9 +80,9 @@ build() {
 		>"$BUILD/include/smtpprobe/version.h"
 	local cflags="-std=c11 -g -O1 -fno-omit-frame-pointer
 		-D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I$SRC/include -I$BUILD/include
-		$(pkg-config --cflags libcares libidn2 jansson openssl)"
+		$(pkg-config --cflags libcares libidn2 jansson openssl libcurl)"
 	local libs
-	libs=$(pkg-config --libs libcares libidn2 jansson openssl)
+	libs=$(pkg-config --libs libcares libidn2 jansson openssl libcurl)
 	mkdir -p "$BUILD/obj"
 	rm -f "$BUILD"/obj/*.o "$BUILD/libcore.a"
 	echo "== building with $CC into $BUILD"
