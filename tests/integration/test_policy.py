@@ -1,0 +1,269 @@
+#!/usr/bin/python3
+"""The TLS policy against scripted servers: DANE answers and MTA-STS
+records as hostile or odd as a resolver can hand over, the AD bit played by
+fakedns (the signed, validating path is the e2e lab's: real knot, unbound,
+Postfix and nginx), and what a sender that honours them does.
+
+    tests/integration/test_policy.py --binary build/smtpprobe [-k NAME] [-v]
+
+Prints "ok NAME" or "FAIL NAME: why" per case and "N passed, M failed".
+
+The fake world (nothing outside 127.0.0.0/8 is contacted):
+  fakedns          127.0.0.1:<free port>; every answer of a name marked
+                   "AD" carries the AD bit, as a validating resolver's does
+  mx.dane.test     127.0.6.2 on a free port P (the probe gets --port P); the
+                   TLSA name is _P._tcp.HOST
+  TLS              a throwaway CA (the probe trusts it with --ca-file) and a
+                   self-signed certificate the CA knows nothing of
+"""
+
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True
+from harness import (  # noqa: E402
+    Env, check, clip, deciding, eq, field, main as harness_main, make_leaf, make_registry,
+    probe_at, verbs)
+
+TIMEOUT = 2
+HELO = "probe.dane.test"
+MX, MX_NAME = "127.0.6.2", "mx.dane.test"
+MX2, MX2_NAME = "127.0.6.3", "mx2.dane.test"
+RCPT = "alice@dane.test"
+ROOT = {"SOA": [["ns.root", "hostmaster.root"]], "AD": True}
+
+ZONE = {
+    ".": ROOT,
+    "dane.test": {"MX": [[10, MX_NAME]], "AD": True},
+    MX_NAME: {"A": [MX], "AD": True},
+    MX2_NAME: {"A": [MX2], "AD": True},
+    "two.dane.test": {"MX": [[10, MX_NAME], [20, MX2_NAME]], "AD": True},
+}
+
+CASES, case = make_registry()
+
+
+def make_env(binary, tmp):
+    return Env(binary, tmp, ZONE, [MX_NAME, MX2_NAME], [MX, MX2], TIMEOUT, HELO)
+
+
+def spki_sha256(pem):
+    """The TLSA 3 1 1 data of a certificate, with the openssl CLI."""
+    pub = subprocess.run(["openssl", "x509", "-in", pem, "-noout", "-pubkey"],
+                         capture_output=True, check=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=pub,
+                         capture_output=True, check=True).stdout
+    import hashlib
+    return hashlib.sha256(der).hexdigest()
+
+
+def tlsa_name(env, host=MX_NAME):
+    return "_%d._tcp.%s" % (env.port, host)
+
+
+def set_tlsa(env, records, host=MX_NAME, ad=True):
+    entry = {"TLSA": records} if not isinstance(records, str) else records
+    if isinstance(entry, dict) and ad:
+        entry["AD"] = True
+    env.dns.zone[tlsa_name(env, host)] = entry
+
+
+def self_signed(env):
+    return make_leaf(env.tmp, "selfsigned", [MX_NAME], ca=None)
+
+
+def mx(env, addr=MX, name=MX_NAME, **kw):
+    return env.smtp(addr, env.scenario(name, **kw))
+
+
+def kinds(doc):
+    return [f.get("kind") for f in doc.get("findings") or []]
+
+
+def dane_host(doc, host=MX_NAME):
+    hs = [d for d in field(doc, "tls_policy.dane") if d.get("host") == host]
+    check(len(hs) == 1, "tls_policy.dane has %d entries for %s" % (len(hs), host))
+    return hs[0]
+
+
+def begin(env):
+    for k in [k for k in env.dns.zone if "._tcp." in k or k.startswith(("_mta-sts", "mta-sts",
+                                                                        "_smtp._tls"))]:
+        del env.dns.zone[k]
+    env.dns.zone["."] = ROOT
+
+
+# --- DANE ---------------------------------------------------------------------
+
+@case("dane_ee_matches_a_self_signed_certificate")
+def _(env):
+    """DANE-EE binds the key: a self-signed certificate that PKIX refuses is
+    what a DANE sender delivers over; the summary says so and tls_unverified
+    is not raised for it."""
+    begin(env)
+    pem, key = self_signed(env)
+    set_tlsa(env, [[3, 1, 1, spki_sha256(pem)]])
+    mx(env, cert=pem, key=key)
+    r = env.run(RCPT)
+    r.expect_exit(0)
+    p = probe_at(r.doc, MX)
+    eq(field(p, "tls.dane"), "matched", "tls.dane")
+    eq(field(p, "tls.dane_match"), "3 1 1 at depth 0", "tls.dane_match")
+    eq(field(p, "tls.chain_trusted"), False, "tls.chain_trusted (PKIX, apart)")
+    check("tls_unverified" not in kinds(r.doc), "tls_unverified for a DANE-matched host")
+    eq(field(r.doc, "tls_policy.resolver_validates"), True, "resolver_validates")
+    h = dane_host(r.doc)
+    eq((h["dnssec"], h["status"], h["applies"]), ("secure", "usable", True), "dane host")
+    eq(h["name"], tlsa_name(env), "TLSA name (the port probed)")
+
+
+@case("dane_verified_credentials_go_report_mode_withholds")
+def _(env):
+    """--auth: a DANE match is a verified certificate for a DANE sender, so
+    the credentials go; under --tls-policy report (an opportunistic sender)
+    the same self-signed certificate keeps them back."""
+    begin(env)
+    pem, key = self_signed(env)
+    set_tlsa(env, [[3, 1, 1, spki_sha256(pem)]])
+    tls_ehlo = ["250-" + MX_NAME, "250-PIPELINING", "250 AUTH PLAIN LOGIN"]
+    pw = "dane-pw-%s" % os.urandom(4).hex()
+    srv = mx(env, cert=pem, key=key, auth={"user": "alice", "password": pw},
+             tls_replies={"EHLO": tls_ehlo})
+    r = env.run("--auth", "alice", RCPT, extra_env={"SMTPPROBE_PASSWORD": pw})
+    r.expect_exit(0)
+    check("AUTH" in verbs([l for c in srv.conns for l in c.received]), "AUTH not sent")
+    srv.stop()
+    srv = mx(env, cert=pem, key=key, auth={"user": "alice", "password": pw},
+             tls_replies={"EHLO": tls_ehlo})
+    r = env.run("--tls-policy", "report", "--auth", "alice", RCPT,
+                extra_env={"SMTPPROBE_PASSWORD": pw})
+    r.expect_exit(69)
+    check("credentials_withheld" in kinds(r.doc), "findings %r" % kinds(r.doc))
+    check("AUTH" not in verbs([l for c in srv.conns for l in c.received]),
+          "AUTH sent over an unverified certificate")
+
+
+@case("dane_mismatch_then_second_mx")
+def _(env):
+    """MX 10 has a wrong record: tls_error, nothing after the handshake
+    but QUIT; MX 20 matches and decides."""
+    begin(env)
+    pem, key = self_signed(env)
+    set_tlsa(env, [[3, 1, 1, "00" * 32]])
+    set_tlsa(env, [[3, 1, 1, spki_sha256(env.cert)]], host=MX2_NAME)
+    bad = mx(env, cert=pem, key=key)
+    mx(env, MX2, MX2_NAME)
+    r = env.run("alice@two.dane.test")
+    r.expect_exit(0)
+    p1, p2 = probe_at(r.doc, MX), probe_at(r.doc, MX2)
+    eq((p1["outcome"], p1["tls"]["dane"]), ("tls_error", "failed"), "MX 10")
+    eq(deciding(p1).get("error"), "tls_dane_mismatch", "MX 10 deciding error")
+    eq((p2["outcome"], p2["tls"]["dane"]), ("accepted", "matched"), "MX 20")
+    lines = [l for c in bad.conns for l in c.received]
+    check(not {"MAIL", "RCPT"} & set(verbs(lines)), "envelope sent: %s" % clip(lines))
+    eq(verbs(lines)[-1], "QUIT", "last command to the failed host")
+
+
+@case("dane_hostile_answers")
+def _(env):
+    """TLSA answers as a broken or hostile zone gives them: more records
+    than the cap (the match among the first is still found), data longer
+    than the cap (unusable: it can match nothing), a record shorter than
+    its fixed part, an answer that does not parse (a DANE sender defers)."""
+    begin(env)
+    good = spki_sha256(env.cert)
+    set_tlsa(env, [[3, 1, 1, good]] + [[3, 1, 1, "%02x" % i * 32] for i in range(20)])
+    mx(env)
+    r = env.run(RCPT)
+    r.expect_exit(0)
+    h = dane_host(r.doc)
+    eq((len(h["records"]), h["records_total"]), (16, 21), "records kept and counted")
+    eq(field(probe_at(r.doc, MX), "tls.dane"), "matched", "tls.dane with 21 records")
+
+    set_tlsa(env, [[3, 0, 0, "30" * 5000]])
+    r = env.run(RCPT)
+    r.expect_exit(0)
+    eq(dane_host(r.doc)["status"], "unusable", "a record cut at the cap")
+
+    def garbage(query, qname, qtype):
+        if qtype != 52:
+            return None
+        head = query[:2] + b"\x85\xa0" + b"\x00\x01\x00\x01\x00\x00\x00\x00"
+        # The question, then an answer whose RDLENGTH runs past the end.
+        return head + query[12:len(query) - 11] + b"\xc0\x0c\x00\x34\x00\x01\x00\x00\x00\x3c\x01\x00\x03"
+    env.dns.zone[tlsa_name(env)] = garbage
+    r = env.run(RCPT)
+    r.expect_exit(75)
+    eq(dane_host(r.doc)["status"], "lookup_error", "a malformed TLSA answer")
+    eq(field(probe_at(r.doc, MX), "connect_ms"), None, "connected despite a failed TLSA lookup")
+
+
+@case("dane_not_signed_is_not_dane")
+def _(env):
+    """Records in an answer without AD, while the resolver validates: the
+    zone is not signed, a sender ignores them, a wrong record changes
+    nothing. With nothing signed at all and the root SOA without AD, the
+    resolver does not validate: dane_unvalidated, verdict unchanged."""
+    begin(env)
+    set_tlsa(env, [[3, 1, 1, "00" * 32]], ad=False)
+    mx(env)
+    r = env.run(RCPT)
+    r.expect_exit(0)
+    eq((dane_host(r.doc)["dnssec"], dane_host(r.doc)["applies"]), ("insecure", False), "unsigned")
+    saved = {k: v for k, v in env.dns.zone.items()}
+    try:
+        for k, v in list(env.dns.zone.items()):
+            if isinstance(v, dict):
+                env.dns.zone[k] = {t: x for t, x in v.items() if t != "AD"}
+        r = env.run(RCPT)
+        r.expect_exit(0)
+        eq(field(r.doc, "tls_policy.resolver_validates"), False, "resolver_validates")
+        check("dane_unvalidated" in kinds(r.doc), "findings %r" % kinds(r.doc))
+    finally:
+        env.dns.zone.clear()
+        env.dns.zone.update(saved)
+
+
+# --- MTA-STS records ------------------------------------------------------------
+
+@case("mta_sts_hostile_records")
+def _(env):
+    """_mta-sts TXT as it goes wrong: two v=STSv1 records (no policy), a
+    record with escape bytes (shown escaped, never raw), a record split
+    into strings (joined), an id too long; none is fetched, none changes
+    the verdict. A valid record whose policy host has no address: a fetch
+    error, verdict unchanged."""
+    begin(env)
+    mx(env)
+    sts = "_mta-sts.dane.test"
+    cases = [
+        (["v=STSv1; id=1;", "v=STSv1; id=2;"], "invalid"),
+        (["v=STSv1; id=1\x1b[31m;"], "invalid"),
+        (["v=STSv1; id=" + "1" * 40], "invalid"),
+    ]
+    for txt, want in cases:
+        env.dns.zone[sts] = {"TXT": txt, "AD": True}
+        r = env.run(RCPT)
+        r.expect_exit(0)
+        m = field(r.doc, "tls_policy.mta_sts")
+        eq(m["status"], want, "mta_sts.status for %r" % txt)
+        eq(m["fetch"], None, "a fetch for an invalid record")
+        check("mta_sts_invalid" in kinds(r.doc), "findings %r" % kinds(r.doc))
+        check("\x1b" not in r.text, "a raw escape byte reached the output")
+    env.dns.zone[sts] = {"TXT": ["v=STSv1; id=abc123;"]}
+    r = env.run(RCPT)
+    r.expect_exit(0)
+    m = field(r.doc, "tls_policy.mta_sts")
+    eq((m["status"], m["id"]), ("fetch_error", "abc123"), "no address for mta-sts.dane.test")
+    check("mta_sts_fetch_error" in kinds(r.doc), "findings %r" % kinds(r.doc))
+    check("tls_rpt_missing" in kinds(r.doc), "findings %r" % kinds(r.doc))
+
+
+def main(argv=None):
+    return harness_main(CASES, make_env, __doc__.split("\n\n")[0], argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
