@@ -18,7 +18,12 @@
 #include "smtpprobe/sts_fetch.h"
 
 #include <arpa/inet.h>
+/* Plain prototypes: the calls below go through the table of libcurl's
+ * functions that sts_fetch_global_init loads (typecheck-gcc.h's macros
+ * would wrap the names). */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -83,22 +88,113 @@ static long mono_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* libcurl's own state is the process's: one flag for it, here, so the
- * first fetch sets it up and a run without one never pays for it. */
-static int curl_ready;
+/* ---- libcurl, loaded by the first fetch ----
+ *
+ * libcurl and the libraries it links (LDAP, Kerberos, SSH, HTTP/2, ...)
+ * cost every process some 4 MB of resident memory and a millisecond of
+ * relocations at start; most runs never fetch a policy. So the library is
+ * opened (dlopen, the soname the headers were built for) by the first
+ * fetch, and its functions are called through this table; the headers
+ * still give every call its type. libcurl's state is the process's: one
+ * table, here. */
+#define CURL_FUNCTIONS(X)                                                      \
+	X(curl_global_init)                                                    \
+	X(curl_global_cleanup)                                                 \
+	X(curl_version_info)                                                   \
+	X(curl_easy_init)                                                      \
+	X(curl_easy_cleanup)                                                   \
+	X(curl_easy_setopt)                                                    \
+	X(curl_easy_getinfo)                                                   \
+	X(curl_easy_header)                                                    \
+	X(curl_easy_strerror)                                                  \
+	X(curl_multi_init)                                                     \
+	X(curl_multi_cleanup)                                                  \
+	X(curl_multi_add_handle)                                               \
+	X(curl_multi_remove_handle)                                            \
+	X(curl_multi_setopt)                                                   \
+	X(curl_multi_socket_action)                                            \
+	X(curl_multi_info_read)                                                \
+	X(curl_multi_timeout)                                                  \
+	X(curl_slist_append)                                                   \
+	X(curl_slist_free_all)
+
+#define CURL_SONAME "libcurl.so.4"
+
+static struct {
+	void *dl;
+	int ready; /* curl_global_init succeeded */
+#define CURL_SLOT(f) __typeof__(f) *p_##f;
+	CURL_FUNCTIONS(CURL_SLOT)
+#undef CURL_SLOT
+} lc;
+
+/* curl.h makes these three macros that check the argument count. */
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#undef curl_multi_setopt
+#define curl_global_init	 (*lc.p_curl_global_init)
+#define curl_global_cleanup	 (*lc.p_curl_global_cleanup)
+#define curl_version_info	 (*lc.p_curl_version_info)
+#define curl_easy_init		 (*lc.p_curl_easy_init)
+#define curl_easy_cleanup	 (*lc.p_curl_easy_cleanup)
+#define curl_easy_setopt	 (*lc.p_curl_easy_setopt)
+#define curl_easy_getinfo	 (*lc.p_curl_easy_getinfo)
+#define curl_easy_header	 (*lc.p_curl_easy_header)
+#define curl_easy_strerror	 (*lc.p_curl_easy_strerror)
+#define curl_multi_init		 (*lc.p_curl_multi_init)
+#define curl_multi_cleanup	 (*lc.p_curl_multi_cleanup)
+#define curl_multi_add_handle	 (*lc.p_curl_multi_add_handle)
+#define curl_multi_remove_handle (*lc.p_curl_multi_remove_handle)
+#define curl_multi_setopt	 (*lc.p_curl_multi_setopt)
+#define curl_multi_socket_action (*lc.p_curl_multi_socket_action)
+#define curl_multi_info_read	 (*lc.p_curl_multi_info_read)
+#define curl_multi_timeout	 (*lc.p_curl_multi_timeout)
+#define curl_slist_append	 (*lc.p_curl_slist_append)
+#define curl_slist_free_all	 (*lc.p_curl_slist_free_all)
+
+static int load_curl(void)
+{
+	const curl_version_info_data *v;
+
+	lc.dl = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!lc.dl)
+		return -1;
+#define CURL_LOAD(f)                                                           \
+	if (!(*(void **)&lc.p_##f = dlsym(lc.dl, #f)))                         \
+		goto fail;
+	CURL_FUNCTIONS(CURL_LOAD)
+#undef CURL_LOAD
+	/* The options used need 7.85 (CURLOPT_PROTOCOLS_STR), as the build
+	 * did: an older library at run time is refused, not half used. */
+	v = curl_version_info(CURLVERSION_NOW);
+	if (!v || v->version_num < 0x075500)
+		goto fail;
+	return 0;
+fail:
+	dlclose(lc.dl);
+	memset(&lc, 0, sizeof lc);
+	return -1;
+}
 
 int sts_fetch_global_init(void)
 {
-	if (!curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
-		curl_ready = 1;
-	return curl_ready ? 0 : -1;
+	if (lc.ready)
+		return 0;
+	if (!lc.dl && load_curl() < 0)
+		return -1;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -1;
+	lc.ready = 1;
+	return 0;
 }
 
 void sts_fetch_global_cleanup(void)
 {
-	if (curl_ready)
+	if (lc.ready)
 		curl_global_cleanup();
-	curl_ready = 0;
+	/* The library stays mapped: OpenSSL's exit handlers may still run
+	 * code it registered. */
+	lc.ready = 0;
 }
 
 const char *sts_fetch_status_name(enum sts_fetch_status s)
