@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "smtpprobe/identity.h"
 #include "smtpprobe/policy_sts.h"
 #include "smtpprobe/resolver.h"
 #include "smtpprobe/session.h"
@@ -140,6 +141,12 @@ static void turn(struct run *r)
 	for (size_t i = 0; i < r->next; i++)
 		session_check_timeout(r->order[i], now);
 	start_more(r, now);
+	/* An address a server just named: its reverse DNS, beside the rest
+	 * of the dialogue. */
+	if (r->res && r->rec->dns.status == DNS_OK) {
+		identity_update(r->rec);
+		resolver_lookup_egress(r->res, now);
+	}
 }
 
 /* One probe per host x address x port, in MX order: the order the
@@ -292,6 +299,14 @@ int run_probe(const struct config *cfg, struct run_record *rec, char *err,
 		       mono_ms(&r) < r.deadline)
 			turn(&r);
 		end_fetch(&r);
+		/* The egress addresses known only now (private local ones,
+		 * when no server named one), and the answers still due. */
+		identity_collect(rec);
+		resolver_lookup_egress(r.res, mono_ms(&r));
+		while (!resolver_done(r.res) && mono_ms(&r) < r.deadline)
+			turn(&r);
+		if (!resolver_done(r.res))
+			resolver_abort(r.res, mono_ms(&r));
 		long now = mono_ms(&r);
 		for (size_t i = 0; i < r.nsess; i++) {
 			if (!session_done(r.sess[i])) {
@@ -300,6 +315,7 @@ int run_probe(const struct config *cfg, struct run_record *rec, char *err,
 			}
 		}
 	}
+	identity_finish(rec);
 	rec->elapsed_ms = mono_ms(&r);
 	cleanup(&r);
 	return 0;

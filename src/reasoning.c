@@ -9,6 +9,7 @@
  */
 #include "smtpprobe/reasoning.h"
 
+#include "smtpprobe/dns_answer.h"
 #include "smtpprobe/policy_dns.h"
 #include "smtpprobe/policy_sts.h"
 
@@ -50,6 +51,11 @@ static const char *const finding_names[FIND__COUNT] = {
     [FIND_STS_FETCH_ERROR] = "mta_sts_fetch_error",
     [FIND_TLSRPT_MISSING] = "tls_rpt_missing",
     [FIND_TLSRPT_INVALID] = "tls_rpt_invalid",
+    [FIND_EGRESS_NO_PTR] = "egress_no_ptr",
+    [FIND_EGRESS_FCRDNS] = "egress_fcrdns_mismatch",
+    [FIND_HELO_NOT_FQDN] = "helo_not_fqdn",
+    [FIND_HELO_UNRESOLVED] = "helo_unresolved",
+    [FIND_HELO_MISMATCH] = "helo_mismatch",
 };
 
 const char *finding_name(enum finding_kind k)
@@ -569,6 +575,47 @@ static void reason_sts(struct run_record *rec)
 		record_finding(rec, FIND_TLSRPT_MISSING);
 }
 
+/* ---- who the receiver thinks you are ---- */
+
+static void reason_identity(struct run_record *rec)
+{
+	const struct helo_info *h = &rec->helo;
+	struct finding *f;
+	int any_conn = 0;
+
+	for (size_t i = 0; i < rec->nprobes; i++)
+		any_conn |= connected(&rec->probes[i]);
+	if (!any_conn) /* no receiver saw this side at all */
+		return;
+	for (size_t i = 0; i < rec->negress; i++) {
+		const struct egress *e = &rec->egress[i];
+		enum finding_kind k;
+
+		/* A private address is not what the receiver sees (NAT): it
+		 * is listed, and judged no further. */
+		if (!e->echoed && dns_is_private(e->family, e->address))
+			continue;
+		if (!e->ptr && e->fcrdns == 0)
+			k = FIND_EGRESS_NO_PTR;
+		else if (e->ptr && e->fcrdns == 0)
+			k = FIND_EGRESS_FCRDNS;
+		else
+			continue;
+		f = record_finding(rec, k);
+		if (f)
+			snprintf(f->address, sizeof f->address, "%s",
+				 e->address);
+	}
+	if (!h->judged)
+		return;
+	if (!h->fqdn)
+		record_finding(rec, FIND_HELO_NOT_FQDN);
+	else if (h->resolves == 0)
+		record_finding(rec, FIND_HELO_UNRESOLVED);
+	if (h->matches_ptr == 0 && h->fqdn)
+		record_finding(rec, FIND_HELO_MISMATCH);
+}
+
 /* ---- what the session itself saw: odd endings, silence, credentials */
 
 static void reason_endings(struct run_record *rec)
@@ -668,6 +715,7 @@ void reason_about(struct run_record *rec)
 	reason_dane(rec);
 	reason_sts(rec);
 	reason_dns(rec);
+	reason_identity(rec);
 	reason_tls(rec);
 	reason_endings(rec);
 	reason_silence(rec);

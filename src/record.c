@@ -64,6 +64,8 @@ void record_free(struct run_record *rec)
 		free(rec->dns.hosts[i].name);
 		free(rec->dns.hosts[i].cname);
 	}
+	for (size_t i = 0; i < rec->negress; i++)
+		free(rec->egress[i].ptr);
 	free(rec->policy.sts.txt);
 	free(rec->policy.sts.error);
 	free(rec->policy.rpt.record);

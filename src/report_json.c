@@ -296,6 +296,7 @@ static json_t *json_probe(const struct run_record *rec, const struct probe *p)
 		   p->deciding_step >= 0 ? json_integer(p->deciding_step)
 					 : json_null());
 	err |= set(o, "notes", json_notes(p));
+	err |= set(o, "echoed_address", jstr_opt(p->echoed));
 	err |= set(o, "capabilities", json_caps(p->caps));
 	return done(o, err);
 }
@@ -435,6 +436,53 @@ static json_t *json_tls_policy(const struct run_record *rec)
 	return done(o, err);
 }
 
+/* ---- who the receiver thinks you are ---- */
+
+static json_t *tri(int v)
+{
+	return v < 0 ? json_null() : json_boolean(v);
+}
+
+static json_t *json_egress(const struct run_record *rec)
+{
+	json_t *a = json_array();
+	int err = !a;
+
+	for (size_t i = 0; !err && i < rec->negress; i++) {
+		const struct egress *e = &rec->egress[i];
+		json_t *o = json_object();
+
+		if (!o) {
+			err = 1;
+			break;
+		}
+		err |= set(o, "address", jstr(e->address));
+		err |= set(o, "source",
+			   json_string(e->echoed ? "echoed" : "local"));
+		err |= set(o, "ptr", jstr(e->ptr));
+		err |= set(o, "fcrdns", tri(e->fcrdns));
+		/* Block lists are not looked up by this version. */
+		err |= set(o, "dnsbl", json_null());
+		err |= push(a, o);
+	}
+	return done(a, err);
+}
+
+static json_t *json_helo(const struct run_record *rec)
+{
+	const struct helo_info *h = &rec->helo;
+	json_t *o = json_object();
+	int err = !o;
+
+	if (!o)
+		return NULL;
+	err |= set(o, "name", jstr(rec->cfg ? rec->cfg->helo : ""));
+	err |= set(o, "fqdn", json_boolean(h->fqdn));
+	err |= set(o, "resolves", tri(h->resolves));
+	err |= set(o, "matches_ptr", tri(h->matches_ptr));
+	return done(o, err);
+}
+
 /* ---- verdicts and the document ---- */
 
 static json_t *json_verdict(const struct verdict *v, int with_port)
@@ -555,6 +603,8 @@ static json_t *json_document(const struct run_record *rec)
 		   json_boolean(cfg && cfg->insecure && cfg->auth_user[0]));
 	err |= set(o, "dns", json_dns(&rec->dns));
 	err |= set(o, "tls_policy", json_tls_policy(rec));
+	err |= set(o, "egress", json_egress(rec));
+	err |= set(o, "helo", json_helo(rec));
 	err |= set(o, "probes", probes);
 	err |= set(o, "verdict", json_verdict(&rec->overall, 0));
 	err |= set(o, "verdicts", vs);

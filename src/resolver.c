@@ -16,6 +16,7 @@
 
 #include "smtpprobe/dns_answer.h"
 #include "smtpprobe/dns_raw.h"
+#include "smtpprobe/identity.h"
 #include "smtpprobe/policy_dns.h"
 #include "smtpprobe/policy_sts.h"
 
@@ -37,6 +38,14 @@ struct txt_query {
 	int kind; /* 0: _mta-sts TXT, 1: _smtp._tls TXT, 2: A, 3: AAAA */
 };
 
+/* Who you are: the HELO name's addresses, each egress address's PTR and
+ * its name's address (forward-confirmed reverse DNS). */
+struct id_query {
+	struct resolver *r;
+	size_t egress; /* index into rec->egress */
+	int family;    /* for the HELO name: the family asked */
+};
+
 struct resolver {
 	const struct config *cfg;
 	struct run_record *rec;
@@ -55,6 +64,8 @@ struct resolver {
 	struct tlsa_query tlsa[DANE_HOSTS_CAP][2];
 	int finished; /* policy_dns_finish has run */
 	struct txt_query sts[4];
+	struct id_query helo[2];
+	struct id_query ptr[EGRESS_CAP];
 };
 
 static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
@@ -318,6 +329,80 @@ static void lookup_sts(struct resolver *r)
 	}
 }
 
+static void helo_cb(void *arg, int status, int timeouts, unsigned char *abuf,
+		    int alen)
+{
+	struct id_query *q = arg;
+
+	(void)timeouts;
+	status = dns_answer_status(status, abuf, alen);
+	identity_take_helo(q->r->rec, q->family, status, abuf, alen, q->r->now);
+	q->r->outstanding--;
+}
+
+/* The HELO name's A and AAAA, beside the MX lookup: does it resolve? */
+static void lookup_helo(struct resolver *r)
+{
+	const char *name = r->cfg->helo;
+
+	if (!name[0] || !strchr(name, '.') || !dns_valid_hostname(name))
+		return;
+	r->rec->helo.asked = 1;
+	for (int k = 0; k < 2; k++) {
+		r->helo[k].r = r;
+		r->helo[k].family = k ? AF_INET6 : AF_INET;
+		r->outstanding++;
+		send_query(r, name, k ? T_AAAA : T_A, helo_cb, &r->helo[k]);
+	}
+}
+
+static void forward_cb(void *arg, int status, int timeouts, unsigned char *abuf,
+		       int alen)
+{
+	struct id_query *q = arg;
+
+	(void)timeouts;
+	status = dns_answer_status(status, abuf, alen);
+	identity_take_forward(q->r->rec, q->egress, status, abuf, alen,
+			      q->r->now);
+	q->r->outstanding--;
+}
+
+static void ptr_cb(void *arg, int status, int timeouts, unsigned char *abuf,
+		   int alen)
+{
+	struct id_query *q = arg;
+	struct resolver *r = q->r;
+	const struct egress *e = &r->rec->egress[q->egress];
+
+	(void)timeouts;
+	status = dns_answer_status(status, abuf, alen);
+	if (identity_take_ptr(r->rec, q->egress, status, abuf, alen, r->now)) {
+		r->outstanding++;
+		send_query(r, e->ptr, e->family == AF_INET ? T_A : T_AAAA,
+			   forward_cb, q);
+	}
+	r->outstanding--;
+}
+
+void resolver_lookup_egress(struct resolver *r, long now)
+{
+	r->now = now;
+	for (size_t i = 0; i < r->rec->negress; i++) {
+		struct egress *e = &r->rec->egress[i];
+		char name[80];
+
+		if (e->ptr_asked ||
+		    identity_ptr_name(e->address, name, sizeof name) < 0)
+			continue;
+		e->ptr_asked = 1;
+		r->ptr[i].r = r;
+		r->ptr[i].egress = i;
+		r->outstanding++;
+		send_query(r, name, T_PTR, ptr_cb, &r->ptr[i]);
+	}
+}
+
 static void host_done(struct resolver *r, size_t h)
 {
 	dns_host_done(r->rec, &r->scratch, h);
@@ -393,6 +478,7 @@ void resolver_start(struct resolver *r, long now)
 	r->rec->dns.status = DNS_OK;
 	r->rec->policy.mode = cfg->tls_policy;
 	r->rec->policy.resolver_validates = -1;
+	lookup_helo(r);
 	if (policy_on(r)) {
 		r->policy.root_asked = 1;
 		r->outstanding++;

@@ -125,6 +125,15 @@ static const char *sts_mx_list(const struct run_record *rec, char *buf)
 	return buf;
 }
 
+static const char *egress_ptr(const struct run_record *rec, const char *ip)
+{
+	for (size_t i = 0; i < rec->negress; i++)
+		if (strcmp(rec->egress[i].address, ip) == 0 &&
+		    rec->egress[i].ptr)
+			return rec->egress[i].ptr;
+	return "?";
+}
+
 /* "mx.example.net [192.0.2.1]:25" */
 static void who(char *buf, size_t n, const struct run_record *rec,
 		const struct probe *p)
@@ -581,6 +590,63 @@ static void finding_words(const struct run_record *rec, struct finding *f)
 		set(r, rn,
 		    "Each rua must be a mailto: or https: URI, comma "
 		    "separated (RFC 8460 3).");
+		break;
+	case FIND_EGRESS_NO_PTR:
+		snprintf(t, tn,
+			 "Your sending address %s has no reverse DNS (PTR): "
+			 "Gmail, Microsoft and many Postfix and Exim servers "
+			 "refuse or distrust mail from an address without one.",
+			 f->address);
+		set(r, rn,
+		    "Whoever owns the address block sets the PTR, usually "
+		    "your hosting provider's control panel or your ISP: ask "
+		    "for a PTR naming this mail server (a name whose A/AAAA "
+		    "record points back to the address).");
+		break;
+	case FIND_EGRESS_FCRDNS:
+		snprintf(t, tn,
+			 "The reverse DNS of your sending address %s names %s, "
+			 "but that name does not resolve back to %s (no "
+			 "forward-confirmed reverse DNS): receivers that check "
+			 "it treat the PTR as missing.",
+			 f->address, egress_ptr(rec, f->address), f->address);
+		set(r, rn,
+		    "Add an A/AAAA record for the PTR name pointing at the "
+		    "address (your DNS), or have the address block's owner "
+		    "set a PTR to a name that does.");
+		break;
+	case FIND_HELO_NOT_FQDN:
+		snprintf(t, tn,
+			 "The HELO name \"%s\" is not a fully qualified domain "
+			 "name: many receivers (Postfix's "
+			 "reject_non_fqdn_helo_hostname, Gmail's scoring) "
+			 "refuse or mark such mail.",
+			 rec->cfg ? rec->cfg->helo : "?");
+		set(r, rn,
+		    "Send the mail server's public name in EHLO (Postfix: "
+		    "myhostname; Exim: primary_hostname); here, --helo NAME.");
+		break;
+	case FIND_HELO_UNRESOLVED:
+		snprintf(t, tn,
+			 "The HELO name \"%s\" has no A or AAAA record: "
+			 "receivers that check it (Postfix's "
+			 "reject_unknown_helo_hostname) refuse the mail.",
+			 rec->cfg ? rec->cfg->helo : "?");
+		set(r, rn,
+		    "Publish an address record for the HELO name, or send a "
+		    "name that has one.");
+		break;
+	case FIND_HELO_MISMATCH:
+		snprintf(t, tn,
+			 "The HELO name \"%s\" is not the reverse DNS name of "
+			 "your sending address (%s): spam filters score the "
+			 "mismatch.",
+			 rec->cfg ? rec->cfg->helo : "?",
+			 rec->negress && rec->egress[0].ptr ? rec->egress[0].ptr
+							    : "?");
+		set(r, rn,
+		    "Make the HELO name and the PTR name the same: the mail "
+		    "server's public name.");
 		break;
 	case FIND__COUNT: break;
 	}

@@ -199,6 +199,28 @@ struct tls_policy {
 	struct tls_rpt_info rpt;
 };
 
+/* ---- who the receiver thinks you are ---- */
+
+#define EGRESS_CAP 4 /* distinct sending addresses looked into */
+
+struct egress {
+	char address[ADDR_STR_MAX];
+	int family;	/* AF_INET / AF_INET6 */
+	int echoed;	/* a server named it (else: a local address) */
+	int ptr_asked;	/* the PTR question went out */
+	int ptr_status; /* c-ares status of the PTR answer */
+	char *ptr;	/* the PTR name (sanitised), NULL if none */
+	int fcrdns;	/* the PTR name resolves back: 1, 0, -1 unknown */
+};
+
+struct helo_info {
+	int fqdn;	 /* a fully qualified domain name */
+	int resolves;	 /* it has A/AAAA: 1, 0, -1 not asked or failed */
+	int matches_ptr; /* it is an egress address's PTR: 1, 0, -1 */
+	int asked, answers, found, failed;
+	int judged; /* identity_finish ran: the fields above are facts */
+};
+
 /* One command and its reply, or one local event (connect, TLS). */
 struct step {
 	enum stage stage;
@@ -237,6 +259,7 @@ struct probe {
 	unsigned caps;	   /* CAP_* last seen */
 	struct tls_info tls;
 	int policy_failed; /* an MTA-STS policy made the outcome tls_error */
+	char echoed[ADDR_STR_MAX]; /* the client address the server named */
 	size_t nsteps, capsteps;
 	struct step *steps;
 };
@@ -324,6 +347,11 @@ enum finding_kind {
 	FIND_STS_FETCH_ERROR,	/* a TXT record, but no policy to be had */
 	FIND_TLSRPT_MISSING,	/* DANE or MTA-STS without a TLS-RPT record */
 	FIND_TLSRPT_INVALID,	/* a TLS-RPT record that breaks RFC 8460 */
+	FIND_EGRESS_NO_PTR,	/* a sending address without reverse DNS */
+	FIND_EGRESS_FCRDNS,	/* its PTR name does not resolve back to it */
+	FIND_HELO_NOT_FQDN,	/* the HELO name is not a full domain name */
+	FIND_HELO_UNRESOLVED,	/* the HELO name has no A/AAAA */
+	FIND_HELO_MISMATCH,	/* the HELO name is not the egress's PTR */
 	FIND__COUNT
 };
 const char *finding_name(enum finding_kind k);
@@ -367,6 +395,9 @@ struct run_record {
 	char resolvers[256];  /* the resolvers asked, for the header */
 	struct dns_result dns;
 	struct tls_policy policy;
+	size_t negress;
+	struct egress egress[EGRESS_CAP];
+	struct helo_info helo;
 	size_t nprobes;
 	struct probe *probes;
 	size_t nevents, capevents;

@@ -32,6 +32,10 @@ int resolver_done(const struct resolver *r);
 int resolver_pollfds(struct resolver *r, struct pollfd *pfds, int max);
 void resolver_process(struct resolver *r, const struct pollfd *pfds, int n,
 		      long now);
+/* PTR (then forward) lookups for the egress addresses not yet asked:
+ * called while the sessions run, as the addresses become known. */
+void resolver_lookup_egress(struct resolver *r, long now);
+
 /* Milliseconds until c-ares needs to run its timers; -1 when idle. */
 long resolver_timeout_ms(struct resolver *r);
 /* The run's deadline: cancel what is outstanding (counted as timeouts). */

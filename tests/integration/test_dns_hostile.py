@@ -241,11 +241,14 @@ def within(r, limit, at_least=None):
 
 
 def policy_question(name, qtype):
-    """A question the TLS policy asks beside the mail host lookups: the
-    root SOA (does the resolver validate?), the hosts' TLSA names, the
-    domain's MTA-STS and TLS-RPT records and the policy host's address."""
-    return ((name, qtype) == ("", "SOA") or qtype == "TLSA"
-            or name.startswith(("_mta-sts.", "_smtp._tls.", "mta-sts.")))
+    """A question asked beside the mail host lookups: the TLS policy's
+    (the root SOA: does the resolver validate?; the hosts' TLSA names; the
+    domain's MTA-STS and TLS-RPT records and the policy host's address)
+    and the sender's identity's (the HELO name's addresses, the egress
+    address's PTR and the PTR name's address)."""
+    return ((name, qtype) == ("", "SOA") or qtype in ("TLSA", "PTR")
+            or name.startswith(("_mta-sts.", "_smtp._tls.", "mta-sts."))
+            or (name == HELO and qtype in ("A", "AAAA")))
 
 
 def asked(env, policy=False):

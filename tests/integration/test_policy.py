@@ -90,7 +90,8 @@ def dane_host(doc, host=MX_NAME):
 
 def begin(env):
     for k in [k for k in env.dns.zone if "._tcp." in k or k.startswith(("_mta-sts", "mta-sts",
-                                                                        "_smtp._tls"))]:
+                                                                        "_smtp._tls"))
+              or k.endswith(".in-addr.arpa")]:
         del env.dns.zone[k]
     env.dns.zone["."] = ROOT
 
@@ -259,6 +260,98 @@ def _(env):
     eq((m["status"], m["id"]), ("fetch_error", "abc123"), "no address for mta-sts.dane.test")
     check("mta_sts_fetch_error" in kinds(r.doc), "findings %r" % kinds(r.doc))
     check("tls_rpt_missing" in kinds(r.doc), "findings %r" % kinds(r.doc))
+
+
+# --- who the receiver thinks you are ----------------------------------------------
+
+PTR_NAME = "1.0.0.127.in-addr.arpa"
+
+
+def ehlo_hello(ip="127.0.0.1"):
+    """An Exim-style EHLO reply that names the client, plain and in TLS."""
+    lines = ["250-%s Hello %s [%s]" % (MX_NAME, HELO, ip), "250-PIPELINING", "250-STARTTLS",
+             "250 8BITMIME"]
+    tls = ["250-%s Hello %s [%s]" % (MX_NAME, HELO, ip), "250-PIPELINING", "250 8BITMIME"]
+    return dict(replies={"EHLO": lines}, tls_replies={"EHLO": tls})
+
+
+def egress_of(doc, ip):
+    es = [e for e in doc.get("egress") or [] if e.get("address") == ip]
+    check(len(es) == 1, "egress %r has no single entry for %s" % (doc.get("egress"), ip))
+    return es[0]
+
+
+@case("identity_echoed_ptr_fcrdns_helo")
+def _(env):
+    """The address a server names in its EHLO reply is the egress; its PTR
+    and the PTR name's A confirm it (FCrDNS); the HELO name is a resolving
+    FQDN that is the PTR name: no identity finding at all."""
+    begin(env)
+    env.dns.zone[PTR_NAME] = {"PTR": [HELO]}
+    env.dns.zone[HELO] = {"A": ["127.0.0.1"]}
+    mx(env, **ehlo_hello())
+    r = env.run(RCPT)
+    r.expect_exit(0)
+    eq(field(probe_at(r.doc, MX), "echoed_address"), "127.0.0.1", "echoed_address")
+    e = egress_of(r.doc, "127.0.0.1")
+    eq((e["source"], e["ptr"], e["fcrdns"]), ("echoed", HELO, True), "egress")
+    eq(field(r.doc, "helo"), {"name": HELO, "fqdn": True, "resolves": True, "matches_ptr": True},
+       "helo")
+    bad = [k for k in kinds(r.doc) if k.startswith(("egress_", "helo_"))]
+    eq(bad, [], "identity findings")
+
+
+@case("identity_findings")
+def _(env):
+    """A PTR whose name points elsewhere: egress_fcrdns_mismatch, and the
+    HELO name is not the PTR: helo_mismatch. No PTR at all: egress_no_ptr.
+    A HELO name without a dot: helo_not_fqdn. The verdict is the RCPT's."""
+    begin(env)
+    env.dns.zone[PTR_NAME] = {"PTR": ["other.dane.test"]}
+    env.dns.zone["other.dane.test"] = {"A": ["127.9.9.9"]}
+    env.dns.zone.pop(HELO, None)
+    mx(env, **ehlo_hello())
+    r = env.run(RCPT)
+    r.expect_exit(0)
+    e = egress_of(r.doc, "127.0.0.1")
+    eq((e["ptr"], e["fcrdns"]), ("other.dane.test", False), "egress ptr, fcrdns")
+    for k in ("egress_fcrdns_mismatch", "helo_mismatch", "helo_unresolved"):
+        check(k in kinds(r.doc), "findings %r lack %s" % (kinds(r.doc), k))
+    eq(field(r.doc, "helo.resolves"), False, "helo.resolves")
+    del env.dns.zone[PTR_NAME]
+    r = env.run(RCPT)
+    r.expect_exit(0)
+    eq(egress_of(r.doc, "127.0.0.1")["ptr"], None, "ptr")
+    check("egress_no_ptr" in kinds(r.doc), "findings %r lack egress_no_ptr" % kinds(r.doc))
+    eq(field(r.doc, "helo.matches_ptr"), None, "helo.matches_ptr without a PTR")
+    r = env.run("--helo", "vm", RCPT)
+    r.expect_exit(0)
+    eq(field(r.doc, "helo.fqdn"), False, "helo.fqdn of 'vm'")
+    check("helo_not_fqdn" in kinds(r.doc), "findings %r lack helo_not_fqdn" % kinds(r.doc))
+
+
+@case("identity_echoed_is_only_a_literal")
+def _(env):
+    """Only a bracketed address literal counts, never the server's own
+    address (a banner that names itself), never bytes around an escape;
+    RFC 5321's IPv6: form is read; with nothing named, the local address
+    (here loopback, so listed but judged no further)."""
+    begin(env)
+    for line, want in [
+        ("250-%s [127.0.6.2] Hello [bogus] [300.1.2.3]" % MX_NAME, None),
+        ("250-%s Hello x [127.0.0.1\x1b[31m]" % MX_NAME, None),
+        ("250-%s Hello x [IPv6:::1]" % MX_NAME, "::1"),
+    ]:
+        srv = mx(env, replies={"EHLO": [line, "250-STARTTLS", "250 8BITMIME"]},
+                 tls_replies={"EHLO": [line, "250 8BITMIME"]})
+        r = env.run(RCPT)
+        r.expect_exit(0)
+        eq(field(probe_at(r.doc, MX), "echoed_address"), want, "echoed_address from %r" % line)
+        if want is None:
+            e = egress_of(r.doc, "127.0.0.1")
+            eq(e["source"], "local", "egress source")
+            check("egress_no_ptr" not in kinds(r.doc), "a loopback local address judged")
+        srv.stop()
 
 
 def main(argv=None):
