@@ -221,7 +221,11 @@ static const struct tlsa_lookup *chosen(const struct policy_scratch *sc,
 {
 	const struct tlsa_lookup *t = &sc->target[i];
 
-	*use_target = t->asked && t->done && t->ad && has_records(t);
+	/* A target whose lookup failed decides: a DANE sender cannot know
+	 * its records, and defers (RFC 7672 2.1.1), whatever the original
+	 * name says. */
+	*use_target = t->asked && (!t->done || !answered_ok(t->status) ||
+				   (t->ad && has_records(t)));
 	return *use_target ? t : &sc->orig[i];
 }
 
@@ -265,6 +269,8 @@ static void decide(struct run_record *rec, struct policy_scratch *sc, size_t i,
 		d->unvalidated = d->nrecords > 0;
 	}
 	d->applies = d->dnssec == DNSSEC_SECURE && d->status == DANE_USABLE;
+	d->encrypt_only =
+	    d->dnssec == DNSSEC_SECURE && d->status == DANE_UNUSABLE;
 	if (d->nrecords > 0)
 		record_note(rec, now_ms, -1, 0,
 			    "DANE %s: %zu record%s (%d usable), DNSSEC %s: %s",
@@ -339,11 +345,12 @@ enum probe_dane policy_probe_dane(const struct run_record *rec,
 {
 	const struct dane_host *d = policy_dane_of(rec, p);
 
-	if (rec->policy.mode == TLSP_OFF || !d || !d->applies)
+	if (rec->policy.mode == TLSP_OFF || !d ||
+	    (!d->applies && !d->encrypt_only))
 		return PDANE_NOT_APPLICABLE;
 	if (d->status == DANE_LOOKUP_ERROR)
 		return PDANE_FAILED;
-	if (p->tls.dane)
+	if (p->tls.dane && p->tls.established)
 		return p->tls.dane_ok ? PDANE_MATCHED : PDANE_FAILED;
 	/* No handshake to check: no STARTTLS offered, or it failed. */
 	return (!p->tls.established && (greeted(p) || p->tls.mode != TLSM_NONE))

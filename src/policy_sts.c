@@ -95,9 +95,15 @@ static int take_sts_record(void *arg, const char *txt, size_t len, int cut)
 {
 	struct mta_sts_info *m = arg;
 	struct sts_txt t;
-	int rc = cut ? -1 : sts_parse_txt(txt, len, &t);
+	int rc;
 
-	if (rc == 1) /* not an MTA-STS record: discarded (RFC 8461 3.1) */
+	/* Records that are not MTA-STS are discarded first (RFC 8461 3.1),
+	 * whatever their length; only an MTA-STS record over the cap is
+	 * invalid. */
+	if (cut && strncmp(txt, "v=STSv1", 7) != 0)
+		return 0;
+	rc = cut ? -1 : sts_parse_txt(txt, len, &t);
+	if (rc == 1)
 		return 0;
 	m->nrecords++;
 	if (m->nrecords == 1) {
@@ -290,8 +296,11 @@ static int take_rpt_record(void *arg, const char *txt, size_t len, int cut)
 {
 	struct tls_rpt_info *t = arg;
 	struct tlsrpt r;
-	int rc = cut ? -1 : tlsrpt_parse_txt(txt, len, &r);
+	int rc;
 
+	if (cut && strncmp(txt, "v=TLSRPTv1", 10) != 0)
+		return 0; /* not TLS-RPT, however long */
+	rc = cut ? -1 : tlsrpt_parse_txt(txt, len, &r);
 	if (rc == 1)
 		return 0;
 	if (t->record) { /* RFC 8460 3: more than one is no record */
@@ -349,6 +358,10 @@ enum probe_sts policy_sts_probe(const struct run_record *rec,
 
 	if (rec->policy.mode == TLSP_OFF || !m->have_policy ||
 	    m->policy.mode == STS_MODE_NONE || p->host >= rec->dns.nhosts)
+		return PSTS_NOT_APPLICABLE;
+	/* A host named with --server is not an MX host: the policy's mx
+	 * list is about the domain's MX records (RFC 8461 4.1). */
+	if (rec->dns.hosts[p->host].flags & MXF_FROM_SERVER)
 		return PSTS_NOT_APPLICABLE;
 	/* DANE, where it applies, takes precedence (RFC 8461 2). */
 	if (d && d->applies && d->status == DANE_USABLE)

@@ -470,7 +470,10 @@ static void dane_records_findings(struct run_record *rec, size_t i)
 
 static int dane_failed_kind(const struct probe *p)
 {
-	return p->tls.dane ? FIND_DANE_MISMATCH : FIND_DANE_NO_STARTTLS;
+	/* A handshake that failed is no TLS, not a certificate that did
+	 * not match. */
+	return p->tls.dane && p->tls.established ? FIND_DANE_MISMATCH
+						 : FIND_DANE_NO_STARTTLS;
 }
 
 static void reason_dane(struct run_record *rec)
@@ -493,7 +496,7 @@ static void reason_dane(struct run_record *rec)
 		struct finding *f;
 
 		if (policy_probe_dane(rec, p) != PDANE_FAILED ||
-		    d->status != DANE_USABLE)
+		    (d->status != DANE_USABLE && !d->encrypt_only))
 			continue;
 		f = probe_finding(rec, (enum finding_kind)dane_failed_kind(p),
 				  p);

@@ -324,8 +324,9 @@ static void probe_dane(FILE *out, const struct run_record *rec,
 			dnssec_state_name(d->dnssec),
 			d->status == DANE_LOOKUP_ERROR
 			    ? "the TLSA lookup failed"
-			: t->dane ? "the certificate matches no TLSA record"
-				  : "no TLS, though the host has TLSA records");
+			: t->dane && t->established
+			    ? "the certificate matches no TLSA record"
+			    : "no TLS, though the host has TLSA records");
 		break;
 	default:
 		fputs("      DANE: usable TLSA records, DNSSEC secure; not "

@@ -87,6 +87,7 @@ struct session {
 	 * whether this probe judges as one (--tls-policy enforce). */
 	const struct dane_host *dane;
 	int dane_enforce;
+	int dane_unauthenticated; /* OpenSSL took no record: TLS is enough */
 };
 
 /* The only way the session's state changes; traced when asked. */
@@ -131,7 +132,7 @@ static void dane_config(struct session *s)
 	if (cfg->tls_policy == TLSP_OFF)
 		return;
 	d = policy_dane_of(s->env->rec, s->probe);
-	if (!d || !d->applies)
+	if (!d || (!d->applies && !d->encrypt_only))
 		return;
 	s->dane = d;
 	if (cfg->tls_policy != TLSP_ENFORCE ||
@@ -140,6 +141,8 @@ static void dane_config(struct session *s)
 	s->dane_enforce = 1;
 	if (d->status == DANE_USABLE)
 		s->dcfg.starttls = STARTTLS_VERIFY;
+	else if (d->encrypt_only && s->dcfg.starttls == STARTTLS_AUTO)
+		s->dcfg.starttls = STARTTLS_REQUIRE; /* TLS, any certificate */
 }
 
 struct session *session_new(const struct session_env *env, int probe)
@@ -523,10 +526,17 @@ static void dane_setup(struct session *s, long now)
 			    "of %s",
 			    s->dane->name);
 	} else {
+		/* No record OpenSSL can use: as with unusable records, a
+		 * DANE sender insists on TLS but cannot authenticate it. The
+		 * SSL is made anew, without DANE. */
 		record_note(s->env->rec, now, s->idx, 0,
 			    "DANE: OpenSSL took none of the TLSA records of "
-			    "%s",
+			    "%s: TLS without authentication is what a DANE "
+			    "sender asks then",
 			    s->dane->name);
+		SSL_free(s->ssl);
+		s->ssl = tls_new(s->env->ssl_ctx, s->fd, s->host);
+		s->dane_unauthenticated = 1;
 	}
 }
 
@@ -547,6 +557,11 @@ static void start_tls(struct session *s, long now)
 	}
 	if (s->dane && s->dane->status == DANE_USABLE)
 		dane_setup(s, now);
+	if (!s->ssl) {
+		fail(s, now, s->cur_step, OUTCOME_TLS_ERROR, LE_TLS_HANDSHAKE,
+		     "cannot set up TLS");
+		return;
+	}
 	note(s, now,
 	     s->dcfg.implicit_tls ? "TLS handshake started (implicit TLS)"
 				  : "TLS handshake started (STARTTLS)");
@@ -624,6 +639,9 @@ static void handshake_done(struct session *s, long now)
 	    ti->chain_ok && ti->name_ok ? LE_NONE : verify_error_kind(ti);
 	if (ti->dane && s->dane_enforce)
 		ve = ti->dane_ok ? LE_NONE : dane_error_kind(ti);
+	else if (s->dane_enforce && s->dane_unauthenticated &&
+		 !s->dcfg.auth_user)
+		ve = LE_NONE; /* a DANE sender takes any certificate here */
 	if (ve != LE_NONE)
 		mark_step(s, now, s->cur_step, ve);
 	int step = s->cur_step;
@@ -634,7 +652,7 @@ static void handshake_done(struct session *s, long now)
 	if (s->dlg.outcome != before) {
 		s->probe->deciding_step = step;
 		note(s, now,
-		     s->dane_enforce
+		     s->dane_enforce && ti->dane
 			 ? "the certificate matches no TLSA record: a DANE "
 			   "sender ends here; the probe ends with QUIT"
 		     : s->dcfg.auth_user && !s->dcfg.insecure

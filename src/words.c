@@ -477,15 +477,17 @@ static void finding_words(const struct run_record *rec, struct finding *f)
 		    "senders retry meanwhile.");
 		break;
 	case FIND_DANE_UNUSABLE:
-		snprintf(t, tn,
-			 "%s has TLSA records, but none a mail sender may "
-			 "use: SMTP uses only usages 2 (DANE-TA) and 3 "
-			 "(DANE-EE) (RFC 7672 3.1.3), so DANE does not protect "
-			 "this host.",
-			 dane_name(rec, f->dane));
+		snprintf(
+		    t, tn,
+		    "%s has TLSA records, but none a mail sender can use "
+		    "(SMTP uses only usages 2 and 3, with a known selector "
+		    "and matching type and a digest of the right length, "
+		    "RFC 7672 3.1): a DANE sender still insists on TLS, "
+		    "but cannot authenticate it.",
+		    dane_name(rec, f->dane));
 		set(r, rn,
-		    "Publish a 3 1 1 record (SHA-256 of the server's public "
-		    "key) instead of the usage 0/1 records.");
+		    "Publish a 3 1 1 record (the SHA-256 of the server's "
+		    "public key, 32 bytes) in place of these records.");
 		break;
 	case FIND_DANE_NO_ROLLOVER:
 		snprintf(t, tn,

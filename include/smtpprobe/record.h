@@ -132,9 +132,11 @@ struct dane_host {
 	char *name; /* the TLSA name whose answer counts (sanitised) */
 	enum dnssec_state dnssec; /* of the whole chain: MX, address, TLSA */
 	enum dane_status status;
-	int applies;	 /* a DANE sender uses the records (all secure) */
-	int unvalidated; /* records seen, but the resolver does not
-			    validate: DANE cannot be judged */
+	int applies;	  /* a DANE sender uses the records (all secure) */
+	int encrypt_only; /* signed records, none usable: a DANE sender
+			     insists on TLS, unauthenticated (RFC 7672 2.2) */
+	int unvalidated;  /* records seen, but the resolver does not
+			     validate: DANE cannot be judged */
 	size_t nrecords;
 	size_t total; /* TLSA records in the answer, before the cap */
 	struct dane_record records[TLSA_RECORDS_CAP];

@@ -762,6 +762,7 @@ def dane_agrees_with_posttls_finger(lab):
         for host, r in mxs.items():
             want = POSTTLS_DANE.get(r["dane"])
             check(want, "%s: unknown posttls-finger result %r" % (host, r["dane"]))
+            check(probes_on(d, host), "%s: no probe of %s" % (domain, host))
             for p in probes_on(d, host):
                 eq(p["tls"]["dane"], want,
                    "%s %s tls.dane (posttls-finger: %s, %s)" % (domain, host, r["dane"], r["level"]))

@@ -227,6 +227,31 @@ def _(env):
         env.dns.zone.update(saved)
 
 
+@case("dane_unusable_records_still_need_tls")
+def _(env):
+    """Signed TLSA records of which none is usable (usage 1, a 3 1 1 digest
+    of the wrong length): a DANE sender cannot authenticate, but still
+    insists on TLS (RFC 7672 2.2): a host without STARTTLS fails, one with
+    any certificate passes."""
+    begin(env)
+    set_tlsa(env, [[1, 1, 1, "11" * 32], [3, 1, 1, "22" * 31]])
+    srv = mx(env, tls=False)
+    r = env.run(RCPT)
+    r.expect_exit(69)
+    p = probe_at(r.doc, MX)
+    eq((p["outcome"], p["tls"]["dane"]), ("tls_error", "failed"), "no STARTTLS")
+    eq(deciding(p).get("error"), "starttls_not_offered", "deciding error")
+    check("dane_no_starttls" in kinds(r.doc), "findings %r" % kinds(r.doc))
+    check(not {"MAIL", "RCPT"} & set(verbs([l for c in srv.conns for l in c.received])),
+          "envelope sent in clear")
+    srv.stop()
+    pem, key = self_signed(env)
+    mx(env, cert=pem, key=key)
+    r = env.run(RCPT)
+    r.expect_exit(0)
+    eq(dane_host(r.doc)["status"], "unusable", "status")
+
+
 # --- MTA-STS records ------------------------------------------------------------
 
 @case("mta_sts_hostile_records")
@@ -253,11 +278,20 @@ def _(env):
         eq(m["fetch"], None, "a fetch for an invalid record")
         check("mta_sts_invalid" in kinds(r.doc), "findings %r" % kinds(r.doc))
         check("\x1b" not in r.text, "a raw escape byte reached the output")
-    env.dns.zone[sts] = {"TXT": ["v=STSv1; id=abc123;"]}
+    # An unrelated record, however long, is discarded before the cap
+    # counts (RFC 8461 3.1): the MTA-STS record beside it stands.
+    env.dns.zone[sts] = {"TXT": ["v=STSv1; id=abc123;", "site-verification=" + "x" * 1500]}
     r = env.run(RCPT)
     r.expect_exit(0)
     m = field(r.doc, "tls_policy.mta_sts")
     eq((m["status"], m["id"]), ("fetch_error", "abc123"), "no address for mta-sts.dane.test")
+    # A record longer than 255 octets comes as several strings: joined.
+    env.dns.zone[sts] = {"TXT": ["v=STSv1; id=xyz789; ext=" + "y" * 300]}
+    r = env.run(RCPT)
+    r.expect_exit(0)
+    m = field(r.doc, "tls_policy.mta_sts")
+    eq((m["status"], m["id"]), ("fetch_error", "xyz789"), "a record split into strings")
+    check(m["txt"].endswith("y" * 300), "the record's strings were not joined")
     check("mta_sts_fetch_error" in kinds(r.doc), "findings %r" % kinds(r.doc))
     check("tls_rpt_missing" in kinds(r.doc), "findings %r" % kinds(r.doc))
 

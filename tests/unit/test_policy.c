@@ -18,6 +18,8 @@
 #include "smtpprobe/dns_answer.h"
 #include "smtpprobe/dns_raw.h"
 #include "smtpprobe/policy_dns.h"
+#include "smtpprobe/policy_sts.h"
+#include "smtpprobe/reply.h"
 #include "smtpprobe/policy_text.h"
 #include "smtpprobe/record.h"
 
@@ -390,6 +392,9 @@ static void run_dane_case(const struct dane_case *c)
 	policy_take_root(&rec, sc, ARES_SUCCESS, buf, (int)n, 0);
 	policy_dns_finish(&rec, sc, 0);
 	const struct dane_host *d = &rec.policy.dane[0];
+	/* Signed records, none usable: TLS without authentication. */
+	assert_int_equal(d->encrypt_only, c->dnssec == DNSSEC_SECURE &&
+					      c->dstatus == DANE_UNUSABLE);
 	if (d->dnssec != c->dnssec || d->status != c->dstatus ||
 	    d->applies != c->applies || d->unvalidated != c->unvalidated ||
 	    rec.policy.resolver_validates != c->validates)
@@ -460,7 +465,7 @@ static void test_dane_cname_target_first(void **state)
 	size_t n;
 
 	(void)state;
-	for (int target_signed = 0; target_signed < 2; target_signed++) {
+	for (int target_signed = 0; target_signed < 3; target_signed++) {
 		memset(sc, 0, sizeof *sc);
 		memset(&cfg, 0, sizeof cfg);
 		memset(&tg, 0, sizeof tg);
@@ -477,13 +482,24 @@ static void test_dane_cname_target_first(void **state)
 		sc->orig[0].asked = 1;
 		policy_take_tlsa(&rec, &sc->orig[0], "orig", ARES_ENOTFOUND,
 				 buf, (int)n, 0);
-		n = answer(buf, sizeof buf, target_signed, 0, &one, 1);
+		/* 2: the target's lookup fails (SERVFAIL) */
+		n = target_signed == 2
+			? answer(buf, sizeof buf, 0, 2, NULL, 0)
+			: answer(buf, sizeof buf, target_signed, 0, &one, 1);
 		sc->target[0].asked = 1;
-		policy_take_tlsa(&rec, &sc->target[0], "target", ARES_SUCCESS,
+		policy_take_tlsa(&rec, &sc->target[0], "target",
+				 dns_answer_status(ARES_SUCCESS, buf, (int)n),
 				 buf, (int)n, 0);
+		n = answer(buf, sizeof buf, 1, 0, NULL, 0);
+		policy_take_root(&rec, sc, ARES_SUCCESS, buf, (int)n, 0);
 		policy_dns_finish(&rec, sc, 0);
 		const struct dane_host *d = &rec.policy.dane[0];
-		if (target_signed) {
+		if (target_signed == 2) {
+			/* The original name's "no records" does not stand in
+			 * for an answer that could not be had: defer. */
+			assert_int_equal(d->status, DANE_LOOKUP_ERROR);
+			assert_true(d->applies);
+		} else if (target_signed) {
 			assert_string_equal(d->name,
 					    "_25._tcp.real.example.org");
 			assert_int_equal(d->status, DANE_USABLE);
@@ -536,6 +552,87 @@ static void test_answer_status_and_ede(void **state)
 	assert_int_equal(dns_read_ede(buf, n), 6);
 }
 
+/* ---- what an MTA-STS policy makes of each probe (policy_sts.c) ---- */
+
+static void test_sts_judge(void **state)
+{
+	static const struct {
+		const char *host;
+		unsigned flags;	 /* MXF_* */
+		int established; /* TLS */
+		int verified;	 /* chain and name */
+		int greeted;	 /* an EHLO 250 */
+		enum probe_sts want;
+	} t[] = {
+	    {"mx1.example.net", 0, 1, 1, 1, PSTS_MATCHED},
+	    {"mx9.example.net", 0, 1, 1, 1, PSTS_MATCHED}, /* *.example.net */
+	    {"a.b.example.net", 0, 1, 1, 1, PSTS_MX_NOT_LISTED},
+	    {"mx.other.org", 0, 1, 1, 1, PSTS_MX_NOT_LISTED},
+	    {"mx1.example.net", 0, 1, 0, 1, PSTS_CERT_INVALID},
+	    {"mx1.example.net", 0, 0, 0, 1, PSTS_NO_TLS},
+	    {"mx1.example.net", 0, 0, 0, 0, PSTS_NOT_APPLICABLE},
+	    {"mx.other.org", MXF_FROM_SERVER, 1, 1, 1, PSTS_NOT_APPLICABLE},
+	};
+	struct config cfg;
+	struct probe_target tg;
+	struct run_record rec;
+	static const char *const wire[] = {"250 ok"};
+
+	(void)state;
+	for (int mode = 0; mode < 3; mode++) {
+		memset(&cfg, 0, sizeof cfg);
+		memset(&tg, 0, sizeof tg);
+		record_init(&rec, &cfg, &tg);
+		rec.policy.mode = mode == 2 ? TLSP_REPORT : TLSP_ENFORCE;
+		rec.policy.sts.have_policy = 1;
+		rec.policy.sts.policy.mode =
+		    mode == 1 ? STS_MODE_TESTING : STS_MODE_ENFORCE;
+		rec.policy.sts.policy.nmx = 2;
+		strcpy(rec.policy.sts.policy.mx[0], "*.example.net");
+		strcpy(rec.policy.sts.policy.mx[1], "mx1.example.net");
+		for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+			struct mail_host *mh =
+			    dns_add_host(&rec.dns, t[i].host, 10, t[i].flags);
+			assert_non_null(mh);
+			struct probe *p = record_add_probe(
+			    &rec, rec.dns.nhosts - 1, "192.0.2.1", 2, 25);
+			assert_non_null(p);
+			p->outcome = OUTCOME_ACCEPTED;
+			p->tls.mode =
+			    t[i].established ? TLSM_STARTTLS : TLSM_NONE;
+			p->tls.established = t[i].established;
+			p->tls.chain_ok = p->tls.name_ok = t[i].verified;
+			if (t[i].greeted) {
+				int k = probe_add_step(p, STAGE_EHLO, 0,
+						       "EHLO x", 0);
+				p->steps[k].reply =
+				    reply_parse_text(wire[0], NULL);
+				assert_non_null(p->steps[k].reply);
+			}
+		}
+		policy_sts_judge(&rec);
+		for (size_t i = 0; i < rec.nprobes; i++) {
+			const struct probe *p = &rec.probes[i];
+			enum probe_sts got = policy_sts_probe(&rec, p);
+			int ruled_out =
+			    got != PSTS_MATCHED && got != PSTS_NOT_APPLICABLE;
+			if (got != t[i].want)
+				fail_msg("mode %d, %s (case %zu): %s, want %s",
+					 mode, t[i].host, i,
+					 probe_sts_name(got),
+					 probe_sts_name(t[i].want));
+			/* Only enforce, under --tls-policy enforce, changes
+			 * the outcome. */
+			assert_int_equal(p->policy_failed,
+					 mode == 0 && ruled_out);
+			assert_int_equal(p->outcome, mode == 0 && ruled_out
+							 ? OUTCOME_TLS_ERROR
+							 : OUTCOME_ACCEPTED);
+		}
+		record_free(&rec);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +645,7 @@ int main(void)
 	    cmocka_unit_test(test_dane_rules),
 	    cmocka_unit_test(test_dane_cname_target_first),
 	    cmocka_unit_test(test_answer_status_and_ede),
+	    cmocka_unit_test(test_sts_judge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
