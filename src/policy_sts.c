@@ -286,8 +286,12 @@ void policy_sts_take_fetch(struct run_record *rec,
 		len = text_appendf(list, sizeof list, len, "%s%s",
 				   i ? ", " : "", m->policy.mx[i]);
 	record_note(rec, now_ms, -1, 0,
-		    "MTA-STS policy: mode %s, max_age %ld, mx %s",
-		    sts_mode_name(m->policy.mode), m->policy.max_age, list);
+		    "MTA-STS policy: mode %s, max_age %ld, mx %s%s",
+		    sts_mode_name(m->policy.mode), m->policy.max_age, list,
+		    m->policy.lf_only ? " (lines end in LF, not CRLF as RFC "
+					"8461 3.2 writes them; senders accept "
+					"both)"
+				      : "");
 }
 
 /* ---- _smtp._tls.DOMAIN TXT ---- */

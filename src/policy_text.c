@@ -314,6 +314,37 @@ static int valid_pattern(const char *v, size_t n)
 	return label > 0;
 }
 
+/* "192.0.2.1", "2001:db8::1", "[192.0.2.1]": digits, dots, colons and
+ * hex only, with a colon or four numeric labels. */
+static int looks_like_address(const char *v, size_t n)
+{
+	size_t digits_dots = 0, colons = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c == ':')
+			colons++;
+		else if ((c >= '0' && c <= '9') || c == '.')
+			digits_dots++;
+		else if (!(c == '[' || c == ']' || (c >= 'a' && c <= 'f') ||
+			   (c >= 'A' && c <= 'F')))
+			return 0;
+	}
+	return n > 0 && (colons >= 2 || digits_dots == n ||
+			 (v[0] == '[' && v[n - 1] == ']'));
+}
+
+/* A key an admin meant as "mx": "nmx", "mxs", "mx-host", "MX"... (keys
+ * are case-sensitive; only "mx" counts). */
+static int mx_typo(const char *k, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		if ((k[i] == 'm' || k[i] == 'M') &&
+		    (k[i + 1] == 'x' || k[i + 1] == 'X'))
+			return n <= 8;
+	return 0;
+}
+
 static int parse_max_age(const char *v, size_t n, long *out)
 {
 	long x = 0;
@@ -397,6 +428,11 @@ static int policy_line(struct sts_policy *p, const char *l, size_t n,
 		}
 		*seen |= 4;
 	} else if (k == 2 && memcmp(l, "mx", 2) == 0) {
+		if (looks_like_address(val, vn)) {
+			p->error = "an mx value is an IP address: the policy "
+				   "names MX hosts by name (RFC 8461 3.2)";
+			return -1;
+		}
 		if (!valid_pattern(val, vn)) {
 			p->error = "an mx value is not a host name or "
 				   "\"*.\" and one";
@@ -412,7 +448,12 @@ static int policy_line(struct sts_policy *p, const char *l, size_t n,
 			p->mx[p->nmx][i] = lower(val[i]);
 		p->mx[p->nmx++][vn] = '\0';
 	}
-	/* Any other key: an extension, ignored (RFC 8461 3.2). */
+	/* Any other key: an extension, ignored (RFC 8461 3.2); one that
+	 * looks like a mistyped mx is remembered, to name the mistake. */
+	else if (!p->typo[0] && k < sizeof p->typo && mx_typo(l, k)) {
+		memcpy(p->typo, l, k);
+		p->typo[k] = '\0';
+	}
 	return 0;
 }
 
@@ -436,6 +477,8 @@ int sts_parse_policy(const char *body, size_t len, struct sts_policy *out)
 			i++; /* the LF */
 		if (end > start && body[end - 1] == '\r')
 			end--;
+		else if (i > start && body[i - 1] == '\n')
+			out->lf_only = 1;
 		if (end == start)
 			continue;
 		if (policy_line(out, body + start, end - start, &seen) < 0)
@@ -448,7 +491,15 @@ int sts_parse_policy(const char *body, size_t len, struct sts_policy *out)
 		return -1;
 	}
 	if (out->mode != STS_MODE_NONE && out->nmx == 0) {
-		out->error = "no mx line";
+		if (out->typo[0]) {
+			snprintf(out->error_buf, sizeof out->error_buf,
+				 "no mx line, but a \"%s:\" line: a typo for "
+				 "\"mx:\"? (keys are case-sensitive)",
+				 out->typo);
+			out->error = out->error_buf;
+		} else {
+			out->error = "no mx line";
+		}
 		return -1;
 	}
 	return 0;

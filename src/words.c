@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "smtpprobe/interpreter.h"
 
@@ -132,6 +133,37 @@ static const char *egress_ptr(const struct run_record *rec, const char *ip)
 		    rec->egress[i].ptr)
 			return rec->egress[i].ptr;
 	return "?";
+}
+
+/* Why a wildcard pattern does not cover host, as "; *.S covers ...",
+ * or "": the two near misses people make (RFC 8461 4.1: one label). */
+static const char *wildcard_miss(const struct run_record *rec, const char *host,
+				 char *buf, size_t n)
+{
+	const struct sts_policy *pol = &rec->policy.sts.policy;
+	size_t hl = strlen(host);
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < pol->nmx; i++) {
+		const char *m = pol->mx[i];
+		size_t sl;
+
+		if (m[0] != '*' || m[1] != '.')
+			continue;
+		sl = strlen(m + 2);
+		if (strcasecmp(host, m + 2) == 0)
+			snprintf(buf, n, "; %s does not cover %s itself", m,
+				 m + 2);
+		else if (hl > sl + 1 && host[hl - sl - 1] == '.' &&
+			 strcasecmp(host + hl - sl, m + 2) == 0)
+			snprintf(buf, n,
+				 "; %s covers exactly one label, and %s has "
+				 "more",
+				 m, host);
+		if (buf[0])
+			break;
+	}
+	return buf;
 }
 
 /* "mx.example.net [192.0.2.1]:25" */
@@ -502,13 +534,14 @@ static void finding_words(const struct run_record *rec, struct finding *f)
 		    "(RFC 7671 8.1).");
 		break;
 	case FIND_STS_MX_NOT_LISTED: {
-		char mxl[160];
+		char mxl[160], why[128];
 		snprintf(
 		    t, tn,
 		    "%s is not listed in %s's MTA-STS policy (mode %s, mx "
-		    "%s): %s.",
+		    "%s%s): %s.",
 		    host_of(rec, p), dom_of(rec), sts_mode(rec),
 		    sts_mx_list(rec, mxl),
+		    wildcard_miss(rec, host_of(rec, p), why, sizeof why),
 		    sts_enforced(rec)
 			? "a sender that honours MTA-STS (Gmail, Microsoft "
 			  "365) does not deliver to it"

@@ -45,7 +45,10 @@ struct sts_policy {
 	long max_age;
 	size_t nmx;
 	char mx[STS_MX_CAP][DOMAIN_MAX + 1]; /* lower case, no trailing dot */
-	const char *error;		     /* NULL when valid */
+	int lf_only;	   /* a line ended in LF alone (RFC 8461 asks CRLF) */
+	char typo[9];	   /* an unknown key that looks like a mistyped "mx" */
+	const char *error; /* NULL when valid; may point at error_buf */
+	char error_buf[96];
 };
 /* 0 when valid, -1 with error set. Lines end in LF or CRLF; unknown keys
  * are ignored; version, mode and max_age must each appear once, and mx

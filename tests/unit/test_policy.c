@@ -249,6 +249,7 @@ static void test_sts_policy(void **state)
 				p),
 			 0);
 	assert_int_equal(p->mode, STS_MODE_ENFORCE);
+	assert_false(p->lf_only);
 	assert_int_equal(p->max_age, 604800);
 	assert_int_equal(p->nmx, 3);
 	assert_string_equal(p->mx[1], "*.example.net");
@@ -264,7 +265,31 @@ static void test_sts_policy(void **state)
 				p),
 			 0);
 	assert_int_equal(p->mode, STS_MODE_TESTING);
+	assert_true(p->lf_only); /* accepted, and noticed */
 	assert_string_equal(p->mx[0], "mx.example.com");
+	/* The mistakes people make are named: a typo that leaves no mx
+	 * line (the key it was meant as is kept), an address as mx. */
+	assert_int_equal(policy("version: STSv1\r\nmode: enforce\r\n"
+				"nmx: mx.example.com\r\nmax_age: 1\r\n",
+				p),
+			 -1);
+	assert_string_equal(p->typo, "nmx");
+	assert_non_null(strstr(p->error, "nmx"));
+	assert_int_equal(policy("version: STSv1\r\nmode: enforce\r\n"
+				"MX: mx.example.com\r\nmax_age: 1\r\n",
+				p),
+			 -1);
+	assert_string_equal(p->typo, "MX");
+	assert_int_equal(policy("version: STSv1\r\nmode: enforce\r\n"
+				"mx: 192.0.2.25\r\nmax_age: 1\r\n",
+				p),
+			 -1);
+	assert_non_null(strstr(p->error, "IP address"));
+	assert_int_equal(policy("version: STSv1\r\nmode: enforce\r\n"
+				"mx: 2001:db8::25\r\nmax_age: 1\r\n",
+				p),
+			 -1);
+	assert_non_null(strstr(p->error, "IP address"));
 	assert_int_equal(
 	    policy("version: STSv1\nmode: none\nmax_age: 86400\n", p), 0);
 	assert_int_equal(p->mode, STS_MODE_NONE);
