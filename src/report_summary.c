@@ -455,6 +455,62 @@ void report_insecure_warning(FILE *out, const struct run_record *rec, int color)
 	      out);
 }
 
+/* One line on the TLS policies a sender would find: DNSSEC, MTA-STS,
+ * TLS-RPT (DANE is per probe, below). */
+static void summary_policy(FILE *out, const struct run_record *rec)
+{
+	static const char *const modes[] = {"enforce", "report", "off"};
+	const struct tls_policy *tp = &rec->policy;
+	const struct mta_sts_info *m = &tp->sts;
+
+	if (tp->mode == TLSP_OFF || rec->dns.status != DNS_OK)
+		return;
+	fprintf(out, "Policy:  --tls-policy %s; DNSSEC: %s",
+		modes[tp->mode % 3],
+		tp->resolver_validates > 0 ? "the resolver validates"
+		: tp->resolver_validates == 0
+		    ? "your resolver does NOT validate DNSSEC: DANE cannot "
+		      "be judged from here (use --dns-server with a "
+		      "validating resolver)"
+		    : "could not ask whether the resolver validates");
+	fprintf(out, "; MTA-STS: %s", mta_sts_status_name(m->status));
+	if (m->have_policy)
+		fprintf(out, " (mode %s)", sts_mode_name(m->policy.mode));
+	else if (m->error) {
+		fputs(" (", out);
+		report_put_clean(out, m->error);
+		fputc(')', out);
+	}
+	fprintf(out, "; TLS-RPT: %s\n", tls_rpt_status_name(tp->rpt.status));
+}
+
+/* Who the receivers saw. */
+static void summary_identity(FILE *out, const struct run_record *rec)
+{
+	if (rec->negress == 0)
+		return;
+	fputs("You:     ", out);
+	for (size_t i = 0; i < rec->negress; i++) {
+		const struct egress *e = &rec->egress[i];
+		fprintf(out, "%s", i ? "; " : "");
+		report_put_clean(out, e->address);
+		fprintf(out, " (%s), PTR ",
+			e->echoed ? "as a server saw it" : "local");
+		report_put_clean(out, e->ptr ? e->ptr
+				      : e->ptr_asked
+					  ? "none"
+					  : "not asked (a private address)");
+		if (e->ptr)
+			fputs(e->fcrdns == 1   ? " (confirmed)"
+			      : e->fcrdns == 0 ? " (does NOT resolve back)"
+					       : "",
+			      out);
+	}
+	fputs("; HELO ", out);
+	report_put_clean(out, rec->cfg ? rec->cfg->helo : "?");
+	fputc('\n', out);
+}
+
 void report_summary(FILE *out, const struct run_record *rec, int color)
 {
 	report_insecure_warning(out, rec, color);
@@ -462,6 +518,8 @@ void report_summary(FILE *out, const struct run_record *rec, int color)
 	summary_dns_line(out, &rec->dns);
 	for (size_t i = 0; i < rec->dns.nhosts && i < MX_HOSTS_CAP; i++)
 		summary_host(out, &rec->dns.hosts[i]);
+	summary_policy(out, rec);
+	summary_identity(out, rec);
 	if (rec->nprobes > 0)
 		fputs("Probes:\n", out);
 	for (size_t i = 0; i < rec->nprobes; i++)

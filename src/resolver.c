@@ -392,7 +392,10 @@ void resolver_lookup_egress(struct resolver *r, long now)
 		struct egress *e = &r->rec->egress[i];
 		char name[80];
 
+		/* A private local address is not what a receiver sees (NAT):
+		 * its reverse DNS says nothing, and is not worth the wait. */
 		if (e->ptr_asked ||
+		    (!e->echoed && dns_is_private(e->family, e->address)) ||
 		    identity_ptr_name(e->address, name, sizeof name) < 0)
 			continue;
 		e->ptr_asked = 1;
