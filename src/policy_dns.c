@@ -329,17 +329,6 @@ const char *probe_dane_name(enum probe_dane d)
 	}
 }
 
-/* The probe got an EHLO (or HELO) answer: far enough to see STARTTLS. */
-static int greeted(const struct probe *p)
-{
-	for (size_t i = 0; i < p->nsteps; i++)
-		if ((p->steps[i].stage == STAGE_EHLO ||
-		     p->steps[i].stage == STAGE_HELO) &&
-		    p->steps[i].reply && p->steps[i].reply->code / 100 == 2)
-			return 1;
-	return 0;
-}
-
 enum probe_dane policy_probe_dane(const struct run_record *rec,
 				  const struct probe *p)
 {
@@ -353,7 +342,8 @@ enum probe_dane policy_probe_dane(const struct run_record *rec,
 	if (p->tls.dane && p->tls.established)
 		return p->tls.dane_ok ? PDANE_MATCHED : PDANE_FAILED;
 	/* No handshake to check: no STARTTLS offered, or it failed. */
-	return (!p->tls.established && (greeted(p) || p->tls.mode != TLSM_NONE))
+	return (!p->tls.established &&
+		(probe_greeted(p) || p->tls.mode != TLSM_NONE))
 		   ? PDANE_FAILED
 		   : PDANE_NOT_APPLICABLE;
 }

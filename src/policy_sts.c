@@ -344,16 +344,6 @@ void policy_rpt_take_txt(struct run_record *rec, int status,
 
 /* ---- judging the probes ---- */
 
-static int greeted(const struct probe *p)
-{
-	for (size_t i = 0; i < p->nsteps; i++)
-		if ((p->steps[i].stage == STAGE_EHLO ||
-		     p->steps[i].stage == STAGE_HELO) &&
-		    p->steps[i].reply && p->steps[i].reply->code / 100 == 2)
-			return 1;
-	return 0;
-}
-
 enum probe_sts policy_sts_probe(const struct run_record *rec,
 				const struct probe *p)
 {
@@ -375,7 +365,7 @@ enum probe_sts policy_sts_probe(const struct run_record *rec,
 	if (p->tls.established)
 		return p->tls.chain_ok && p->tls.name_ok ? PSTS_MATCHED
 							 : PSTS_CERT_INVALID;
-	if (greeted(p) || p->tls.mode != TLSM_NONE)
+	if (probe_greeted(p) || p->tls.mode != TLSM_NONE)
 		return PSTS_NO_TLS;
 	return PSTS_NOT_APPLICABLE; /* never got as far as TLS */
 }

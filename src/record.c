@@ -146,6 +146,16 @@ struct probe *record_add_probe(struct run_record *rec, size_t host,
 	return p;
 }
 
+int probe_greeted(const struct probe *p)
+{
+	for (size_t i = 0; i < p->nsteps; i++)
+		if ((p->steps[i].stage == STAGE_EHLO ||
+		     p->steps[i].stage == STAGE_HELO) &&
+		    p->steps[i].reply && p->steps[i].reply->code / 100 == 2)
+			return 1;
+	return 0;
+}
+
 const struct step *probe_deciding_step(const struct probe *p)
 {
 	if (p->deciding_step >= 0 && (size_t)p->deciding_step < p->nsteps)

@@ -34,6 +34,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "smtpprobe/dns_answer.h"
 #include "smtpprobe/sanitize.h"
 #include "smtpprobe/version.h"
 
@@ -229,29 +230,14 @@ const char *sts_tls_failure_name(enum sts_tls_failure t)
 
 /* ---- the arguments, checked before libcurl sees them ---- */
 
-/* An LDH host name: labels of 1 to 63 letters, digits and hyphens, no
- * leading or trailing dot, short enough for "mta-sts." in front. */
+/* An LDH host name (no '_', no trailing dot: it goes into a URL and
+ * CURLOPT_RESOLVE), short enough for "mta-sts." in front. */
 static int domain_ok(const char *d)
 {
-	size_t len = strlen(d), label = 0;
+	size_t len = strlen(d);
 
-	if (len == 0 || len + 8 > DNS_NAME_MAX)
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)d[i];
-		if (c == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '-'))
-			return 0;
-		if (++label > DNS_LABEL_MAX)
-			return 0;
-	}
-	return label > 0;
+	return len > 0 && len + 8 <= DNS_NAME_MAX && d[len - 1] != '.' &&
+	       !strchr(d, '_') && dns_valid_hostname(d);
 }
 
 static void fail_arg(char *err, size_t errlen, const char *fmt, ...)

@@ -423,6 +423,9 @@ int record_event(struct run_record *rec, long t_ms, int probe,
 		 enum event_kind kind, int tls, int step, const char *text);
 struct probe *record_add_probe(struct run_record *rec, size_t host,
 			       const char *address, int family, int port);
+/* The probe got a 2xx EHLO (or HELO) reply: far enough to see whether
+ * STARTTLS is offered. */
+int probe_greeted(const struct probe *p);
 /* The step that decided the probe's outcome, or NULL. */
 const struct step *probe_deciding_step(const struct probe *p);
 /* The step a report shows for a probe: the deciding one, else the last
