@@ -38,6 +38,14 @@
 	"through; probe again after 5-15 minutes, and if your outgoing mail " \
 	"leaves from a pool of IPs, ask the receiver to whitelist them."
 
+#define GENERIC_EXPL \
+	"The receiver refused the mail by one of its own rules, without " \
+	"saying which (the code and the words name no specific cause)."
+#define GENERIC_REMEDY \
+	"You act: read the whole text for the rule, then ask the " \
+	"receiver's postmaster (postmaster@ their domain, by another " \
+	"channel) which rule matched and what gets you allowed."
+
 #define SPAMHAUS_CHECK "https://check.spamhaus.org"
 
 #define DNSBL_EXPL \
@@ -836,6 +844,9 @@ static const struct text_pattern patterns[] = {
 	  RATE_EXPL, RATE_REMEDY },
 	{ P1("too many sessions"), PAT_ERR, CAT_RATE_LIMITED,
 	  RATE_EXPL, RATE_REMEDY },
+	{ P1("relay limit"), PAT_ERR, CAT_RATE_LIMITED, RATE_EXPL, RATE_REMEDY },
+	{ P1("sending limit"), PAT_ERR, CAT_RATE_LIMITED, RATE_EXPL,
+	  RATE_REMEDY },
 	{ P1("rate limit"), PAT_ERR, CAT_RATE_LIMITED, RATE_EXPL, RATE_REMEDY },
 	{ P1("rate-limit"), PAT_ERR, CAT_RATE_LIMITED, RATE_EXPL, RATE_REMEDY },
 	{ P1("ratelimit"), PAT_ERR, CAT_RATE_LIMITED, RATE_EXPL, RATE_REMEDY },
@@ -1173,6 +1184,35 @@ static const struct text_pattern patterns[] = {
 	{ P1("syntax error"), PAT_ERR, CAT_PROTOCOL,
 	  "The server found a syntax error in the command.",
 	  "Read the text for the argument it rejects and correct it." },
+
+	/* Generic refusals (PAT_WEAK): weighed below a specific enhanced
+	 * code or basic code, above a catch-all code's usual reading, so
+	 * that "550 Access denied" is a policy and not a mailbox. */
+#define W_POLICY (PAT_ERR | PAT_WEAK), CAT_POLICY, GENERIC_EXPL, GENERIC_REMEDY
+	/* What was refused names the category: the sender is a policy, a
+	 * recipient address most often does not exist. */
+	{ P1("sender address rejected"), W_POLICY },
+	{ P1("sender rejected"), W_POLICY },
+	{ P1("policy"), W_POLICY },
+	{ P1("access denied"), W_POLICY },
+	{ P1("blocked"), W_POLICY },
+	{ P1("address rejected"), (PAT_ERR | PAT_WEAK), CAT_MAILBOX_UNKNOWN,
+	  "The server refused the recipient address without saying why; "
+	  "most often the mailbox does not exist.",
+	  "You act: check the address with the recipient by another "
+	  "channel; if it is right, ask their admin why it is refused." },
+	{ P1("denied"), W_POLICY },
+	{ P1("not allowed"), W_POLICY },
+	{ P1("not permitted"), W_POLICY },
+	{ P1("not authorized"), W_POLICY },
+	{ P1("not authorised"), W_POLICY },
+	{ P1("prohibited"), W_POLICY },
+	{ P1("forbidden"), W_POLICY },
+	{ P1("refused"), W_POLICY },
+	{ P1("refuse"), W_POLICY },
+	{ P1("rejected"), W_POLICY },
+	{ P1("reject"), W_POLICY },
+#undef W_POLICY
 };
 
 /* clang-format on */
@@ -1217,8 +1257,8 @@ static unsigned class_mask(enum reply_class cls)
 	}
 }
 
-const struct text_pattern *codes_match_text(const char *text,
-					    enum reply_class cls)
+const struct text_pattern *codes_match_text_tier(const char *text,
+						 enum reply_class cls, int weak)
 {
 	unsigned mask = class_mask(cls);
 	size_t i, n;
@@ -1228,7 +1268,8 @@ const struct text_pattern *codes_match_text(const char *text,
 	for (i = 0; i < ARRAY_LEN(patterns); i++) {
 		const struct text_pattern *p = &patterns[i];
 
-		if (!(p->classes & mask) || !p->needles[0])
+		if (!(p->classes & mask) || !p->needles[0] ||
+		    !(p->classes & PAT_WEAK) != !weak)
 			continue;
 		for (n = 0; n < 3 && p->needles[n]; n++) {
 			if (!contains_nocase(text, p->needles[n]))
@@ -1238,6 +1279,14 @@ const struct text_pattern *codes_match_text(const char *text,
 			return p;
 	}
 	return NULL;
+}
+
+const struct text_pattern *codes_match_text(const char *text,
+					    enum reply_class cls)
+{
+	const struct text_pattern *p = codes_match_text_tier(text, cls, 0);
+
+	return p ? p : codes_match_text_tier(text, cls, 1);
 }
 
 size_t codes_pattern_count(void)
