@@ -888,6 +888,14 @@ static const struct text_pattern patterns[] = {
 	  DISABLED_EXPL, DISABLED_REMEDY },
 	{ P1("deactivated"), PAT_ERR, CAT_MAILBOX_DISABLED,
 	  DISABLED_EXPL, DISABLED_REMEDY },
+	{ P1("frozen"), PAT_ERR, CAT_MAILBOX_DISABLED,
+	  DISABLED_EXPL, DISABLED_REMEDY },
+	{ P1("suspended"), PAT_ERR, CAT_MAILBOX_DISABLED,
+	  DISABLED_EXPL, DISABLED_REMEDY },
+	{ P2("account", "blocked"), PAT_ERR, CAT_MAILBOX_DISABLED,
+	  DISABLED_EXPL, DISABLED_REMEDY },
+	{ P2("account", "locked"), PAT_ERR, CAT_MAILBOX_DISABLED,
+	  DISABLED_EXPL, DISABLED_REMEDY },
 
 	/* Domains, before "does not exist" */
 	{ P1("null mx"), PAT_ERR, CAT_DOMAIN_UNKNOWN,

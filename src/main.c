@@ -28,8 +28,8 @@ static int do_explain(const struct config *cfg)
 		sanitize_buf(shown, sizeof shown, cfg->explain,
 			     strlen(cfg->explain));
 		fprintf(stderr,
-			"smtpprobe: --explain: no reply code or enhanced code "
-			"in '%s'\n",
+			"smtpprobe: --explain: no reply code, enhanced code "
+			"or words in '%s'\n",
 			shown);
 		return EX_USAGE;
 	}

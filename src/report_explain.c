@@ -7,6 +7,9 @@
  *   Meaning: ...
  *   Remedy:  ...
  *   Text:    User unknown            (only when a reply text was given)
+ *   Stage:   rcpt                    (only what a wrapper or bounce named:
+ *   Rcpt:    bob@example.org          the stage, the recipient, the
+ *   Host:    mx.example.org           remote MTA)
  *
  * The JSON form is report_json.c's (report_explain_json), with the other
  * JSON document.
@@ -53,6 +56,8 @@ void report_explain(FILE *out, const struct explanation *e, int color)
 
 	if (e->code)
 		fprintf(out, "%d ", e->code);
+	else if (!e->enhanced[0])
+		fputs("(no code) ", out);
 	if (e->enhanced[0]) {
 		report_put_clean(out, e->enhanced);
 		fputc(' ', out);
@@ -63,4 +68,7 @@ void report_explain(FILE *out, const struct explanation *e, int color)
 	labelled(out, "Meaning: ", e->in.explanation);
 	labelled(out, "Remedy:  ", e->in.remediation);
 	labelled(out, "Text:    ", e->text);
+	labelled(out, "Stage:   ", explain_stage_name(e->stage));
+	labelled(out, "Rcpt:    ", e->recipient);
+	labelled(out, "Host:    ", e->remote_mta);
 }

@@ -314,11 +314,50 @@ static void test_every_reply_classifies(void **state)
 	}
 }
 
+/* The rows read without context ("-") give the same category through
+ * --explain's reader (explain_parse), which peels what people paste. */
+static void test_explain_agrees(void **state)
+{
+	size_t nbad = 0, nrows = 0;
+
+	(void)state;
+	for (size_t i = 0; i < tab.n; i++) {
+		const struct row *r = &tab.rows[i];
+		int cat = category_of(r->expected);
+		struct explanation e;
+		char *plain;
+
+		if (stage_of(r->stage) != -1 || cat < 0)
+			continue;
+		nrows++;
+		plain = unescape(r->reply);
+		if (explain_parse(plain, &e) != 0) {
+			nbad++;
+			print_message("line %d: refused by explain_parse\n",
+				      r->lineno);
+		} else if ((int)e.in.category != cat) {
+			nbad++;
+			print_message("line %d: explain_parse says %s, want "
+				      "%s\n",
+				      r->lineno, category_name(e.in.category),
+				      r->expected);
+		}
+		explanation_free(&e);
+		free(plain);
+	}
+	print_message("%zu context-free rows through explain_parse, %zu "
+		      "differ\n",
+		      nrows, nbad);
+	if (nbad)
+		fail_msg("%zu rows differ through explain_parse", nbad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_table_well_formed),
 	    cmocka_unit_test(test_every_reply_classifies),
+	    cmocka_unit_test(test_explain_agrees),
 	};
 
 	return cmocka_run_group_tests(tests, load_table, free_table);
