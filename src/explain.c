@@ -25,9 +25,11 @@
 #include "smtpprobe/interpreter.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpprobe/bounce.h"
 #include "smtpprobe/sanitize.h"
 
 #define EXPLAIN_BYTES 16384
@@ -171,7 +173,7 @@ static char *take_host(char *s, struct explanation *out)
 		return NULL;
 	}
 	if (!starts(q, "said:") && !starts(q, "refused to talk to me:") &&
-	    *q != ':')
+	    *q != ':' && *q)
 		return NULL;
 	keep_name(&out->remote_mta, name, (size_t)(p - name));
 	return q;
@@ -302,6 +304,8 @@ static char *peel(char *s, struct explanation *out)
 				s = skip_blank(p + 22);
 			} else if (*p == ':') {
 				s = skip_blank(p + 1);
+			} else if (!*p) {
+				s = p; /* Exim's "host X [ip]" line */
 			}
 		}
 		/* qmail: "Remote host said:"; others: "... said: 550 ..." */
@@ -474,9 +478,11 @@ static void explain_words(const char *text, struct explanation *out)
 	pin_class(&out->in);
 }
 
-/* Lines from the first one with a code on, as one reply. */
+/* Lines from the first one with a code on, as one reply; hint, when
+ * given, is the enhanced code to use if the reply has none (a DSN's
+ * Status: field). */
 static int explain_reply(char **lines, size_t n, size_t first, int code,
-			 struct explanation *out)
+			 const char *hint, struct explanation *out)
 {
 	struct reply *r = calloc(1, sizeof *r);
 	int st = dialogue_stage(out->stage);
@@ -494,6 +500,10 @@ static int explain_reply(char **lines, size_t n, size_t first, int code,
 			if (reply_enhanced(text, strlen(text), code / 100,
 					   r->enhanced) == 0)
 				r->enhanced[0] = '\0';
+			if (!r->enhanced[0] && hint &&
+			    hint[0] - '0' == code / 100)
+				snprintf(r->enhanced, sizeof r->enhanced, "%s",
+					 hint);
 		}
 		if (reply_add_line(r, text, strlen(text)) < 0)
 			break;
@@ -509,7 +519,8 @@ static int explain_reply(char **lines, size_t n, size_t first, int code,
 	return 0;
 }
 
-static int explain_text(char **lines, size_t n, struct explanation *out)
+static int explain_text(char **lines, size_t n, const char *hint,
+			struct explanation *out)
 {
 	size_t total = 1, o = 0;
 	char *joined, *text;
@@ -534,6 +545,8 @@ static int explain_text(char **lines, size_t n, struct explanation *out)
 	if (find_enhanced(joined, out->enhanced) &&
 	    starts(joined, out->enhanced))
 		text = skip_blank(joined + strlen(out->enhanced));
+	if (!out->enhanced[0] && hint)
+		snprintf(out->enhanced, sizeof out->enhanced, "%s", hint);
 	if (!out->enhanced[0] && !has_letter(joined)) {
 		free(joined);
 		return -1;
@@ -545,7 +558,8 @@ static int explain_text(char **lines, size_t n, struct explanation *out)
 	return 0;
 }
 
-int explain_parse(const char *arg, struct explanation *out)
+static int explain_hinted(const char *arg, const char *hint,
+			  struct explanation *out)
 {
 	size_t len = strnlen(arg, EXPLAIN_BYTES), n, first;
 	char *buf, *lines[EXPLAIN_LINES];
@@ -581,14 +595,60 @@ int explain_parse(const char *arg, struct explanation *out)
 			break;
 	}
 	if (code) {
-		rc = explain_reply(lines, n, first, code, out);
+		rc = explain_reply(lines, n, first, code, hint, out);
 	} else {
-		rc = explain_text(lines, n, out);
+		rc = explain_text(lines, n, hint, out);
 	}
 	free(buf);
 	if (rc < 0)
 		explanation_free(out);
 	return rc;
+}
+
+int explain_parse(const char *arg, struct explanation *out)
+{
+	return explain_hinted(arg, NULL, out);
+}
+
+/* A valid enhanced code ("5.1.1"), or NULL. */
+static const char *valid_status(const char *s)
+{
+	char tmp[ENHANCED_SIZE];
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return NULL;
+	return reply_enhanced(s, strlen(s), s[0] - '0', tmp) == strlen(s)
+		   ? s
+		   : NULL;
+}
+
+int explain_bounce(const struct bounce_recipient *r, struct explanation *out)
+{
+	const char *status = valid_status(r->status);
+	int rc = -1;
+
+	if (r->diagnostic)
+		rc = explain_hinted(r->diagnostic, status, out);
+	if (rc < 0 && status)
+		rc = explain_hinted(status, NULL, out);
+	if (rc < 0) {
+		/* Nothing to read: the class alone. */
+		memset(out, 0, sizeof *out);
+		out->in.cls = CLASS_NONE;
+		out->in.category = no_code_words.category;
+		out->in.explanation = no_code_words.explanation;
+		out->in.remediation = no_code_words.remedy;
+	}
+	if (r->addr[0]) {
+		free(out->recipient);
+		out->recipient = sanitize_dup(r->addr, strlen(r->addr));
+	}
+	if (r->remote_mta[0]) {
+		free(out->remote_mta);
+		out->remote_mta =
+		    sanitize_dup(r->remote_mta, strlen(r->remote_mta));
+	}
+	return 0;
 }
 
 void explanation_free(struct explanation *e)

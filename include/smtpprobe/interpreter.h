@@ -63,6 +63,14 @@ struct explanation {
  * no word (empty, or digits and punctuation only). Free with
  * explanation_free() (also after -1; twice is harmless). */
 int explain_parse(const char *arg, struct explanation *out);
+
+struct bounce_recipient;
+/* One failed recipient of a bounce (bounce.h): its diagnostic read as
+ * explain_parse reads a pasted reply, the Status: field standing in for
+ * a missing enhanced code, the recipient and remote MTA from the bounce.
+ * Returns 0 (a recipient with nothing to read is "unknown", class none);
+ * free with explanation_free(). */
+int explain_bounce(const struct bounce_recipient *r, struct explanation *out);
 void explanation_free(struct explanation *e);
 
 #endif
