@@ -46,6 +46,30 @@ static int basic_is_catch_all(int code)
 	return code == 550 || code == 554 || code == 450;
 }
 
+/* X.3.4 too big, X.7.13 account disabled, X.7.24-X.7.27 SPF, DKIM,
+ * DMARC and reverse DNS (RFC 7372), X.7.31 and X.7.32 (Gmail's DMARC and
+ * alignment codes). Not X.7.23 (Gmail sends it for a missing PTR record,
+ * RFC 7372 for SPF), not X.1.10 (Microsoft sends it for an unknown
+ * recipient, RFC 7505 for a null MX) nor X.2.2 (Microsoft's "submission
+ * quota exceeded"). */
+static int is_definite(int subject, int detail)
+{
+	switch (subject) {
+	case 3: return detail == 4;
+	case 7:
+		return detail == 13 || (detail >= 24 && detail <= 27) ||
+		       detail == 31 || detail == 32;
+	default: return 0;
+	}
+}
+
+/* X.0.0 and X.5.0 ("other", "other protocol status") are sent for
+ * anything: as a subject they say nothing. */
+static int subject_says_something(int subject, int detail)
+{
+	return detail != 0 || (subject != 0 && subject != 5);
+}
+
 static void take(struct codes_words *out, enum category cat,
 		 const char *explanation, const char *remedy)
 {
@@ -72,6 +96,13 @@ enum weigh_source codes_weigh(const struct weigh_input *in,
 		subj = codes_enhanced(subject, 0);
 	}
 
+	/* 0. A definite enhanced code: one that names a single cause and
+	 * that servers do not send for anything else. */
+	if (failure && ei && is_definite(subject, detail) &&
+	    ei->category != CAT_UNKNOWN) {
+		take(out, ei->category, ei->meaning, ei->remedy);
+		return WEIGH_DEFINITE;
+	}
 	/* 1. Explicit wording. */
 	tp = in->text ? codes_match_text_tier(in->text, in->cls, 0) : NULL;
 	if (tp) {
@@ -94,6 +125,7 @@ enum weigh_source codes_weigh(const struct weigh_input *in,
 	/* 4. The enhanced subject (X.Y.0, or a detail the table does not
 	 * know), unless the basic code has a specific meaning of its own. */
 	if (failure && subj && subj->category != CAT_UNKNOWN &&
+	    subject_says_something(subject, detail) &&
 	    (!ci || basic_is_catch_all(in->code))) {
 		const struct enhanced_info *w = ei ? ei : subj;
 

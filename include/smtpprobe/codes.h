@@ -197,6 +197,7 @@ struct weigh_input {
 };
 
 enum weigh_source {
+	WEIGH_DEFINITE,	     /* an enhanced code with one meaning only */
 	WEIGH_TEXT,	     /* explicit wording */
 	WEIGH_ENHANCED,	     /* a known X.Y.Z, Z not 0 */
 	WEIGH_STAGE,	     /* the code at the stage it answered */

@@ -455,7 +455,13 @@ static void test_weigh_rules(void **state)
 		enum weigh_source source;
 		enum category cat;
 	} cases[] = {
-	    /* 1. wording beats every code */
+	    /* 0. a definite enhanced code beats even the wording */
+	    {421, "4.7.26", CLASS_TRANSIENT,
+	     "This mail has been rate limited because it is unauthenticated",
+	     NULL, WEIGH_DEFINITE, CAT_SENDER_AUTH},
+	    {552, "5.3.4", CLASS_PERMANENT, "Too many attachments", NULL,
+	     WEIGH_DEFINITE, CAT_MESSAGE_TOO_LARGE},
+	    /* 1. wording beats every other code */
 	    {550, "5.1.1", CLASS_PERMANENT, "Mailbox full", NULL, WEIGH_TEXT,
 	     CAT_MAILBOX_FULL},
 	    {450, "4.2.1", CLASS_TRANSIENT, "Relay limit exceeded", NULL,
@@ -465,8 +471,10 @@ static void test_weigh_rules(void **state)
 	    /* 2. a known X.Y.Z beats the stage and the basic code */
 	    {554, "5.2.2", CLASS_PERMANENT, "sorry", &rcpt_554,
 	     WEIGH_ENHANCED, CAT_MAILBOX_FULL},
-	    {550, "5.7.26", CLASS_PERMANENT, NULL, NULL, WEIGH_ENHANCED,
-	     CAT_SENDER_AUTH},
+	    {550, "5.1.10", CLASS_PERMANENT, "RESOLVER.ADR", NULL,
+	     WEIGH_ENHANCED, CAT_DOMAIN_UNKNOWN},
+	    {550, "5.7.1", CLASS_PERMANENT, NULL, NULL, WEIGH_ENHANCED,
+	     CAT_POLICY},
 	    /* ...except X.5.Z, which yields to the stage */
 	    {554, "5.5.2", CLASS_PERMANENT, "sorry", &rcpt_554, WEIGH_STAGE,
 	     CAT_POLICY},
@@ -484,6 +492,11 @@ static void test_weigh_rules(void **state)
 	     CAT_POLICY},
 	    {577, "5.7.0", CLASS_PERMANENT, NULL, NULL, WEIGH_SUBJECT,
 	     CAT_POLICY},
+	    /* ...but X.0.0 and X.5.0 say nothing: generic wording wins */
+	    {550, "5.5.0", CLASS_PERMANENT, "Blocked", NULL,
+	     WEIGH_WEAK_TEXT, CAT_POLICY},
+	    {550, "5.0.0", CLASS_PERMANENT, "sorry", NULL,
+	     WEIGH_BASIC_DEFAULT, CAT_MAILBOX_UNKNOWN},
 	    /* ...not a basic code with its own meaning */
 	    {530, "5.7.0", CLASS_PERMANENT, NULL, NULL, WEIGH_BASIC,
 	     CAT_AUTH_REQUIRED},
