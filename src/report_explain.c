@@ -6,6 +6,7 @@
  *   550 5.1.1 (permanent failure) - mailbox_unknown
  *   Meaning: ...
  *   Remedy:  ...
+ *   Who:     the recipient acts - first step   (the category's, always)
  *   Text:    User unknown            (only when a reply text was given)
  *   Stage:   rcpt                    (only what a wrapper or bounce named:
  *   Rcpt:    bob@example.org          the stage, the recipient, the
@@ -15,6 +16,8 @@
  * JSON document.
  */
 #include "smtpprobe/report.h"
+
+#include "smtpprobe/codes.h"
 
 #include <stdlib.h>
 
@@ -38,6 +41,17 @@ static const char *class_color(enum reply_class c)
 	case CLASS_TRANSIENT: return report_color_outcome(OUTCOME_TEMPFAIL);
 	case CLASS_PERMANENT: return report_color_outcome(OUTCOME_REJECTED);
 	default: return "";
+	}
+}
+
+static const char *actor_words(enum codes_actor a)
+{
+	switch (a) {
+	case ACT_NOBODY: return "nobody needs to act";
+	case ACT_RECIPIENT: return "the recipient acts";
+	case ACT_RECEIVER_ADMIN: return "the receiver's admin acts";
+	case ACT_PROVIDER: return "your provider (or whoever runs the IP) acts";
+	default: return "you act";
 	}
 }
 
@@ -67,6 +81,14 @@ void report_explain(FILE *out, const struct explanation *e, int color)
 		category_name(e->in.category));
 	labelled(out, "Meaning: ", e->in.explanation);
 	labelled(out, "Remedy:  ", e->in.remediation);
+	{
+		const struct codes_action *a =
+		    codes_category_action(e->in.category);
+
+		fprintf(out, "Who:     %s - ", actor_words(a->who));
+		report_put_clean(out, a->first_step);
+		fputc('\n', out);
+	}
 	labelled(out, "Text:    ", e->text);
 	labelled(out, "Stage:   ", explain_stage_name(e->stage));
 	labelled(out, "Rcpt:    ", e->recipient);

@@ -12,6 +12,8 @@
  */
 #include "smtpprobe/report.h"
 
+#include "smtpprobe/codes.h"
+
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -462,6 +464,14 @@ static json_t *explain_object(const struct explanation *e)
 	err |= set(o, "stage", stage ? json_string(stage) : json_null());
 	err |= set(o, "recipient", jstr_opt(e->recipient));
 	err |= set(o, "remote_mta", jstr_opt(e->remote_mta));
+	{
+		const struct codes_action *a =
+		    codes_category_action(in->category);
+
+		err |=
+		    set(o, "who_acts", json_string(codes_actor_name(a->who)));
+		err |= set(o, "first_step", json_string(a->first_step));
+	}
 	return done(o, err);
 }
 

@@ -212,6 +212,25 @@ enum weigh_source {
 enum weigh_source codes_weigh(const struct weigh_input *in,
 			      struct codes_words *out);
 
+/* Who acts first on a category, and the first concrete step
+ * (codes_action.c): defined for every category. */
+enum codes_actor {
+	ACT_NOBODY,	    /* nothing to do, or the retry does it */
+	ACT_YOU,	    /* the sender */
+	ACT_RECIPIENT,	    /* the person the mail was for */
+	ACT_RECEIVER_ADMIN, /* the receiving domain's postmaster */
+	ACT_PROVIDER	    /* whoever runs the sending IP or account */
+};
+
+struct codes_action {
+	enum codes_actor who;
+	const char *first_step;
+};
+
+const struct codes_action *codes_category_action(enum category c);
+/* "you", "recipient", "receiver_admin", "provider", "nobody". */
+const char *codes_actor_name(enum codes_actor a);
+
 /* What a step that went well says (connect, TLS; else "nothing went
  * wrong"). */
 const struct codes_words *codes_step_ok(enum stage st);

@@ -546,6 +546,33 @@ static void test_weigh_rules(void **state)
 	}
 }
 
+/* Every category names who acts and a first step; failures name someone
+ * who can act (only success, intermediate and greylisting need nobody). */
+static void test_category_actions(void **state)
+{
+	(void)state;
+	for (int c = 0; c < CAT__COUNT; c++) {
+		const struct codes_action *a =
+		    codes_category_action((enum category)c);
+
+		assert_non_null(a);
+		if (!nonempty(a->first_step))
+			fail_msg("%s: no first step",
+				 category_name((enum category)c));
+		assert_true(nonempty(codes_actor_name(a->who)));
+		if (a->who == ACT_NOBODY && c != CAT_SUCCESS &&
+		    c != CAT_INTERMEDIATE && c != CAT_GREYLISTED)
+			fail_msg("%s: a failure with nobody to act",
+				 category_name((enum category)c));
+	}
+	assert_int_equal(codes_category_action(CAT_MAILBOX_FULL)->who,
+			 ACT_RECIPIENT);
+	assert_int_equal(codes_category_action(CAT_REVERSE_DNS)->who,
+			 ACT_PROVIDER);
+	assert_int_equal(codes_category_action(CAT_POLICY)->who,
+			 ACT_RECEIVER_ADMIN);
+}
+
 static void test_patterns_respect_class(void **state)
 {
 	const char *grey = "4.2.0 Recipient address rejected: Greylisted";
@@ -719,6 +746,7 @@ int main(void)
 	    cmocka_unit_test(test_patterns_well_formed),
 	    cmocka_unit_test(test_patterns_reachable),
 	    cmocka_unit_test(test_weigh_rules),
+	    cmocka_unit_test(test_category_actions),
 	    cmocka_unit_test(test_local_errors_cover_enum),
 	    cmocka_unit_test(test_local_error_categories),
 	};
