@@ -776,6 +776,9 @@ static const struct text_pattern patterns[] = {
 	  AUTHFAIL_EXPL, AUTHFAIL_REMEDY },
 	{ P1("authentication unsuccessful"), PAT_ERR, CAT_AUTH_FAILED,
 	  AUTHFAIL_EXPL, AUTHFAIL_REMEDY },
+	/* Credentials of a relay service: the relay refuses this sender. */
+	{ P2("credentials", "relay"), PAT_ERR, CAT_RELAY_DENIED, RELAY_EXPL,
+	  RELAY_REMEDY },
 	{ P1("invalid credentials"), PAT_ERR, CAT_AUTH_FAILED,
 	  AUTHFAIL_EXPL, AUTHFAIL_REMEDY },
 	{ P1("credentials invalid"), PAT_ERR, CAT_AUTH_FAILED,
@@ -1183,6 +1186,8 @@ static const struct text_pattern patterns[] = {
 	  "Check the headers the sending software writes (From:, Date:, "
 	  "Message-ID:, no duplicates) and fix the software." },
 	{ P1("spam"), PAT_ERR, CAT_CONTENT_REJECTED, SPAM_EXPL, SPAM_REMEDY },
+	{ P2("score", "limit"), PAT_ERR, CAT_CONTENT_REJECTED, SPAM_EXPL,
+	  SPAM_REMEDY },
 	{ P1("banned content"), PAT_ERR, CAT_CONTENT_REJECTED,
 	  "A content rule of the receiver matched something in the message.",
 	  "Review the wording, links and attachments; ask the recipient's "
