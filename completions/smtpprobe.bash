@@ -44,7 +44,12 @@ _smtpprobe()
 		COMPREPLY=($(compgen -P "$head" -W '25 465 587' -- "${cur##*,}"))
 		return
 		;;
-	-f | --from | --dns-server | -t | --timeout | --auth | --explain)
+	--explain)
+		# A code or a reply line is free-form; "-" reads a bounce.
+		COMPREPLY=($(compgen -W '-' -- "$cur"))
+		return
+		;;
+	-f | --from | --dns-server | -t | --timeout | --auth)
 		# Free-form value: nothing sensible to offer.
 		COMPREPLY=()
 		return

@@ -18,6 +18,6 @@ complete -c smtpprobe -l tls-policy -x -a 'enforce\t"Judge as a sender that hono
 complete -c smtpprobe -s v -l verbose -d 'Full timestamped transcript'
 complete -c smtpprobe -l json -d 'One JSON document on stdout'
 complete -c smtpprobe -l no-color -d 'No ANSI colour'
-complete -c smtpprobe -l explain -x -d 'Explain a reply code, enhanced code or reply line offline'
+complete -c smtpprobe -l explain -x -a '-' -d 'Explain a reply code, enhanced code or reply line offline; - reads a bounce from stdin'
 complete -c smtpprobe -s h -l help -d 'Show usage and exit'
 complete -c smtpprobe -s V -l version -d 'Show version and exit'

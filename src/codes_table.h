@@ -1,7 +1,40 @@
 /*
- * codes_table.h - what the four parts of the code table (codes_basic.c,
- * codes_enhanced.c, codes_text.c, codes_local.c) share: the array length
- * and the sentences more than one entry says. Private to those files.
+ * codes_table.h - what the parts of the code table (codes_basic.c,
+ * codes_enhanced.c, codes_text.c, codes_local.c, codes_weigh.c) share:
+ * the array length and the sentences more than one entry says. Private to
+ * those files.
+ *
+ * How a reply is weighed (codes_weigh() in codes_weigh.c, the only place
+ * that does it). The class comes from the basic code's first digit, else
+ * from the enhanced code's, else there is none (text alone); it is never
+ * overridden. The category and the words come from the first of these
+ * that applies, most specific first:
+ *
+ *  1. Explicit wording: a specific text pattern of codes_text.c ("mailbox
+ *     full", "blocked using zen.spamhaus.org") beats every code, because
+ *     servers send 550 and 5.1.1 for almost anything but rarely say
+ *     "over quota" when they mean something else.
+ *  2. A known enhanced code with a detail (X.Y.Z, Z not 0: 5.2.2, 5.7.26)
+ *     beats the stage and the basic code. Only X.5.Z (syntax) yields to a
+ *     stage, which knows which argument was at fault.
+ *  3. The stage the reply answered (codes_stage.c: a 554 at the greeting
+ *     is "no service here", a 550 to MAIL FROM a refused sender).
+ *  4. The enhanced subject (X.Y.0, or a detail the table does not know):
+ *     5.7.x is policy, 5.6.x content, 5.3.x the mail system, 5.1.x an
+ *     address. It beats a catch-all basic code (550, 554, 450) or an odd
+ *     one (571), not a basic code with a meaning of its own (530 5.7.0
+ *     is "authentication required").
+ *  5. A basic code with one meaning (552, 530, 421).
+ *  6. Generic wording (PAT_WEAK: "denied", "rejected", "blocked"): a
+ *     refusal that names no cause is a policy, unless what was refused is
+ *     a recipient address.
+ *  7. A catch-all basic code's usual reading (550: the mailbox is
+ *     unavailable), only when nothing above said anything more specific.
+ *  8. The class alone (category unknown), with the enhanced code's words
+ *     when the table knows them.
+ *
+ * Success and intermediate replies keep their own category whatever the
+ * words. tests/unit/test_codes.c checks each rule on a table of cases.
  */
 #ifndef SMTPPROBE_CODES_TABLE_H
 #define SMTPPROBE_CODES_TABLE_H

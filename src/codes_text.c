@@ -38,6 +38,22 @@
 	"through; probe again after 5-15 minutes, and if your outgoing mail " \
 	"leaves from a pool of IPs, ask the receiver to whitelist them."
 
+#define GENERIC_EXPL \
+	"The receiver refused the mail by one of its own rules, without " \
+	"saying which (the code and the words name no specific cause)."
+#define GENERIC_REMEDY \
+	"You act: read the whole text for the rule, then ask the " \
+	"receiver's postmaster (postmaster@ their domain, by another " \
+	"channel) which rule matched and what gets you allowed."
+
+#define NEXTHOP_EXPL \
+	"A server on the way could not reach the next one (no route, a " \
+	"timeout, a dropped connection) and reports it." 
+#define NEXTHOP_REMEDY \
+	"Nothing to fix in the message: the reporting server retries; if it " \
+	"lasts, the receiving domain's admin must check that its MX hosts " \
+	"are up and reachable on port 25."
+
 #define SPAMHAUS_CHECK "https://check.spamhaus.org"
 
 #define DNSBL_EXPL \
@@ -470,6 +486,8 @@ static const struct text_pattern patterns[] = {
 	  SENDAUTH_EXPL, SENDAUTH_REMEDY },
 	{ P1("authentication checks"), PAT_ERR, CAT_SENDER_AUTH,
 	  SENDAUTH_EXPL, SENDAUTH_REMEDY },
+	{ P2("from:", "domain is invalid"), PAT_ERR, CAT_BAD_ADDRESS,
+	  SENDER_DOMAIN_EXPL, SENDER_DOMAIN_REMEDY },
 	{ P1("from: header"), PAT_ERR, CAT_CONTENT_REJECTED,
 	  "The receiver requires a valid From: header with one address.",
 	  "Fix the message's From: header (one mailbox, properly formed)." },
@@ -499,6 +517,23 @@ static const struct text_pattern patterns[] = {
 	  RCPT_RATE_EXPL, RCPT_RATE_REMEDY },
 
 	/* Spamhaus, zone by zone, then the name alone */
+	/* URI blocklists list domains found in the message body, not IPs. */
+	{ P1("uribl"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  "The message links to a domain that a URI blocklist (URIBL, SURBL) "
+	  "lists as a spam or phishing domain.",
+	  "You act: find the listed link in the message (the text usually "
+	  "names it), remove it, and check the domain at https://lookup.uribl.com "
+	  "or https://www.surbl.org/surbl-analysis." },
+	{ P1("surbl"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  "The message links to a domain that a URI blocklist (URIBL, SURBL) "
+	  "lists as a spam or phishing domain.",
+	  "You act: find the listed link in the message (the text usually "
+	  "names it), remove it, and check the domain at https://lookup.uribl.com "
+	  "or https://www.surbl.org/surbl-analysis." },
+	{ P2("url", "blacklist"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  "The message links to a domain that a URI blocklist lists.",
+	  "You act: remove the listed link from the message and check the "
+	  "domain at https://lookup.uribl.com." },
 	{ P1("open resolver"), PAT_ERR, CAT_IP_BLOCKLISTED,
 	  "The receiver rejected you citing Spamhaus, but the answer was an "
 	  "error code: its DNSBL queries go through a public resolver, which "
@@ -588,6 +623,8 @@ static const struct text_pattern patterns[] = {
 	  "recent spam wave.",
 	  "Check the IP at https://mailspike.io/ip_verify and request "
 	  "delisting after cleaning up." },
+	{ P1("unwanted messages"), PAT_ERR, CAT_REPUTATION, REP_EXPL,
+	  REP_REMEDY },
 	{ P1("cloudmark"), PAT_ERR, CAT_IP_BLOCKLISTED,
 	  CLOUDMARK_EXPL, CLOUDMARK_REMEDY },
 	{ P1("ipcheck.proofpoint"), PAT_ERR, CAT_IP_BLOCKLISTED,
@@ -601,6 +638,8 @@ static const struct text_pattern patterns[] = {
 	  "low for this receiver.",
 	  "Look the IP up at https://senderscore.org and improve the sending "
 	  "practices behind it (complaints, unknown users, spam traps)." },
+	{ P1("poor reputation"), PAT_ERR, CAT_REPUTATION, REP_EXPL,
+	  REP_REMEDY },
 	{ P1("comcast block"), PAT_ERR, CAT_IP_BLOCKLISTED,
 	  "Comcast blocks the IP on its own blocklist for spam.",
 	  "Follow the link in the reply to Comcast's postmaster pages and "
@@ -615,6 +654,12 @@ static const struct text_pattern patterns[] = {
 	  DNSBL_EXPL, DNSBL_REMEDY },
 	{ P1("dnsbl"), PAT_ERR, CAT_IP_BLOCKLISTED, DNSBL_EXPL, DNSBL_REMEDY },
 	{ P1("rbl"), PAT_ERR, CAT_IP_BLOCKLISTED, DNSBL_EXPL, DNSBL_REMEDY },
+	{ P2("address", "blacklisted"), PAT_ERR, CAT_POLICY,
+	  "The receiver lists the sender (or recipient) address itself as "
+	  "refused.",
+	  "You act: ask the receiver's postmaster by another channel to "
+	  "remove the address from their list; send from another address "
+	  "meanwhile." },
 	{ P1("blacklist"), PAT_ERR, CAT_IP_BLOCKLISTED,
 	  DNSBL_EXPL, DNSBL_REMEDY },
 	{ P1("black list"), PAT_ERR, CAT_IP_BLOCKLISTED,
@@ -625,6 +670,12 @@ static const struct text_pattern patterns[] = {
 	  DNSBL_EXPL, DNSBL_REMEDY },
 
 	/* Relaying */
+	{ P1("no relaying"), PAT_ERR, CAT_RELAY_DENIED, RELAY_EXPL,
+	  RELAY_REMEDY },
+	{ P1("configured to relay"), PAT_ERR, CAT_RELAY_DENIED, RELAY_EXPL,
+	  RELAY_REMEDY },
+	{ P1("mail relay"), PAT_ERR, CAT_RELAY_DENIED, RELAY_EXPL,
+	  RELAY_REMEDY },
 	{ P1("allowed rcpthosts"), PAT_ERR, CAT_RELAY_DENIED,
 	  "qmail refuses the recipient's domain: it is not in the server's "
 	  "rcpthosts list, so the server neither hosts it nor relays for "
@@ -646,6 +697,13 @@ static const struct text_pattern patterns[] = {
 	  RELAY_EXPL, RELAY_REMEDY },
 	{ P1("do not relay"), PAT_ERR, CAT_RELAY_DENIED,
 	  RELAY_EXPL, RELAY_REMEDY },
+
+	{ P1("open relay"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	  "The receiver refuses the connecting IP because it has been seen as "
+	  "(or listed as) an open relay.",
+	  "Your admin acts: close the relay (relay only for authenticated "
+	  "users and your own networks), then ask the receiver or the list "
+	  "to delist the IP." },
 
 	/* The sender address (MAIL FROM) rather than the recipient */
 	{ P2("sender address rejected", "domain not found"), PAT_ERR,
@@ -674,6 +732,12 @@ static const struct text_pattern patterns[] = {
 	  "that the sender address (MAIL FROM) accepts mail.",
 	  "Send with a --from address that exists and whose domain's MX "
 	  "hosts accept mail for it." },
+	{ P1("spf check failed"), PAT_ERR, CAT_SENDER_AUTH, SPF_EXPL,
+	  SPF_REMEDY },
+	{ P1("unroutable sender"), PAT_ERR, CAT_BAD_ADDRESS,
+	  SENDER_DOMAIN_EXPL, SENDER_DOMAIN_REMEDY },
+	{ P1("unresolvable"), PAT_ERR, CAT_DOMAIN_UNKNOWN, DOMAIN_EXPL,
+	  DOMAIN_REMEDY },
 	{ P1("invalid sender"), PAT_ERR, CAT_BAD_ADDRESS,
 	  "The receiver considers the sender address (MAIL FROM) invalid.",
 	  "Send with a valid --from address of a domain you control, whose "
@@ -695,6 +759,8 @@ static const struct text_pattern patterns[] = {
 	/* TLS required, before authentication wording */
 	{ P1("must issue a starttls"), PAT_ERR, CAT_TLS_REQUIRED,
 	  TLSREQ_EXPL, TLSREQ_REMEDY },
+	{ P2("tls", "requires"), PAT_ERR, CAT_TLS_REQUIRED, TLSREQ_EXPL,
+	  TLSREQ_REMEDY },
 	{ P2("tls", "required"), PAT_ERR, CAT_TLS_REQUIRED,
 	  TLSREQ_EXPL, TLSREQ_REMEDY },
 	{ P2("encryption", "required"), PAT_ERR, CAT_TLS_REQUIRED,
@@ -710,6 +776,9 @@ static const struct text_pattern patterns[] = {
 	  AUTHFAIL_EXPL, AUTHFAIL_REMEDY },
 	{ P1("authentication unsuccessful"), PAT_ERR, CAT_AUTH_FAILED,
 	  AUTHFAIL_EXPL, AUTHFAIL_REMEDY },
+	/* Credentials of a relay service: the relay refuses this sender. */
+	{ P2("credentials", "relay"), PAT_ERR, CAT_RELAY_DENIED, RELAY_EXPL,
+	  RELAY_REMEDY },
 	{ P1("invalid credentials"), PAT_ERR, CAT_AUTH_FAILED,
 	  AUTHFAIL_EXPL, AUTHFAIL_REMEDY },
 	{ P1("credentials invalid"), PAT_ERR, CAT_AUTH_FAILED,
@@ -725,6 +794,17 @@ static const struct text_pattern patterns[] = {
 	{ P1("must authenticate"), PAT_ERR, CAT_AUTH_REQUIRED,
 	  AUTHREQ_EXPL, AUTHREQ_REMEDY },
 	{ P1("auth first"), PAT_ERR, CAT_AUTH_REQUIRED,
+	  AUTHREQ_EXPL, AUTHREQ_REMEDY },
+
+	{ P1("duplicate header"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  "The message repeats a header field that RFC 5322 allows once.",
+	  "You act: fix the sending software (or the signing step) so that "
+	  "the field appears once." },
+	{ P1("header error"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  "The receiver found the message's header malformed.",
+	  "You act: check the sending software's header fields (From:, "
+	  "Date:, Message-ID:, encoded words) against RFC 5322." },
+	{ P1("unauthenticated senders"), PAT_ERR, CAT_AUTH_REQUIRED,
 	  AUTHREQ_EXPL, AUTHREQ_REMEDY },
 
 	/* Sender authentication: SPF, DKIM, DMARC */
@@ -778,6 +858,8 @@ static const struct text_pattern patterns[] = {
 	  HELO_EXPL, HELO_REMEDY },
 	{ P1("helo name"), PAT_ERR, CAT_HELO_REJECTED,
 	  HELO_EXPL, HELO_REMEDY },
+	{ P2("helo", "invalid"), PAT_ERR, CAT_HELO_REJECTED,
+	  HELO_EXPL, HELO_REMEDY },
 
 	/* Reverse DNS */
 	{ P1("cannot find your reverse hostname"), PAT_ERR, CAT_REVERSE_DNS,
@@ -786,6 +868,8 @@ static const struct text_pattern patterns[] = {
 	{ P1("cannot find your hostname"), PAT_ERR, CAT_REVERSE_DNS,
 	  "The sending IP's PTR name is missing or does not resolve back to "
 	  "the same IP (Postfix's forward-confirmed reverse DNS check).",
+	  RDNS_REMEDY },
+	{ P1("name lookup failed"), PAT_ERR, CAT_REVERSE_DNS, RDNS_EXPL,
 	  RDNS_REMEDY },
 	{ P1("reverse dns"), PAT_ERR, CAT_REVERSE_DNS, RDNS_EXPL, RDNS_REMEDY },
 	{ P1("rdns"), PAT_ERR, CAT_REVERSE_DNS, RDNS_EXPL, RDNS_REMEDY },
@@ -814,6 +898,9 @@ static const struct text_pattern patterns[] = {
 	/* Rate limits */
 	{ P1("rate that prevents additional messages"), PAT_ERR,
 	  CAT_RATE_LIMITED, RCPT_RATE_EXPL, RCPT_RATE_REMEDY },
+	{ P1("slower"), PAT_ERR, CAT_RATE_LIMITED, RATE_EXPL, RATE_REMEDY },
+	{ P1("trop de connexions"), PAT_ERR, CAT_RATE_LIMITED, RATE_EXPL,
+	  RATE_REMEDY },
 	{ P1("too quickly"), PAT_ERR, CAT_RATE_LIMITED,
 	  RCPT_RATE_EXPL, RCPT_RATE_REMEDY },
 	{ P1("too much email"), PAT_ERR, CAT_RATE_LIMITED,
@@ -836,6 +923,9 @@ static const struct text_pattern patterns[] = {
 	  RATE_EXPL, RATE_REMEDY },
 	{ P1("too many sessions"), PAT_ERR, CAT_RATE_LIMITED,
 	  RATE_EXPL, RATE_REMEDY },
+	{ P1("relay limit"), PAT_ERR, CAT_RATE_LIMITED, RATE_EXPL, RATE_REMEDY },
+	{ P1("sending limit"), PAT_ERR, CAT_RATE_LIMITED, RATE_EXPL,
+	  RATE_REMEDY },
 	{ P1("rate limit"), PAT_ERR, CAT_RATE_LIMITED, RATE_EXPL, RATE_REMEDY },
 	{ P1("rate-limit"), PAT_ERR, CAT_RATE_LIMITED, RATE_EXPL, RATE_REMEDY },
 	{ P1("ratelimit"), PAT_ERR, CAT_RATE_LIMITED, RATE_EXPL, RATE_REMEDY },
@@ -849,6 +939,9 @@ static const struct text_pattern patterns[] = {
 	  RATE_EXPL, RATE_REMEDY },
 
 	/* Mailbox full, disabled, unknown (in that order: texts overlap) */
+	{ P2("mailbox", "exceed"), PAT_ERR, CAT_MAILBOX_FULL, FULL_EXPL,
+	  FULL_REMEDY },
+	{ P1("pleine"), PAT_ERR, CAT_MAILBOX_FULL, FULL_EXPL, FULL_REMEDY },
 	{ P1("over quota"), PAT_ERR, CAT_MAILBOX_FULL, FULL_EXPL, FULL_REMEDY },
 	{ P1("overquota"), PAT_ERR, CAT_MAILBOX_FULL, FULL_EXPL, FULL_REMEDY },
 	{ P1("quota exceeded"), PAT_ERR, CAT_MAILBOX_FULL,
@@ -867,6 +960,13 @@ static const struct text_pattern patterns[] = {
 	  FULL_EXPL, FULL_REMEDY },
 	{ P1("exceeded storage allocation"), PAT_ERR, CAT_MAILBOX_FULL,
 	  FULL_EXPL, FULL_REMEDY },
+	/* The sender's own account, not the recipient's */
+	{ P1("sender account"), PAT_ERR, CAT_POLICY,
+	  "The receiver (or your own provider) refuses the sending account: "
+	  "it is disabled or not allowed to send from this domain.",
+	  "You act: check that the sending account exists, is enabled and may "
+	  "send as the From: and MAIL FROM addresses (ask your provider's "
+	  "admin)." },
 	{ P2("account", "disabled"), PAT_ERR, CAT_MAILBOX_DISABLED,
 	  DISABLED_EXPL, DISABLED_REMEDY },
 	{ P2("mailbox", "disabled"), PAT_ERR, CAT_MAILBOX_DISABLED,
@@ -877,8 +977,22 @@ static const struct text_pattern patterns[] = {
 	  DISABLED_EXPL, DISABLED_REMEDY },
 	{ P1("deactivated"), PAT_ERR, CAT_MAILBOX_DISABLED,
 	  DISABLED_EXPL, DISABLED_REMEDY },
+	{ P1("archivee"), PAT_ERR, CAT_MAILBOX_DISABLED,
+	  DISABLED_EXPL, DISABLED_REMEDY },
+	{ P1("frozen"), PAT_ERR, CAT_MAILBOX_DISABLED,
+	  DISABLED_EXPL, DISABLED_REMEDY },
+	{ P1("suspend"), PAT_ERR, CAT_MAILBOX_DISABLED,
+	  DISABLED_EXPL, DISABLED_REMEDY },
+	{ P2("account", "blocked"), PAT_ERR, CAT_MAILBOX_DISABLED,
+	  DISABLED_EXPL, DISABLED_REMEDY },
+	{ P2("account", "locked"), PAT_ERR, CAT_MAILBOX_DISABLED,
+	  DISABLED_EXPL, DISABLED_REMEDY },
+	{ P1(" locked"), PAT_ERR, CAT_MAILBOX_DISABLED,
+	  DISABLED_EXPL, DISABLED_REMEDY },
 
 	/* Domains, before "does not exist" */
+	{ P1("domain is not reachable"), PAT_ERR, CAT_DOMAIN_UNKNOWN,
+	  DOMAIN_EXPL, DOMAIN_REMEDY },
 	{ P1("null mx"), PAT_ERR, CAT_DOMAIN_UNKNOWN,
 	  SAY_RCPT_NULL_MX,
 	  DO_ASK_OTHER_ADDRESS },
@@ -899,6 +1013,8 @@ static const struct text_pattern patterns[] = {
 	  DOMAIN_REMEDY },
 
 	/* Unknown mailboxes */
+	{ P1("no valid recipient"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
+	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
 	{ P1("user unknown"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
 	{ P1("unknown user"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
@@ -1002,8 +1118,15 @@ static const struct text_pattern patterns[] = {
 	  SIZE_EXPL, SIZE_REMEDY },
 	{ P1("too big"), PAT_ERR, CAT_MESSAGE_TOO_LARGE,
 	  SIZE_EXPL, SIZE_REMEDY },
+	{ P1("size exceeds"), PAT_ERR, CAT_MESSAGE_TOO_LARGE, SIZE_EXPL,
+	  SIZE_REMEDY },
 
 	/* A recipient's own block, before the content wording */
+	{ P1("recipient preferences"), PAT_ERR, CAT_POLICY,
+	  "The recipient's own settings refuse this mail (a block or a "
+	  "contacts-only rule), not the server's policy.",
+	  "The recipient acts: only they can allow you; ask them by another "
+	  "channel." },
 	{ P1("blocked senders"), PAT_ERR, CAT_POLICY,
 	  POLICY_BLOCK_EXPL, POLICY_BLOCK_REMEDY },
 	{ P1("envelope blocked"), PAT_ERR, CAT_POLICY,
@@ -1029,6 +1152,15 @@ static const struct text_pattern patterns[] = {
 	  "Ask the receiver's postmaster which policy matched." },
 
 	/* Content */
+	{ P1("8-bit data in message header"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  "The message's header holds raw 8-bit bytes, which RFC 5322 does "
+	  "not allow (non-ASCII header text must be encoded, RFC 2047).",
+	  "You act: have the sending software encode non-ASCII header text "
+	  "(RFC 2047 encoded-words) or send through SMTPUTF8." },
+	{ P2("multiple", "headers"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  "The message repeats a header field that RFC 5322 allows once.",
+	  "You act: fix the sending software so that the field appears "
+	  "once." },
 	{ P1("virus"), PAT_ERR, CAT_CONTENT_REJECTED,
 	  SAY_MALWARE,
 	  DO_SCAN_ATTACHMENT },
@@ -1054,6 +1186,8 @@ static const struct text_pattern patterns[] = {
 	  "Check the headers the sending software writes (From:, Date:, "
 	  "Message-ID:, no duplicates) and fix the software." },
 	{ P1("spam"), PAT_ERR, CAT_CONTENT_REJECTED, SPAM_EXPL, SPAM_REMEDY },
+	{ P2("score", "limit"), PAT_ERR, CAT_CONTENT_REJECTED, SPAM_EXPL,
+	  SPAM_REMEDY },
 	{ P1("banned content"), PAT_ERR, CAT_CONTENT_REJECTED,
 	  "A content rule of the receiver matched something in the message.",
 	  "Review the wording, links and attachments; ask the recipient's "
@@ -1099,6 +1233,20 @@ static const struct text_pattern patterns[] = {
 	{ P1("hop count"), PAT_ERR, CAT_ROUTING, LOOP_EXPL, LOOP_REMEDY },
 
 	/* Service and storage */
+	/* The connection to the next hop failed (a relay's report). */
+	{ P1("no route to host"), PAT_ERR, CAT_ROUTING, NEXTHOP_EXPL,
+	  NEXTHOP_REMEDY },
+	{ P1("timed out"), PAT_ERR, CAT_ROUTING, NEXTHOP_EXPL, NEXTHOP_REMEDY },
+	{ P1("connection expired"), PAT_ERR, CAT_ROUTING, NEXTHOP_EXPL,
+	  NEXTHOP_REMEDY },
+	{ P2("establish", "connection"), PAT_ERR, CAT_ROUTING, NEXTHOP_EXPL,
+	  NEXTHOP_REMEDY },
+	{ P1("service refused"), PAT_ERR, CAT_SERVICE_UNAVAILABLE, SVC_EXPL,
+	  SVC_REMEDY },
+	{ P1("system full"), PAT_ERR, CAT_STORAGE, SAY_NO_SPACE,
+	  DO_RETRY_SPACE },
+	{ P1("insufficient disk space"), PAT_ERR, CAT_STORAGE, SAY_NO_SPACE,
+	  DO_RETRY_SPACE },
 	{ P1("no smtp service"), PAT_ERR, CAT_SERVICE_UNAVAILABLE,
 	  "The server refuses any SMTP service to this client, usually "
 	  "because an earlier check at connect time rejected it.",
@@ -1173,6 +1321,36 @@ static const struct text_pattern patterns[] = {
 	{ P1("syntax error"), PAT_ERR, CAT_PROTOCOL,
 	  "The server found a syntax error in the command.",
 	  "Read the text for the argument it rejects and correct it." },
+
+	/* Generic refusals (PAT_WEAK): weighed below a specific enhanced
+	 * code or basic code, above a catch-all code's usual reading, so
+	 * that "550 Access denied" is a policy and not a mailbox. */
+#define W_POLICY (PAT_ERR | PAT_WEAK), CAT_POLICY, GENERIC_EXPL, GENERIC_REMEDY
+	/* What was refused names the category: the sender is a policy, a
+	 * recipient address most often does not exist. */
+	{ P1("sender address rejected"), W_POLICY },
+	{ P1("sender rejected"), W_POLICY },
+	{ P1("policy"), W_POLICY },
+	{ P1("access denied"), W_POLICY },
+	{ P1("blocked"), W_POLICY },
+	{ P1("bloque"), W_POLICY },
+	{ P1("address rejected"), (PAT_ERR | PAT_WEAK), CAT_MAILBOX_UNKNOWN,
+	  "The server refused the recipient address without saying why; "
+	  "most often the mailbox does not exist.",
+	  "You act: check the address with the recipient by another "
+	  "channel; if it is right, ask their admin why it is refused." },
+	{ P1("denied"), W_POLICY },
+	{ P1("not allowed"), W_POLICY },
+	{ P1("not permitted"), W_POLICY },
+	{ P1("not authorized"), W_POLICY },
+	{ P1("not authorised"), W_POLICY },
+	{ P1("prohibited"), W_POLICY },
+	{ P1("forbidden"), W_POLICY },
+	{ P1("refused"), W_POLICY },
+	{ P1("refuse"), W_POLICY },
+	{ P1("rejected"), W_POLICY },
+	{ P1("reject"), W_POLICY },
+#undef W_POLICY
 };
 
 /* clang-format on */
@@ -1217,8 +1395,8 @@ static unsigned class_mask(enum reply_class cls)
 	}
 }
 
-const struct text_pattern *codes_match_text(const char *text,
-					    enum reply_class cls)
+const struct text_pattern *codes_match_text_tier(const char *text,
+						 enum reply_class cls, int weak)
 {
 	unsigned mask = class_mask(cls);
 	size_t i, n;
@@ -1228,7 +1406,8 @@ const struct text_pattern *codes_match_text(const char *text,
 	for (i = 0; i < ARRAY_LEN(patterns); i++) {
 		const struct text_pattern *p = &patterns[i];
 
-		if (!(p->classes & mask) || !p->needles[0])
+		if (!(p->classes & mask) || !p->needles[0] ||
+		    !(p->classes & PAT_WEAK) != !weak)
 			continue;
 		for (n = 0; n < 3 && p->needles[n]; n++) {
 			if (!contains_nocase(text, p->needles[n]))
@@ -1238,6 +1417,14 @@ const struct text_pattern *codes_match_text(const char *text,
 			return p;
 	}
 	return NULL;
+}
+
+const struct text_pattern *codes_match_text(const char *text,
+					    enum reply_class cls)
+{
+	const struct text_pattern *p = codes_match_text_tier(text, cls, 0);
+
+	return p ? p : codes_match_text_tier(text, cls, 1);
 }
 
 size_t codes_pattern_count(void)

@@ -29,101 +29,6 @@ static void from_class(enum reply_class cls, struct interpretation *out)
 	out->remediation = w->remedy;
 }
 
-/* Enhanced code of a reply as subject/detail, if it has one. */
-static int enhanced_parts(const char *enh, int *subject, int *detail)
-{
-	char *end;
-	long s, d;
-
-	if (!enh[0] || enh[1] != '.')
-		return 0;
-	s = strtol(enh + 2, &end, 10);
-	if (*end != '.')
-		return 0;
-	d = strtol(end + 1, &end, 10);
-	if (*end != '\0')
-		return 0;
-	*subject = (int)s;
-	*detail = (int)d;
-	return 1;
-}
-
-/* The basic codes that servers send for almost anything. */
-static int basic_is_catch_all(int code)
-{
-	return code == 550 || code == 554;
-}
-
-/* Layers below the stage: enhanced code, then basic code. Returns 1 when
- * something specific was found. */
-static int from_codes(int code, const char *enh, struct interpretation *out)
-{
-	int subject = 0, detail = 0;
-	const struct enhanced_info *ei = NULL;
-	const struct code_info *ci = code ? codes_basic(code) : NULL;
-
-	if (enhanced_parts(enh, &subject, &detail) && (subject || detail))
-		ei = codes_enhanced(subject, detail);
-	/* X.Y.0 is "other or undefined" within a subject: a known basic code
-	 * (530 5.7.0 is auth_required, not just policy) says more, unless
-	 * the basic code is one of the catch-alls (550, 554), whose
-	 * default reading is only a guess: then the subject (5.7.0 policy,
-	 * 5.6.0 content, 5.3.0 system) is the more specific word. */
-	if (ei && ei->category != CAT_UNKNOWN && out->cls >= CLASS_TRANSIENT &&
-	    !(detail == 0 && ci && !basic_is_catch_all(code))) {
-		out->category = ei->category;
-		out->explanation = ei->meaning;
-		out->remediation = ei->remedy;
-		return 1;
-	}
-	if (ci) {
-		out->category = ci->category;
-		out->explanation = ci->meaning;
-		out->remediation = ci->remedy;
-		return 1;
-	}
-	if (ei) {
-		out->explanation = ei->meaning;
-		out->remediation = ei->remedy;
-		return 1;
-	}
-	return 0;
-}
-
-static int precise_enhanced(const char *enh)
-{
-	int subject, detail;
-	const struct enhanced_info *ei;
-
-	if (!enhanced_parts(enh, &subject, &detail) || detail == 0)
-		return 0;
-	ei = codes_enhanced(subject, detail);
-	/* X.5.x (syntax) says less than the stage does: a 501 5.5.2 to EHLO
-	 * is about the name sent, to MAIL about the sender address. */
-	return ei && ei->category != CAT_UNKNOWN &&
-	       ei->category != CAT_PROTOCOL;
-}
-
-static int from_text(const struct reply *r, struct interpretation *out)
-{
-	const struct text_pattern *tp;
-	char *text;
-
-	if (out->cls < CLASS_SUCCESS || r->nlines == 0)
-		return 0;
-	text = reply_join(r);
-	if (!text)
-		return 0;
-	tp = codes_match_text(text, out->cls);
-	free(text);
-	if (!tp)
-		return 0;
-	out->category = tp->category;
-	out->explanation = tp->explanation;
-	out->remediation = tp->remedy;
-	return 1;
-}
-
 /* Keep success and intermediate replies in their own categories. */
 static void pin_class(struct interpretation *out)
 {
@@ -133,14 +38,31 @@ static void pin_class(struct interpretation *out)
 		out->category = CAT_INTERMEDIATE;
 }
 
+/* The reply weighed by codes_weigh (codes_table.h's rules), with the
+ * stage's rule when there is one. */
+static void weigh_reply(const struct reply *r,
+			const struct codes_stage_rule *sr,
+			struct interpretation *out)
+{
+	struct weigh_input in = {r->code, r->enhanced, out->cls, NULL, sr};
+	struct codes_words w;
+	char *text = r->nlines ? reply_join(r) : NULL;
+
+	in.text = text;
+	codes_weigh(&in, &w);
+	free(text);
+	out->category = w.category;
+	out->explanation = w.explanation;
+	out->remediation = w.remedy;
+	pin_class(out);
+}
+
 void interpret_reply_nostage(const struct reply *r, struct interpretation *out)
 {
 	from_class(reply_class_of(r->code), out);
 	if (out->cls == CLASS_NONE)
 		return;
-	if (!from_text(r, out))
-		from_codes(r->code, r->enhanced, out);
-	pin_class(out);
+	weigh_reply(r, NULL, out);
 }
 
 void interpret_reply(enum stage st, const struct reply *r,
@@ -155,30 +77,15 @@ void interpret_reply(enum stage st, const struct reply *r,
 	if (sr) {
 		/* The category from the codes; the words from the command
 		 * this reply answers. */
-		if (!from_text(r, out))
-			from_codes(r->code, r->enhanced, out);
-		pin_class(out);
+		weigh_reply(r, NULL, out);
 		if (sr->code && out->cls >= CLASS_TRANSIENT)
 			out->category = sr->category;
 		out->explanation = sr->explanation;
 		out->remediation = sr->remedy;
 		return;
 	}
-	if (from_text(r, out)) {
-		pin_class(out);
-		return;
-	}
 	sr = out->cls >= CLASS_TRANSIENT ? codes_stage_rule(st, r->code) : NULL;
-	/* A precise enhanced code (a known X.Y.Z, Z not 0) outranks the
-	 * stage's default reading; the stage outranks the bare code. */
-	if (sr && !precise_enhanced(r->enhanced)) {
-		out->category = sr->category;
-		out->explanation = sr->explanation;
-		out->remediation = sr->remedy;
-	} else {
-		from_codes(r->code, r->enhanced, out);
-	}
-	pin_class(out);
+	weigh_reply(r, sr, out);
 }
 
 void interpret_local(enum local_error e, struct interpretation *out)
@@ -356,92 +263,4 @@ void interpret_record(struct run_record *rec)
 	rec->nfindings = 0;
 	reason_about(rec);
 	words_render(rec);
-}
-
-/* ---- --explain ---- */
-
-static const char *skip_space(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
-/* The reply's text for --explain: lines joined, each without the enhanced
- * code it repeats (a bounce carries "5.7.26" on every line), sanitised.
- * NULL when there is no text. */
-static char *text_without_codes(const struct reply *r)
-{
-	size_t enl = strlen(r->enhanced), total = 1, o = 0;
-	char *buf, *clean = NULL;
-
-	for (size_t i = 0; i < r->nlines; i++)
-		total += r->lines[i].len + 1;
-	buf = malloc(total);
-	if (!buf)
-		return NULL;
-	for (size_t i = 0; i < r->nlines; i++) {
-		const char *t = r->lines[i].text;
-		size_t len = r->lines[i].len;
-
-		if (enl && len >= enl && memcmp(t, r->enhanced, enl) == 0 &&
-		    (len == enl || t[enl] == ' ')) {
-			t += enl, len -= enl;
-			while (len && *t == ' ')
-				t++, len--;
-		}
-		if (len == 0)
-			continue;
-		if (o)
-			buf[o++] = ' ';
-		memcpy(buf + o, t, len);
-		o += len;
-	}
-	if (o)
-		clean = sanitize_dup(buf, o);
-	free(buf);
-	return clean;
-}
-
-/* Turn the argument into one reply: "550", "5.7.1", or reply lines
- * ("550-5.7.26 a\n550-5.7.26 b") whose texts are joined. */
-int explain_parse(const char *arg, struct explanation *out)
-{
-	const char *p = skip_space(arg);
-	size_t len = strlen(p);
-	struct reply *r;
-
-	memset(out, 0, sizeof *out);
-	if (len >= 5 && p[1] == '.' && isdigit((unsigned char)p[0])) {
-		int subject, detail;
-
-		if (reply_enhanced(p, len, p[0] - '0', out->enhanced) == 0 ||
-		    !enhanced_parts(out->enhanced, &subject, &detail))
-			return -1;
-		struct reply tmp = {0};
-		snprintf(tmp.enhanced, sizeof tmp.enhanced, "%s",
-			 out->enhanced);
-		tmp.code = (p[0] - '0') * 100; /* class only, for the layers */
-		from_class(reply_class_of(tmp.code), &out->in);
-		if (out->in.cls == CLASS_NONE)
-			return -1;
-		from_codes(0, tmp.enhanced, &out->in);
-		pin_class(&out->in);
-		return 0;
-	}
-	r = reply_parse_text(p, NULL);
-	if (!r)
-		return -1;
-	out->code = r->code;
-	memcpy(out->enhanced, r->enhanced, sizeof out->enhanced);
-	interpret_reply_nostage(r, &out->in);
-	out->text = text_without_codes(r);
-	reply_free(r);
-	return 0;
-}
-
-void explanation_free(struct explanation *e)
-{
-	free(e->text);
-	e->text = NULL;
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "smtpprobe/bounce.h"
 #include "smtpprobe/cli.h"
 #include "smtpprobe/interpreter.h"
 #include "smtpprobe/sts_fetch.h"
@@ -20,17 +21,86 @@
 #include "smtpprobe/report.h"
 #include "smtpprobe/sanitize.h"
 
+/* --explain -: a bounce message on stdin, each failed recipient
+ * explained. */
+static int do_explain_bounce(const struct config *cfg)
+{
+	char *buf = malloc(BOUNCE_MAX_BYTES + 1);
+	size_t len = 0, n;
+	struct bounce b;
+	struct explanation *list;
+	int rc = EX_OK;
+
+	if (!buf) {
+		fputs("smtpprobe: --explain -: out of memory\n", stderr);
+		return EX_OSERR;
+	}
+	while (len <= BOUNCE_MAX_BYTES &&
+	       (n = fread(buf + len, 1, BOUNCE_MAX_BYTES + 1 - len, stdin)) > 0)
+		len += n;
+	if (ferror(stdin)) {
+		fprintf(stderr, "smtpprobe: --explain -: reading stdin: %s\n",
+			strerror(errno));
+		free(buf);
+		return EX_IOERR;
+	}
+	if (bounce_parse(buf, len, &b) < 0) {
+		free(buf);
+		bounce_free(&b);
+		fputs("smtpprobe: --explain -: out of memory\n", stderr);
+		return EX_OSERR;
+	}
+	free(buf);
+	if (b.truncated)
+		fprintf(stderr,
+			"smtpprobe: --explain -: the message is longer than %d "
+			"bytes; only the first %d were read\n",
+			BOUNCE_MAX_BYTES, BOUNCE_MAX_BYTES);
+	if (b.n == 0) {
+		fputs("smtpprobe: --explain -: no failed recipient found "
+		      "(not a bounce this reader knows)\n",
+		      stderr);
+		bounce_free(&b);
+		return EX_DATAERR;
+	}
+	list = calloc(b.n, sizeof *list);
+	if (!list) {
+		bounce_free(&b);
+		fputs("smtpprobe: --explain -: out of memory\n", stderr);
+		return EX_OSERR;
+	}
+	for (size_t i = 0; i < b.n; i++)
+		explain_bounce(&b.rcpt[i], &list[i]);
+	if (cfg->json) {
+		if (report_explain_json_list(stdout, list, b.n) < 0)
+			rc = EX_IOERR;
+	} else {
+		for (size_t i = 0; i < b.n; i++) {
+			if (i)
+				fputc('\n', stdout);
+			report_explain(stdout, &list[i], cfg->color);
+		}
+	}
+	for (size_t i = 0; i < b.n; i++)
+		explanation_free(&list[i]);
+	free(list);
+	bounce_free(&b);
+	return rc;
+}
+
 static int do_explain(const struct config *cfg)
 {
 	struct explanation e;
 	char shown[256];
 
+	if (strcmp(cfg->explain, "-") == 0)
+		return do_explain_bounce(cfg);
 	if (explain_parse(cfg->explain, &e) < 0) {
 		sanitize_buf(shown, sizeof shown, cfg->explain,
 			     strlen(cfg->explain));
 		fprintf(stderr,
-			"smtpprobe: --explain: no reply code or enhanced code "
-			"in '%s'\n",
+			"smtpprobe: --explain: no reply code, enhanced code "
+			"or words in '%s'\n",
 			shown);
 		return EX_USAGE;
 	}

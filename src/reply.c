@@ -57,6 +57,13 @@ static int add_line(struct reply *r, const char *text, size_t len)
 	return 0;
 }
 
+int reply_add_line(struct reply *r, const char *text, size_t len)
+{
+	if (r->nlines >= REPLY_LINES_CAP)
+		return -1;
+	return add_line(r, text, len > REPLY_LINE_CAP ? REPLY_LINE_CAP : len);
+}
+
 struct reply *reply_dup(const struct reply *r)
 {
 	struct reply *d = calloc(1, sizeof *d);

@@ -12,6 +12,8 @@
  */
 #include "smtpprobe/report.h"
 
+#include "smtpprobe/codes.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -636,16 +638,19 @@ int report_json(FILE *out, const struct run_record *rec)
 
 /* ---- --explain --json ---- */
 
-/* The one object of smtpprobe-json(5): code and enhanced null when
- * absent, plus "text" (the sanitised reply text, or null). */
-int report_explain_json(FILE *out, const struct explanation *e)
+/* The explain object of smtpprobe-json(5), as a JSON value: code and
+ * enhanced null when absent, "text" the sanitised reply text or null,
+ * "stage", "recipient" and "remote_mta" what a wrapper or a bounce said,
+ * or null. */
+static json_t *explain_object(const struct explanation *e)
 {
 	const struct interpretation *in = &e->in;
+	const char *stage = explain_stage_name(e->stage);
 	json_t *o = json_object();
 	int err = !o;
 
 	if (!o)
-		return -1;
+		return NULL;
 	err |= set(o, "code", e->code ? json_integer(e->code) : json_null());
 	err |= set(o, "enhanced", jstr_opt(e->enhanced));
 	err |=
@@ -656,5 +661,35 @@ int report_explain_json(FILE *out, const struct explanation *e)
 	err |= set(o, "explanation", jstr_opt(in->explanation));
 	err |= set(o, "remediation", jstr_opt(in->remediation));
 	err |= set(o, "text", jstr_opt(e->text));
-	return emit(out, done(o, err));
+	err |= set(o, "stage", stage ? json_string(stage) : json_null());
+	err |= set(o, "recipient", jstr_opt(e->recipient));
+	err |= set(o, "remote_mta", jstr_opt(e->remote_mta));
+	{
+		const struct codes_action *a =
+		    codes_category_action(in->category);
+
+		err |=
+		    set(o, "who_acts", json_string(codes_actor_name(a->who)));
+		err |= set(o, "first_step", json_string(a->first_step));
+	}
+	return done(o, err);
+}
+
+int report_explain_json(FILE *out, const struct explanation *e)
+{
+	return emit(out, explain_object(e));
+}
+
+/* --explain - --json: one explain object per failed recipient. */
+int report_explain_json_list(FILE *out, const struct explanation *list,
+			     size_t n)
+{
+	json_t *a = json_array();
+	int err = !a;
+
+	for (size_t i = 0; a && i < n; i++) {
+		json_t *o = explain_object(&list[i]);
+		err |= !o || json_array_append_new(a, o) != 0;
+	}
+	return emit(out, done(a, err));
 }

@@ -43,6 +43,9 @@ struct enhanced_subject_info {
 #define PAT_4XX 0x2
 #define PAT_5XX 0x4
 #define PAT_ERR (PAT_4XX | PAT_5XX)
+/* Generic wording ("denied", "blocked"): weighed below the codes that say
+ * something specific (codes_table.h). */
+#define PAT_WEAK 0x8
 
 /* Wording real servers use. A pattern matches when every one of its
  * needles (up to 3, NULL-terminated) occurs in the reply text,
@@ -144,6 +147,10 @@ const struct enhanced_subject_info *codes_enhanced_subject(int subject);
  * NULL if none. */
 const struct text_pattern *codes_match_text(const char *text,
 					    enum reply_class cls);
+/* The same, among the specific patterns only (weak 0) or the generic ones
+ * only (weak 1). */
+const struct text_pattern *
+codes_match_text_tier(const char *text, enum reply_class cls, int weak);
 const struct local_error_info *codes_local(enum local_error e);
 /* Its name ("reply_timeout"), or "local_error" for a value without one. */
 const char *codes_local_name(enum local_error e);
@@ -182,6 +189,51 @@ struct codes_words {
 };
 /* What a reply class says when nothing more specific is known. */
 const struct codes_words *codes_class_words(enum reply_class cls);
+/* What a reply is taken to mean (codes_weigh): the evidence it rests on,
+ * the rules of codes_table.h's header in their order. */
+struct weigh_input {
+	int code;	      /* basic code, 0 when absent */
+	const char *enhanced; /* "5.7.1", or "" / NULL when absent */
+	enum reply_class cls; /* CLASS_NONE: text alone, no code at all */
+	const char *text;     /* the reply's words joined, or NULL */
+	const struct codes_stage_rule *stage; /* the stage's rule, or NULL */
+};
+
+enum weigh_source {
+	WEIGH_DEFINITE,	     /* an enhanced code with one meaning only */
+	WEIGH_TEXT,	     /* explicit wording */
+	WEIGH_ENHANCED,	     /* a known X.Y.Z, Z not 0 */
+	WEIGH_STAGE,	     /* the code at the stage it answered */
+	WEIGH_SUBJECT,	     /* the enhanced subject, X.Y.0 */
+	WEIGH_BASIC,	     /* a basic code with one meaning */
+	WEIGH_WEAK_TEXT,     /* generic wording */
+	WEIGH_BASIC_DEFAULT, /* a catch-all basic code's usual reading */
+	WEIGH_CLASS	     /* nothing more specific: the class */
+};
+
+/* The category and words of a reply; returns which rule decided. */
+enum weigh_source codes_weigh(const struct weigh_input *in,
+			      struct codes_words *out);
+
+/* Who acts first on a category, and the first concrete step
+ * (codes_action.c): defined for every category. */
+enum codes_actor {
+	ACT_NOBODY,	    /* nothing to do, or the retry does it */
+	ACT_YOU,	    /* the sender */
+	ACT_RECIPIENT,	    /* the person the mail was for */
+	ACT_RECEIVER_ADMIN, /* the receiving domain's postmaster */
+	ACT_PROVIDER	    /* whoever runs the sending IP or account */
+};
+
+struct codes_action {
+	enum codes_actor who;
+	const char *first_step;
+};
+
+const struct codes_action *codes_category_action(enum category c);
+/* "you", "recipient", "receiver_admin", "provider", "nobody". */
+const char *codes_actor_name(enum codes_actor a);
+
 /* What a step that went well says (connect, TLS; else "nothing went
  * wrong"). */
 const struct codes_words *codes_step_ok(enum stage st);

@@ -87,6 +87,11 @@ const char *rp_error_text(enum rp_error e);
  * says whether a line was malformed. */
 struct reply *reply_parse_text(const char *text, enum rp_error *err);
 
+/* Append a line (its text, without "NNN-") to a reply being built by
+ * hand; -1 past REPLY_LINES_CAP lines, a line past REPLY_LINE_CAP bytes
+ * (cut there) is kept. */
+int reply_add_line(struct reply *r, const char *text, size_t len);
+
 void reply_free(struct reply *r);
 struct reply *reply_dup(const struct reply *r);
 /* All lines joined with single spaces, NUL-free: for pattern matching.

@@ -25,6 +25,9 @@ int report_json(FILE *out, const struct run_record *rec);
 
 void report_explain(FILE *out, const struct explanation *e, int color);
 int report_explain_json(FILE *out, const struct explanation *e);
+/* An array of explain objects (a bounce's failed recipients). */
+int report_explain_json_list(FILE *out, const struct explanation *list,
+			     size_t n);
 
 /*
  * Helpers shared by the report_*.c files (defined in report_summary.c).

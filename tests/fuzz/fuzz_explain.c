@@ -5,10 +5,12 @@
  * argv would have cut it).
  *
  * Invariants: it returns 0 or -1; on 0 the code is 0 or 200..599, the
- * enhanced code is a NUL-terminated string of its buffer, the class,
- * category, explanation and remediation are set, and the text, if any,
- * is sanitised (valid UTF-8, no control, bidi or zero-width character);
- * on -1 there is no text; explanation_free leaves nothing behind. The
+ * enhanced code is a NUL-terminated string of its buffer of the code's
+ * class, the class is none only without any code, the category,
+ * explanation and remediation are set, the stage is one of its values,
+ * and the text, recipient and remote MTA, if any, are sanitised (valid
+ * UTF-8, no control, bidi or zero-width character); on -1 there is no
+ * text; explanation_free leaves nothing behind. The
  * same text through reply_parse_text gives a reply within the parser's
  * bounds (at most REPLY_LINES_CAP lines of at most REPLY_LINE_CAP).
  */
@@ -60,9 +62,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(e.code == 0 || (e.code >= 200 && e.code <= 599));
 		FUZZ_CHECK(strnlen(e.enhanced, sizeof e.enhanced) <
 			   sizeof e.enhanced);
-		FUZZ_CHECK(e.code != 0 || e.enhanced[0] != '\0');
 		if (e.code && e.enhanced[0])
 			FUZZ_CHECK(e.enhanced[0] - '0' == e.code / 100);
+		FUZZ_CHECK((e.in.cls == CLASS_NONE) ==
+			   (e.code == 0 && e.enhanced[0] == '\0'));
+		FUZZ_CHECK((unsigned)e.stage <= ES_DATA);
+		if (e.recipient)
+			fuzz_check_clean(e.recipient, strlen(e.recipient));
+		if (e.remote_mta)
+			fuzz_check_clean(e.remote_mta, strlen(e.remote_mta));
 		FUZZ_CHECK(e.in.cls >= CLASS_NONE &&
 			   e.in.cls <= CLASS_PERMANENT);
 		FUZZ_CHECK((unsigned)e.in.category < CAT__COUNT);
@@ -72,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (e.text)
 			fuzz_check_clean(e.text, strlen(e.text));
 	} else {
-		FUZZ_CHECK(e.text == NULL);
+		FUZZ_CHECK(e.text == NULL && e.recipient == NULL &&
+			   e.remote_mta == NULL);
 	}
 	explanation_free(&e);
 	FUZZ_CHECK(e.text == NULL);

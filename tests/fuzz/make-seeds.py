@@ -232,6 +232,33 @@ expl = {
 for name, text in expl.items():
     seed("fuzz_explain", name, text)
 
+# ---- bounce messages (fuzz_bounce): the fixtures of tests/data/bounces
+# and small shapes around the bounds ----
+
+BOUNCES = os.path.join(HERE, "..", "data", "bounces")
+for fname in sorted(os.listdir(BOUNCES)):
+    if fname.endswith((".eml", ".txt")):
+        with open(os.path.join(BOUNCES, fname), "rb") as f:
+            seed("fuzz_bounce", fname.rsplit(".", 1)[0], f.read())
+DSN_BLOCK = "Final-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.1.1\n"
+for name, text in {
+    "dsn-bare": "Reporting-MTA: dns; mx.example.org\n\n" + DSN_BLOCK,
+    "dsn-folded": DSN_BLOCK + "Diagnostic-Code: smtp; 550-5.1.1 a\n    550 5.1.1 b\n",
+    "dsn-no-action": "Final-Recipient: rfc822; a@example.org\nStatus: 4.4.7\n",
+    "boundary-prefix": "Content-Type: multipart/mixed; boundary=b1\n\n--b10\n--b1\n"
+                       "Content-Type: message/delivery-status\n\n" + DSN_BLOCK + "--b1--\n",
+    "nested": "".join("Content-Type: multipart/mixed; boundary=n%d\n\n--n%d\n" % (i, i)
+                      for i in range(12)),
+    "qp-soft": "Content-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n"
+               "<a@example.org>: host mx[192.0.2.1] said: 550 5.1.1 us=\ner unknown=3D\n",
+    "b64-junk": "Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\n!!!!====AAAA\n",
+    "exim-empty": "The following address(es) failed:\n\n  a@example.org\n",
+    "gmail-no-reply": "Delivery to the following recipient failed permanently:\n\n  a@example.org\n",
+    "angle-unclosed": "<a@example.org: host x said: 550 x\n",
+    "nul-cr": "Final-Recipient: rfc822; a\x00b@example.org\rAction: failed\rStatus: 5.1.1\r",
+}.items():
+    seed("fuzz_bounce", name, text)
+
 # ---- the dialogue: bytes 0 and 1 are the configuration (see
 # fuzz_dialogue.c) ----
 

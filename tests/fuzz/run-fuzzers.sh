@@ -36,7 +36,7 @@ JOBS=${FUZZ_JOBS:-1}
 MERGE=${FUZZ_MERGE:-1}
 MAX_FILES=${FUZZ_MAX_FILES:-200}
 ALL="fuzz_reply fuzz_caps fuzz_addr fuzz_sanitize fuzz_explain fuzz_dialogue fuzz_dns
-	fuzz_tlsa fuzz_sts fuzz_tlsrpt fuzz_policy_dns"
+	fuzz_tlsa fuzz_sts fuzz_tlsrpt fuzz_policy_dns fuzz_bounce"
 HARNESSES=${*:-$ALL}
 
 if [ -z "${CC:-}" ]; then
@@ -55,6 +55,7 @@ max_len() {
 	fuzz_dialogue | fuzz_caps | fuzz_dns | fuzz_policy_dns) echo 8192 ;;
 	fuzz_tlsa) echo 70000 ;;     # past TLSA_DATA_MAX, up to a TCP answer
 	fuzz_sts) echo 70000 ;;      # past the 64 KiB policy limit
+	fuzz_bounce) echo 65536 ;;   # many MIME parts, past BOUNCE_DIAG_MAX
 	*) echo 4096 ;;
 	esac
 }
@@ -66,6 +67,7 @@ dict() {
 	fuzz_dns) echo dns ;;
 	fuzz_tlsa | fuzz_policy_dns) echo tlsa ;;
 	fuzz_sts | fuzz_tlsrpt) echo policy ;;
+	fuzz_bounce) echo bounce ;;
 	esac
 }
 

@@ -30,7 +30,8 @@ def _part(name):
     return jsonschema.Draft202012Validator(sub)
 
 
-_PARTS = {"report": _part("report"), "explanation": _part("explanation")}
+_PARTS = {"report": _part("report"), "explanation": _part("explanation"),
+          "explanation_list": _part("explanation_list")}
 
 
 def schema_problems(doc, limit=3):
@@ -38,10 +39,13 @@ def schema_problems(doc, limit=3):
     out = []
     if _VALIDATOR.is_valid(doc):
         return out
-    kind = "report" if isinstance(doc, dict) and "smtpprobe" in doc else "explanation"
+    if isinstance(doc, list):
+        kind = "explanation_list"
+    else:
+        kind = "report" if isinstance(doc, dict) and "smtpprobe" in doc else "explanation"
     for e in sorted(_PARTS[kind].iter_errors(doc), key=lambda e: list(e.absolute_path)):
         where = "/".join(str(p) for p in e.absolute_path) or "(top)"
         out.append("schema (%s): %s: %s" % (kind, where, e.message[:200]))
         if len(out) >= limit:
             break
-    return out or ["schema: the document is neither a report nor an explanation"]
+    return out or ["schema: the document is neither a report nor an explanation (or a list of them)"]

@@ -27,6 +27,7 @@ start servers with env.smtp(...), run the probe with env.run(...), and
 assert with check()/eq(); see the existing cases and harness.py.
 """
 
+import json
 import os
 import re
 import sys
@@ -459,6 +460,98 @@ def _(env):
     eq(doc.get("class"), "permanent", "class")
     eq(doc.get("category"), "mailbox_unknown", "category")
     check(not env.dns.queries, "--explain queried DNS: %s" % env.dns.queries)
+
+
+@case("w_explain_pasted_wrapper")
+def _(env):
+    """A Postfix bounce line as pasted: the wrapper peeled, its stage,
+    recipient and remote MTA kept."""
+    r = env.run("--explain", "<bob@example.org>: host mx.example.org[192.0.2.1] said: "
+                "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown "
+                "(in reply to RCPT TO command)", network=False)
+    r.expect_exit(0)
+    doc = r.json_object()
+    eq(doc.get("code"), 550, "code")
+    eq(doc.get("category"), "mailbox_unknown", "category")
+    eq(doc.get("stage"), "rcpt", "stage")
+    eq(doc.get("recipient"), "bob@example.org", "recipient")
+    eq(doc.get("remote_mta"), "mx.example.org", "remote_mta")
+    # Codeless text: no code, no class, the category from the words.
+    r = env.run("--explain", "Mailbox is frozen", network=False)
+    r.expect_exit(0)
+    doc = r.json_object()
+    eq(doc.get("code"), None, "code")
+    eq(doc.get("class"), None, "class")
+    eq(doc.get("category"), "mailbox_disabled", "category")
+    # Nothing to read at all: refused.
+    r = env.run("--explain", " ... ", network=False)
+    r.expect_exit(64)
+
+
+BOUNCES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "bounces")
+
+
+def bounce(name):
+    with open(os.path.join(BOUNCES, name), "rb") as f:
+        return f.read()
+
+
+# fixture -> [(recipient, category, stage)] (tests/data/bounces/README.md)
+BOUNCE_CASES = {
+    "postfix-dsn.eml": [("bob@example.org", "mailbox_unknown", "rcpt"),
+                        ("carol@example.net", "mailbox_full", "data")],
+    "postfix-text.txt": [("erin@example.org", "ip_blocklisted", "rcpt"),
+                         ("frank@nowhere.example", "domain_unknown", None)],
+    "exim.eml": [("grace@example.org", "mailbox_unknown", "rcpt"),
+                 ("heidi@example.net", "content_rejected", "data")],
+    "qmail.txt": [("ivan@example.org", "mailbox_unknown", "rcpt"),
+                  ("judy@example.net", "mailbox_unknown", None)],
+    "exchange.eml": [("mallory@example.org", "mailbox_unknown", None)],
+    "exchange-2010.txt": [("niaj@example.org", "mailbox_unknown", None)],
+    "gmail.eml": [("oscar@example.org", "mailbox_full", None)],
+    "gmail-new.txt": [("peggy@example.org", "sender_auth", None)],
+}
+
+
+@case("w_explain_bounce_stdin")
+def _(env):
+    """--explain - reads a whole bounce from stdin: one explain object per
+    failed recipient, in the bounce's order, in JSON (checked against the
+    schema by the harness) and in the human form."""
+    for name, want in BOUNCE_CASES.items():
+        r = env.run("--explain", "-", network=False, stdin=bounce(name))
+        r.expect_exit(0)
+        try:
+            doc = json.loads(r.out.decode("utf-8"))
+        except ValueError as e:
+            raise CaseFailure("%s: stdout is not JSON (%s)" % (name, e))
+        check(isinstance(doc, list), "%s: not a JSON array: %s" % (name, clip(r.out)))
+        got = [(o.get("recipient"), o.get("category"), o.get("stage")) for o in doc]
+        eq(got, want, name)
+        h = env.run("--explain", "-", network=False, json_out=False, stdin=bounce(name))
+        h.expect_exit(0)
+        for rcpt, cat, _ in want:
+            check(rcpt in h.out_text and cat in h.out_text,
+                  "%s: human output lacks %s / %s" % (name, rcpt, cat))
+
+
+@case("w_explain_bounce_hostile")
+def _(env):
+    """Control bytes, bidi overrides and NULs of a hostile bounce never
+    reach the output raw (the harness checks every byte); a message that
+    is not a bounce is refused with EX_DATAERR; more than 1 MiB is read up
+    to 1 MiB and said so."""
+    r = env.run("--explain", "-", network=False, stdin=bounce("hostile.eml"))
+    r.expect_exit(0)
+    doc = json.loads(r.out.decode("utf-8"))
+    eq(len(doc), 2, "recipients")
+    r = env.run("--explain", "-", network=False, stdin=bounce("not-a-bounce.eml"))
+    r.expect_exit(65)
+    big = bounce("postfix-dsn.eml") + b"x" * (1024 * 1024)
+    r = env.run("--explain", "-", network=False, stdin=big)
+    r.expect_exit(0)
+    check("1048576" in r.err.decode("utf-8", "replace"), "no word on the cut input: %s"
+          % clip(r.err))
 
 
 # --- greylisting and --retry-greylist ---------------------------------------

@@ -741,6 +741,7 @@ static void test_usage(void **state)
 	    "smtpprobe [OPTIONS] ADDRESS",
 	    "smtpprobe [OPTIONS] DOMAIN",
 	    "smtpprobe --explain CODE|'REPLY'",
+	    "smtpprobe --explain - < BOUNCE",
 	    "(default: 25)",
 	    "(default: auto)",
 	    "(default: <>)",

@@ -439,6 +439,140 @@ static void test_patterns_real_texts(void **state)
 	}
 }
 
+/* ---- the weighing rules (codes_table.h), one case per rule and the
+ * boundaries between them ---- */
+
+static void test_weigh_rules(void **state)
+{
+	static const struct codes_stage_rule rcpt_554 = {
+	    STAGE_RCPT, 554, CLASS_PERMANENT, CAT_POLICY, "stage", "stage"};
+	static const struct {
+		int code;
+		const char *enh;
+		enum reply_class cls;
+		const char *text;
+		const struct codes_stage_rule *stage;
+		enum weigh_source source;
+		enum category cat;
+	} cases[] = {
+	    /* 0. a definite enhanced code beats even the wording */
+	    {421, "4.7.26", CLASS_TRANSIENT,
+	     "This mail has been rate limited because it is unauthenticated",
+	     NULL, WEIGH_DEFINITE, CAT_SENDER_AUTH},
+	    {552, "5.3.4", CLASS_PERMANENT, "Too many attachments", NULL,
+	     WEIGH_DEFINITE, CAT_MESSAGE_TOO_LARGE},
+	    /* 1. wording beats every other code */
+	    {550, "5.1.1", CLASS_PERMANENT, "Mailbox full", NULL, WEIGH_TEXT,
+	     CAT_MAILBOX_FULL},
+	    {450, "4.2.1", CLASS_TRANSIENT, "Relay limit exceeded", NULL,
+	     WEIGH_TEXT, CAT_RATE_LIMITED},
+	    {0, "", CLASS_NONE, "Over quota", NULL, WEIGH_TEXT,
+	     CAT_MAILBOX_FULL},
+	    /* 2. a known X.Y.Z beats the stage and the basic code */
+	    {554, "5.2.2", CLASS_PERMANENT, "sorry", &rcpt_554,
+	     WEIGH_ENHANCED, CAT_MAILBOX_FULL},
+	    {550, "5.1.10", CLASS_PERMANENT, "RESOLVER.ADR", NULL,
+	     WEIGH_ENHANCED, CAT_DOMAIN_UNKNOWN},
+	    {550, "5.7.1", CLASS_PERMANENT, NULL, NULL, WEIGH_ENHANCED,
+	     CAT_POLICY},
+	    /* ...except X.5.Z, which yields to the stage */
+	    {554, "5.5.2", CLASS_PERMANENT, "sorry", &rcpt_554, WEIGH_STAGE,
+	     CAT_POLICY},
+	    /* 3. the stage beats the subject and the basic code */
+	    {554, "5.7.0", CLASS_PERMANENT, "sorry", &rcpt_554, WEIGH_STAGE,
+	     CAT_POLICY},
+	    /* 4. the subject beats a catch-all or odd basic code */
+	    {550, "5.7.0", CLASS_PERMANENT, "sorry", NULL, WEIGH_SUBJECT,
+	     CAT_POLICY},
+	    {550, "5.6.0", CLASS_PERMANENT, NULL, NULL, WEIGH_SUBJECT,
+	     CAT_CONTENT_REJECTED},
+	    {554, "5.3.0", CLASS_PERMANENT, NULL, NULL, WEIGH_SUBJECT,
+	     CAT_SERVICE_UNAVAILABLE},
+	    {550, "5.7.999", CLASS_PERMANENT, NULL, NULL, WEIGH_SUBJECT,
+	     CAT_POLICY},
+	    {577, "5.7.0", CLASS_PERMANENT, NULL, NULL, WEIGH_SUBJECT,
+	     CAT_POLICY},
+	    /* ...but X.0.0 and X.5.0 say nothing: generic wording wins */
+	    {550, "5.5.0", CLASS_PERMANENT, "Blocked", NULL,
+	     WEIGH_WEAK_TEXT, CAT_POLICY},
+	    {550, "5.0.0", CLASS_PERMANENT, "sorry", NULL,
+	     WEIGH_BASIC_DEFAULT, CAT_MAILBOX_UNKNOWN},
+	    /* ...not a basic code with its own meaning */
+	    {530, "5.7.0", CLASS_PERMANENT, NULL, NULL, WEIGH_BASIC,
+	     CAT_AUTH_REQUIRED},
+	    /* 5. a basic code with one meaning beats generic wording */
+	    {535, "", CLASS_PERMANENT, "Rejected", NULL, WEIGH_BASIC,
+	     CAT_AUTH_FAILED},
+	    /* 6. generic wording beats a catch-all's usual reading */
+	    {550, "", CLASS_PERMANENT, "Access denied", NULL,
+	     WEIGH_WEAK_TEXT, CAT_POLICY},
+	    {550, "", CLASS_PERMANENT, "Address rejected", NULL,
+	     WEIGH_WEAK_TEXT, CAT_MAILBOX_UNKNOWN},
+	    {0, "", CLASS_NONE, "You have been blocked", NULL,
+	     WEIGH_WEAK_TEXT, CAT_POLICY},
+	    /* 7. the usual reading only when nothing else is said */
+	    {550, "", CLASS_PERMANENT, "sorry", NULL, WEIGH_BASIC_DEFAULT,
+	     CAT_MAILBOX_UNKNOWN},
+	    {554, "", CLASS_PERMANENT, NULL, NULL, WEIGH_BASIC_DEFAULT,
+	     CAT_POLICY},
+	    /* 8. nothing known: the class */
+	    {577, "", CLASS_PERMANENT, "sorry", NULL, WEIGH_CLASS,
+	     CAT_UNKNOWN},
+	    {0, "", CLASS_NONE, "hello there", NULL, WEIGH_CLASS,
+	     CAT_PROTOCOL},
+	    /* success keeps its class whatever the codes say */
+	    {250, "2.1.5", CLASS_SUCCESS, "Recipient OK", NULL, WEIGH_BASIC,
+	     CAT_SUCCESS},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct weigh_input in = {cases[i].code, cases[i].enh,
+					 cases[i].cls, cases[i].text,
+					 cases[i].stage};
+		struct codes_words w;
+		enum weigh_source src = codes_weigh(&in, &w);
+
+		if (src != cases[i].source || w.category != cases[i].cat)
+			fail_msg("case %zu (%d %s \"%s\"): rule %d, %s; want "
+				 "rule %d, %s",
+				 i, cases[i].code, cases[i].enh,
+				 cases[i].text ? cases[i].text : "", (int)src,
+				 category_name(w.category),
+				 (int)cases[i].source,
+				 category_name(cases[i].cat));
+		if (!nonempty(w.explanation) || !nonempty(w.remedy))
+			fail_msg("case %zu: no words", i);
+	}
+}
+
+/* Every category names who acts and a first step; failures name someone
+ * who can act (only success, intermediate and greylisting need nobody). */
+static void test_category_actions(void **state)
+{
+	(void)state;
+	for (int c = 0; c < CAT__COUNT; c++) {
+		const struct codes_action *a =
+		    codes_category_action((enum category)c);
+
+		assert_non_null(a);
+		if (!nonempty(a->first_step))
+			fail_msg("%s: no first step",
+				 category_name((enum category)c));
+		assert_true(nonempty(codes_actor_name(a->who)));
+		if (a->who == ACT_NOBODY && c != CAT_SUCCESS &&
+		    c != CAT_INTERMEDIATE && c != CAT_GREYLISTED)
+			fail_msg("%s: a failure with nobody to act",
+				 category_name((enum category)c));
+	}
+	assert_int_equal(codes_category_action(CAT_MAILBOX_FULL)->who,
+			 ACT_RECIPIENT);
+	assert_int_equal(codes_category_action(CAT_REVERSE_DNS)->who,
+			 ACT_PROVIDER);
+	assert_int_equal(codes_category_action(CAT_POLICY)->who,
+			 ACT_RECEIVER_ADMIN);
+}
+
 static void test_patterns_respect_class(void **state)
 {
 	const char *grey = "4.2.0 Recipient address rejected: Greylisted";
@@ -471,7 +605,7 @@ static void test_patterns_respect_class(void **state)
 static void test_patterns_well_formed(void **state)
 {
 	size_t i, j, n = codes_pattern_count();
-	const unsigned all = PAT_2XX | PAT_4XX | PAT_5XX;
+	const unsigned all = PAT_2XX | PAT_4XX | PAT_5XX | PAT_WEAK;
 
 	(void)state;
 	assert_true(n > 0);
@@ -611,6 +745,8 @@ int main(void)
 	    cmocka_unit_test(test_patterns_respect_class),
 	    cmocka_unit_test(test_patterns_well_formed),
 	    cmocka_unit_test(test_patterns_reachable),
+	    cmocka_unit_test(test_weigh_rules),
+	    cmocka_unit_test(test_category_actions),
 	    cmocka_unit_test(test_local_errors_cover_enum),
 	    cmocka_unit_test(test_local_error_categories),
 	};

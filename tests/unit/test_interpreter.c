@@ -846,10 +846,128 @@ static void test_explain_parse(void **state)
 	assert_non_null(e.text);
 	explanation_free(&e);
 
-	assert_int_equal(explain_parse("hello", &e), -1);
+	/* Refused: nothing with a code, an enhanced code or a word. */
 	assert_int_equal(explain_parse("", &e), -1);
+	assert_int_equal(explain_parse("  \t\n", &e), -1);
 	assert_int_equal(explain_parse("9.9.9", &e), -1);
-	assert_int_equal(explain_parse("650 nope", &e), -1);
+	assert_int_equal(explain_parse("12345 ...", &e), -1);
+	explanation_free(&e);
+
+	/* Words alone: no code, no class, the category from the wording
+	 * (or unknown). */
+	assert_int_equal(explain_parse("hello", &e), 0);
+	assert_int_equal(e.code, 0);
+	assert_int_equal(e.in.cls, CLASS_NONE);
+	assert_int_equal(e.in.category, CAT_UNKNOWN);
+	explanation_free(&e);
+	assert_int_equal(explain_parse("650 nope", &e), 0);
+	assert_int_equal(e.code, 0);
+	assert_int_equal(e.in.cls, CLASS_NONE);
+	explanation_free(&e);
+}
+
+/* Lines as people paste them: the wrapper peeled, its stage, recipient
+ * and remote MTA kept, the reply inside it classified. */
+static void test_explain_pasted(void **state)
+{
+	static const struct {
+		const char *arg;
+		int code;
+		const char *enhanced;
+		enum reply_class cls;
+		enum category cat;
+		enum explain_stage stage;
+		const char *recipient, *remote_mta;
+	} cases[] = {
+	    /* Postfix bounce line */
+	    {"<bob@example.org>: host mx.example.org[192.0.2.1] said: 550 "
+	     "5.1.1 <bob@example.org>: Recipient address rejected: User "
+	     "unknown in local recipient table (in reply to RCPT TO "
+	     "command)",
+	     550, "5.1.1", CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN, ES_RCPT,
+	     "bob@example.org", "mx.example.org"},
+	    {"host mx.example.org[192.0.2.1] said: 552 5.2.2 Mailbox full "
+	     "(in reply to end of DATA command)",
+	     552, "5.2.2", CLASS_PERMANENT, CAT_MAILBOX_FULL, ES_DATA, NULL,
+	     "mx.example.org"},
+	    {"host mx.example.org[192.0.2.1] refused to talk to me: 554 "
+	     "5.7.1 Service unavailable; Client host [192.0.2.9] blocked "
+	     "using zen.spamhaus.org",
+	     554, "5.7.1", CLASS_PERMANENT, CAT_IP_BLOCKLISTED, ES_BANNER,
+	     NULL, "mx.example.org"},
+	    /* RFC 3464 Diagnostic-Code field, folded */
+	    {"Diagnostic-Code: smtp; 550 5.7.0 Local policy\n    violation",
+	     550, "5.7.0", CLASS_PERMANENT, CAT_POLICY, ES_NONE, NULL, NULL},
+	    {"Diagnostic-Code: X-Postfix; Host or domain name not found",
+	     0, "", CLASS_NONE, CAT_DOMAIN_UNKNOWN, ES_NONE, NULL, NULL},
+	    /* Exim, the host on its own continuation line */
+	    {"SMTP error from remote mail server after RCPT "
+	     "TO:<carol@example.net>:\n    host mx.example.net "
+	     "[198.51.100.7]: 550-5.1.1 The email account that you tried to "
+	     "reach does\n550 5.1.1 not exist.",
+	     550, "5.1.1", CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN, ES_RCPT,
+	     "carol@example.net", "mx.example.net"},
+	    {"SMTP error from remote mail server after MAIL FROM:<a@b.test> "
+	     "SIZE=1234: 553 sorry",
+	     553, "", CLASS_PERMANENT, CAT_BAD_ADDRESS, ES_MAIL, NULL, NULL},
+	    /* a colon after the code */
+	    {"550: 5.1.1 <x@example.org>... User Unknown", 550, "5.1.1",
+	     CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN, ES_NONE, NULL, NULL},
+	    /* an odd basic code with a valid enhanced one */
+	    {"571 5.7.1 Delivery not authorized", 571, "5.7.1",
+	     CLASS_PERMANENT, CAT_POLICY, ES_NONE, NULL, NULL},
+	    {"571 no reverse DNS for your IP", 571, "", CLASS_PERMANENT,
+	     CAT_REVERSE_DNS, ES_NONE, NULL, NULL},
+	    /* qmail: the class from "(#5.1.1)", the stage from the words */
+	    {"Sorry, no mailbox here by that name. (#5.1.1)", 0, "5.1.1",
+	     CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN, ES_NONE, NULL, NULL},
+	    {"192.0.2.1 does not like recipient.\nRemote host said: 550 "
+	     "5.1.1 unknown user",
+	     550, "5.1.1", CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN, ES_RCPT,
+	     NULL, NULL},
+	    /* Sendmail's transcript */
+	    {">>> RCPT To:<dave@example.com>\n<<< 550 5.1.1 "
+	     "<dave@example.com>... User unknown",
+	     550, "5.1.1", CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN, ES_RCPT,
+	     "dave@example.com", NULL},
+	    /* Exchange */
+	    {"Remote Server returned '550 5.1.1 "
+	     "RESOLVER.ADR.RecipNotFound; not found'",
+	     550, "5.1.1", CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN, ES_NONE,
+	     NULL, NULL},
+	    /* an IP address is not an enhanced code */
+	    {"Mailbox is frozen, host 5.1.1.1", 0, "", CLASS_NONE,
+	     CAT_MAILBOX_DISABLED, ES_NONE, NULL, NULL},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct explanation e;
+
+		if (explain_parse(cases[i].arg, &e) != 0)
+			fail_msg("case %zu refused", i);
+		if (e.code != cases[i].code ||
+		    strcmp(e.enhanced, cases[i].enhanced) != 0 ||
+		    e.in.cls != cases[i].cls ||
+		    e.in.category != cases[i].cat ||
+		    e.stage != cases[i].stage)
+			fail_msg("case %zu: %d %s class %d %s stage %d", i,
+				 e.code, e.enhanced, (int)e.in.cls,
+				 category_name(e.in.category), (int)e.stage);
+		if ((cases[i].recipient == NULL) != (e.recipient == NULL) ||
+		    (e.recipient &&
+		     strcmp(e.recipient, cases[i].recipient) != 0))
+			fail_msg("case %zu: recipient %s", i,
+				 e.recipient ? e.recipient : "(none)");
+		if ((cases[i].remote_mta == NULL) != (e.remote_mta == NULL) ||
+		    (e.remote_mta &&
+		     strcmp(e.remote_mta, cases[i].remote_mta) != 0))
+			fail_msg("case %zu: remote MTA %s", i,
+				 e.remote_mta ? e.remote_mta : "(none)");
+		assert_non_null(e.in.explanation);
+		assert_non_null(e.in.remediation);
+		explanation_free(&e);
+	}
 }
 
 int main(void)
@@ -869,6 +987,7 @@ int main(void)
 	    cmocka_unit_test(test_reason_greylisted),
 	    cmocka_unit_test(test_reason_dns_records),
 	    cmocka_unit_test(test_explain_parse),
+	    cmocka_unit_test(test_explain_pasted),
 	    cmocka_unit_test(test_words_every_kind),
 	    cmocka_unit_test(test_rset_quit_in_context),
 	    cmocka_unit_test(test_reason_session_endings),

@@ -890,6 +890,10 @@ static void test_explain_json(void **state)
 			    "The mailbox does not exist.");
 	assert_string_equal(str(doc, "remediation"), "Check the address.");
 	assert_string_equal(str(doc, "text"), "User unknown \\x1b");
+	assert_string_equal(str(doc, "who_acts"), "you");
+	assert_string_equal(
+	    str(doc, "first_step"),
+	    codes_category_action(CAT_MAILBOX_UNKNOWN)->first_step);
 	json_decref(doc);
 	free(out);
 	free(e.text);
@@ -922,11 +926,15 @@ static void test_explain_human(void **state)
 	make_explanation(&e, 550, "5.1.1", "User\x1b[2J unknown");
 	out = render_explain(&e, 0);
 	assert_terminal_safe(out);
-	assert_string_equal(out,
-			    "550 5.1.1 (permanent failure) - mailbox_unknown\n"
-			    "Meaning: The mailbox does not exist.\n"
-			    "Remedy:  Check the address.\n"
-			    "Text:    User\\x1b[2J unknown\n");
+	/* The fields in their order; the "Who:" line carries the
+	 * category's first step. */
+	assert_non_null(strstr(
+	    out, "550 5.1.1 (permanent failure) - mailbox_unknown\n"
+		 "Meaning: The mailbox does not exist.\n"
+		 "Remedy:  Check the address.\nWho:     "));
+	assert_non_null(
+	    strstr(out, codes_category_action(CAT_MAILBOX_UNKNOWN)->first_step));
+	assert_non_null(strstr(out, "\nText:    User\\x1b[2J unknown\n"));
 	free(out);
 	free(e.text);
 }
