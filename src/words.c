@@ -423,13 +423,14 @@ static void finding_words(const struct run_record *rec, struct finding *f)
 		    "with 221 (RFC 5321 4.1.1.10).");
 		break;
 	case FIND_SILENT_AFTER_CONNECT:
-		snprintf(t, tn,
-			 "%s accepted the TCP connection%s, then went silent: "
-			 "%s never came within %d s. The host is up; its mail "
-			 "service hangs, or something in the path holds the "
-			 "session.",
-			 w, p && p->tls.established ? " and completed TLS" : "",
-			 s ? words_awaited(s->stage) : "a reply", f->seconds);
+		snprintf(
+		    t, tn,
+		    "%.200s accepted the TCP connection%s, then went silent: "
+		    "%s never came within %d s. The host is up; its mail "
+		    "service hangs, or something in the path holds the "
+		    "session.",
+		    w, p && p->tls.established ? " and completed TLS" : "",
+		    s ? words_awaited(s->stage) : "a reply", f->seconds);
 		set(r, rn,
 		    "If you run it, check the MTA's process and logs; "
 		    "otherwise ask the receiver's postmaster, or probe from "
