@@ -24,6 +24,10 @@ _smtpprobe()
 		COMPREPLY=($(compgen -W 'never auto require verify' -- "$cur"))
 		return
 		;;
+	--dnsbl)
+		COMPREPLY=($(compgen -W 'none zen.spamhaus.org b.barracudacentral.org bl.spamcop.net' -- "$cur"))
+		return
+		;;
 	--tls-policy)
 		COMPREPLY=($(compgen -W 'enforce report off' -- "$cur"))
 		return
@@ -64,7 +68,7 @@ _smtpprobe()
 		COMPREPLY=($(compgen -W '
 			-p --port -s --server --starttls -f --from --helo
 			--dns-server -4 -6 -t --timeout --retry-greylist
-			--ca-file --auth --insecure --tls-policy -v --verbose --json --no-color
+			--ca-file --auth --insecure --tls-policy --dnsbl -v --verbose --json --no-color
 			--explain
 			-h --help -V --version' -- "$cur"))
 		return

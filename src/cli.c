@@ -7,6 +7,8 @@
  */
 #include "smtpprobe/cli.h"
 
+#include "smtpprobe/dns_answer.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +48,7 @@ enum {
 	OPT_RETRY_GREYLIST,
 	OPT_INSECURE,
 	OPT_TLS_POLICY,
+	OPT_DNSBL,
 };
 
 /* Leading ':' so that getopt reports a missing argument as ':' and prints
@@ -64,6 +67,7 @@ static const struct option long_opts[] = {
     {"auth", required_argument, NULL, OPT_AUTH},
     {"insecure", no_argument, NULL, OPT_INSECURE},
     {"tls-policy", required_argument, NULL, OPT_TLS_POLICY},
+    {"dnsbl", required_argument, NULL, OPT_DNSBL},
     {"verbose", no_argument, NULL, 'v'},
     {"json", no_argument, NULL, OPT_JSON},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
@@ -323,6 +327,47 @@ static int opt_starttls(struct parse_state *st, const char *arg)
 	return 0;
 }
 
+/* The block lists of a default run (README, smtpprobe(1)). */
+static const char *const default_dnsbl[] = {
+    "zen.spamhaus.org", "b.barracudacentral.org", "bl.spamcop.net"};
+
+static int opt_dnsbl(struct parse_state *st, const char *arg)
+{
+	struct config *cfg = st->cfg;
+	const char *p = arg;
+	char b[SHOW_SIZE];
+
+	cfg->ndnsbl = 0;
+	if (strcmp(arg, "none") == 0)
+		return 0;
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char *zone;
+
+		if (cfg->ndnsbl >= DNSBL_ZONES_CAP)
+			return usage_error(st->err,
+					   "--dnsbl names more than %d zones",
+					   DNSBL_ZONES_CAP);
+		zone = cfg->dnsbl[cfg->ndnsbl];
+		/* Room for "255.255.255.255." in front of the zone. */
+		if (n == 0 || n + 16 > DNS_NAME_MAX)
+			return usage_error(st->err, "bad --dnsbl zone in '%s'",
+					   show(b, arg));
+		memcpy(zone, p, n);
+		zone[n] = '\0';
+		if (!dns_valid_hostname(zone) || !strchr(zone, '.'))
+			return usage_error(st->err,
+					   "bad --dnsbl zone '%s': not a DNS "
+					   "zone name",
+					   show(b, zone));
+		cfg->ndnsbl++;
+		if (!comma)
+			return 0;
+		p = comma + 1;
+	}
+}
+
 static int opt_tls_policy(struct parse_state *st, const char *arg)
 {
 	char b[SHOW_SIZE];
@@ -564,6 +609,7 @@ static int handle_option(struct parse_state *st, int c, char **argv)
 	case OPT_AUTH: return opt_auth(st, optarg);
 	case OPT_INSECURE: st->cfg->insecure = 1; return 0;
 	case OPT_TLS_POLICY: return opt_tls_policy(st, optarg);
+	case OPT_DNSBL: return opt_dnsbl(st, optarg);
 	case 'v': st->cfg->verbose = 1; return 0;
 	case OPT_JSON: st->cfg->json = 1; return 0;
 	case OPT_NO_COLOR: st->no_color = 1; return 0;
@@ -803,6 +849,10 @@ int cli_parse(int argc, char **argv, struct config *cfg, FILE *err)
 	build_cmdline(cfg->cmdline, sizeof cfg->cmdline, argc, argv);
 	cfg->starttls = STARTTLS_AUTO;
 	cfg->tls_policy = TLSP_ENFORCE;
+	for (size_t i = 0; i < sizeof default_dnsbl / sizeof default_dnsbl[0];
+	     i++)
+		snprintf(cfg->dnsbl[cfg->ndnsbl++], sizeof cfg->dnsbl[0], "%s",
+			 default_dnsbl[i]);
 	cfg->timeout_s = DEFAULT_TIMEOUT;
 	cfg->family = FAMILY_ANY;
 
@@ -1073,6 +1123,10 @@ static const char usage_text[] =
 	"      --insecure           send the --auth credentials even when the\n"
 	"                           certificate does not verify (warned loudly);\n"
 	"                           changes nothing without --auth\n"
+	"      --dnsbl LIST         comma list of DNS block-list zones to look the\n"
+	"                           sending address up in, or none (default:\n"
+	"                           zen.spamhaus.org,b.barracudacentral.org,\n"
+	"                           bl.spamcop.net)\n"
 	"      --tls-policy MODE    enforce (judge as a sender that honours DANE\n"
 	"                           and MTA-STS: a host they rule out fails),\n"
 	"                           report (look them up, report what fails, judge\n"

@@ -289,3 +289,117 @@ void identity_finish(struct run_record *rec)
 	if (any_ptr && h->matches_ptr != 1)
 		h->matches_ptr = 0;
 }
+
+/* ---- block lists ---- */
+
+const char *dnsbl_status_name(enum dnsbl_status s)
+{
+	switch (s) {
+	case DNSBL_LISTED: return "listed";
+	case DNSBL_NOT_LISTED: return "not_listed";
+	case DNSBL_REFUSED: return "refused";
+	case DNSBL_ERROR: return "error";
+	default: return "error"; /* asked, no answer in time */
+	}
+}
+
+int identity_dnsbl_name(const char *ip, const char *zone, char *out, size_t n)
+{
+	unsigned char b[4];
+	int w;
+
+	if (inet_pton(AF_INET, ip, b) != 1)
+		return -1;
+	w = snprintf(out, n, "%u.%u.%u.%u.%s", b[3], b[2], b[1], b[0], zone);
+	return w < 0 || (size_t)w >= n || (size_t)w > DNS_NAME_MAX ? -1 : 0;
+}
+
+static int is_zone(const char *zone, const char *name)
+{
+	return strcasecmp(zone, name) == 0;
+}
+
+const char *identity_dnsbl_meaning(const char *zone, const char *code)
+{
+	unsigned a, b, c, d;
+
+	if (sscanf(code, "%u.%u.%u.%u", &a, &b, &c, &d) != 4 || a != 127)
+		return "an answer outside 127.0.0.0/8: not a listing code";
+	if (b == 255 && c == 255)
+		return "the list refused the query (typically asked through "
+		       "a public or shared resolver; use your own)";
+	if (is_zone(zone, "zen.spamhaus.org") && b == 0 && c == 0) {
+		switch (d) {
+		case 2: return "SBL: a known spam source or operation";
+		case 3:
+			return "CSS: Spamhaus's snowshoe / low-reputation "
+			       "list";
+		case 4:
+		case 5:
+		case 6:
+		case 7:
+			return "XBL: an infected or hijacked host (botnet, "
+			       "open proxy)";
+		case 9: return "DROP: a hijacked or criminal network";
+		case 10:
+		case 11:
+			return "PBL: an end-user or dynamic address that "
+			       "should not send mail directly";
+		default: break;
+		}
+	}
+	if (is_zone(zone, "b.barracudacentral.org") && d == 2)
+		return "listed by Barracuda for poor reputation";
+	if (is_zone(zone, "bl.spamcop.net") && d == 2)
+		return "SpamCop: reported as a spam source recently";
+	return "listed";
+}
+
+const char *identity_dnsbl_page(const char *zone)
+{
+	if (is_zone(zone, "zen.spamhaus.org"))
+		return "https://check.spamhaus.org/";
+	if (is_zone(zone, "b.barracudacentral.org"))
+		return "https://www.barracudacentral.org/lookups";
+	if (is_zone(zone, "bl.spamcop.net"))
+		return "https://www.spamcop.net/bl.shtml";
+	return NULL;
+}
+
+void identity_take_dnsbl(struct run_record *rec, size_t i, size_t z, int status,
+			 const unsigned char *abuf, int alen, long now_ms)
+{
+	struct egress *e = &rec->egress[i];
+	struct dnsbl_result *d = &e->dnsbl[z];
+	struct hostent *he = NULL;
+	int refused = 0, listed = 0;
+
+	if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
+		d->status = DNSBL_NOT_LISTED;
+	} else if (status == ARES_SUCCESS && abuf &&
+		   ares_parse_a_reply(abuf, alen, &he, NULL, NULL) ==
+		       ARES_SUCCESS &&
+		   he) {
+		for (char **a = he->h_addr_list; *a; a++) {
+			char ip[16];
+			inet_ntop(AF_INET, *a, ip, sizeof ip);
+			if (d->ncodes < DNSBL_CODES_CAP)
+				snprintf(d->codes[d->ncodes++],
+					 sizeof d->codes[0], "%s", ip);
+			if (strncmp(ip, "127.255.255.", 12) == 0)
+				refused = 1;
+			else if (strncmp(ip, "127.", 4) == 0)
+				listed = 1;
+		}
+		d->status = listed    ? DNSBL_LISTED
+			    : refused ? DNSBL_REFUSED
+				      : DNSBL_ERROR;
+	} else {
+		d->status = DNSBL_ERROR;
+	}
+	if (he)
+		ares_free_hostent(he);
+	record_note(rec, now_ms, -1, 0, "DNSBL %s in %s: %s%s%s", e->address,
+		    rec->cfg->dnsbl[z], dnsbl_status_name(d->status),
+		    d->ncodes ? " " : "", d->ncodes ? d->codes[0] : "");
+}

@@ -56,6 +56,7 @@ static const char *const finding_names[FIND__COUNT] = {
     [FIND_HELO_NOT_FQDN] = "helo_not_fqdn",
     [FIND_HELO_UNRESOLVED] = "helo_unresolved",
     [FIND_HELO_MISMATCH] = "helo_mismatch",
+    [FIND_DNSBL_LISTED] = "egress_listed",
 };
 
 const char *finding_name(enum finding_kind k)
@@ -72,7 +73,7 @@ struct finding *record_finding(struct run_record *rec, enum finding_kind k)
 	f = &rec->findings[rec->nfindings++];
 	memset(f, 0, sizeof *f);
 	f->kind = k;
-	f->probe = f->other_probe = f->host = f->step = f->dane = -1;
+	f->probe = f->other_probe = f->host = f->step = f->dane = f->zone = -1;
 	return f;
 }
 
@@ -609,6 +610,18 @@ static void reason_identity(struct run_record *rec)
 			snprintf(f->address, sizeof f->address, "%s",
 				 e->address);
 	}
+	for (size_t i = 0; i < rec->negress; i++)
+		for (int z = 0; z < rec->cfg->ndnsbl && z < DNSBL_ZONES_CAP;
+		     z++) {
+			if (rec->egress[i].dnsbl[z].status != DNSBL_LISTED)
+				continue;
+			f = record_finding(rec, FIND_DNSBL_LISTED);
+			if (!f)
+				break;
+			f->zone = z;
+			snprintf(f->address, sizeof f->address, "%s",
+				 rec->egress[i].address);
+		}
 	if (!h->judged)
 		return;
 	if (!h->fqdn)

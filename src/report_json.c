@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpprobe/identity.h"
 #include "smtpprobe/policy_dns.h"
 #include "smtpprobe/policy_sts.h"
 #include "smtpprobe/sanitize.h"
@@ -445,6 +446,41 @@ static json_t *tri(int v)
 	return v < 0 ? json_null() : json_boolean(v);
 }
 
+static json_t *json_dnsbl(const struct run_record *rec, const struct egress *e)
+{
+	json_t *a = json_array();
+	int err = !a;
+
+	for (int z = 0; !err && z < rec->cfg->ndnsbl && z < DNSBL_ZONES_CAP;
+	     z++) {
+		const struct dnsbl_result *d = &e->dnsbl[z];
+		json_t *o, *codes;
+
+		if (!d->asked)
+			continue;
+		o = json_object();
+		codes = json_array();
+		if (!o || !codes) {
+			json_decref(o);
+			json_decref(codes);
+			err = 1;
+			break;
+		}
+		for (size_t k = 0; k < d->ncodes; k++)
+			err |= push(codes, jstr(d->codes[k]));
+		err |= set(o, "zone", jstr(rec->cfg->dnsbl[z]));
+		err |=
+		    set(o, "status", json_string(dnsbl_status_name(d->status)));
+		err |= set(o, "codes", codes);
+		err |= set(o, "meaning",
+			   d->ncodes ? jstr(identity_dnsbl_meaning(
+					   rec->cfg->dnsbl[z], d->codes[0]))
+				     : json_null());
+		err |= push(a, o);
+	}
+	return done(a, err);
+}
+
 static json_t *json_egress(const struct run_record *rec)
 {
 	json_t *a = json_array();
@@ -463,8 +499,7 @@ static json_t *json_egress(const struct run_record *rec)
 			   json_string(e->echoed ? "echoed" : "local"));
 		err |= set(o, "ptr", jstr(e->ptr));
 		err |= set(o, "fcrdns", tri(e->fcrdns));
-		/* Block lists are not looked up by this version. */
-		err |= set(o, "dnsbl", json_null());
+		err |= set(o, "dnsbl", json_dnsbl(rec, e));
 		err |= push(a, o);
 	}
 	return done(a, err);

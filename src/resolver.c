@@ -44,6 +44,7 @@ struct id_query {
 	struct resolver *r;
 	size_t egress; /* index into rec->egress */
 	int family;    /* for the HELO name: the family asked */
+	size_t zone;   /* for a block list: index into cfg->dnsbl */
 };
 
 struct resolver {
@@ -66,6 +67,7 @@ struct resolver {
 	struct txt_query sts[4];
 	struct id_query helo[2];
 	struct id_query ptr[EGRESS_CAP];
+	struct id_query dnsbl[EGRESS_CAP][DNSBL_ZONES_CAP];
 };
 
 static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
@@ -385,6 +387,39 @@ static void ptr_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	r->outstanding--;
 }
 
+static void dnsbl_cb(void *arg, int status, int timeouts, unsigned char *abuf,
+		     int alen)
+{
+	struct id_query *q = arg;
+
+	(void)timeouts;
+	status = dns_answer_status(status, abuf, alen);
+	identity_take_dnsbl(q->r->rec, q->egress, q->zone, status, abuf, alen,
+			    q->r->now);
+	q->r->outstanding--;
+}
+
+/* Egress i in every --dnsbl zone (IPv4 only: most lists have no IPv6
+ * zone), beside its PTR. */
+static void lookup_dnsbl(struct resolver *r, size_t i)
+{
+	struct egress *e = &r->rec->egress[i];
+
+	for (int z = 0; z < r->cfg->ndnsbl && z < DNSBL_ZONES_CAP; z++) {
+		char name[DNS_NAME_MAX + 2];
+
+		if (identity_dnsbl_name(e->address, r->cfg->dnsbl[z], name,
+					sizeof name) < 0)
+			continue;
+		e->dnsbl[z].asked = 1;
+		r->dnsbl[i][z].r = r;
+		r->dnsbl[i][z].egress = i;
+		r->dnsbl[i][z].zone = (size_t)z;
+		r->outstanding++;
+		send_query(r, name, T_A, dnsbl_cb, &r->dnsbl[i][z]);
+	}
+}
+
 void resolver_lookup_egress(struct resolver *r, long now)
 {
 	r->now = now;
@@ -399,6 +434,7 @@ void resolver_lookup_egress(struct resolver *r, long now)
 		    identity_ptr_name(e->address, name, sizeof name) < 0)
 			continue;
 		e->ptr_asked = 1;
+		lookup_dnsbl(r, i);
 		r->ptr[i].r = r;
 		r->ptr[i].egress = i;
 		r->outstanding++;

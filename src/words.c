@@ -5,6 +5,8 @@
  */
 #include "smtpprobe/words.h"
 
+#include "smtpprobe/identity.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -124,6 +126,16 @@ static const char *sts_mx_list(const struct run_record *rec, char *buf)
 		len = text_appendf(buf, 160, len, "%s%s", i ? ", " : "",
 				   rec->policy.sts.policy.mx[i]);
 	return buf;
+}
+
+static const struct dnsbl_result *dnsbl_of(const struct run_record *rec,
+					   const char *ip, int z)
+{
+	for (size_t i = 0; z >= 0 && z < DNSBL_ZONES_CAP && i < rec->negress;
+	     i++)
+		if (strcmp(rec->egress[i].address, ip) == 0)
+			return &rec->egress[i].dnsbl[z];
+	return NULL;
 }
 
 static const char *egress_ptr(const struct run_record *rec, const char *ip)
@@ -684,6 +696,26 @@ static void finding_words(const struct run_record *rec, struct finding *f)
 		    "Make the HELO name and the PTR name the same: the mail "
 		    "server's public name.");
 		break;
+	case FIND_DNSBL_LISTED: {
+		const char *zone =
+		    f->zone >= 0 && rec->cfg ? rec->cfg->dnsbl[f->zone] : "?";
+		const char *page = identity_dnsbl_page(zone);
+		const struct dnsbl_result *d =
+		    dnsbl_of(rec, f->address, f->zone);
+		const char *code = d && d->ncodes ? d->codes[0] : "?";
+		snprintf(t, tn,
+			 "Your sending address %s is listed on %s (%s: %s): "
+			 "receivers that use the list refuse or score mail "
+			 "from it.",
+			 f->address, zone, code,
+			 identity_dnsbl_meaning(zone, code));
+		snprintf(r, rn,
+			 "Find out why and ask for removal at %s; a PBL-style "
+			 "listing means: send through your provider's "
+			 "submission server instead.",
+			 page ? page : "the list's own lookup page");
+		break;
+	}
 	case FIND__COUNT: break;
 	}
 }

@@ -59,6 +59,9 @@
  * TLS-RPT; a longer one is invalid. Real records are under 200 bytes. */
 #define POLICY_TXT_MAX 1024
 
+/* --dnsbl: block-list zones asked per egress address. */
+#define DNSBL_ZONES_CAP 8
+
 /* c-ares sockets polled at once (UDP and TCP to each resolver). */
 #define DNS_SOCKETS_CAP 16
 

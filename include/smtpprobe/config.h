@@ -56,6 +56,9 @@ struct config {
 	char from[PATH_MAX_OCTETS + 1]; /* "" = null sender */
 	char helo[DOMAIN_MAX + 1];
 	char dns_servers[512]; /* as for ares_set_servers_ports_csv */
+	/* --dnsbl: block-list zones for the egress addresses ("none": 0) */
+	char dnsbl[DNSBL_ZONES_CAP][DOMAIN_MAX + 1];
+	int ndnsbl;
 	enum family_pref family;
 	int timeout_s;
 	int retry_greylist_s; /* 0 = do not retry */

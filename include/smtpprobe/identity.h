@@ -42,6 +42,21 @@ int identity_take_ptr(struct run_record *rec, size_t i, int status,
 void identity_take_forward(struct run_record *rec, size_t i, int status,
 			   const unsigned char *abuf, int alen, long now_ms);
 
+/* The block-list name of IPv4 egress i in zone ("5.113.0.203.zone");
+ * -1 for IPv6 (not looked up) or when it does not fit. */
+int identity_dnsbl_name(const char *ip, const char *zone, char *out, size_t n);
+
+/* The block-list answer for egress i in zone z. */
+void identity_take_dnsbl(struct run_record *rec, size_t i, size_t z, int status,
+			 const unsigned char *abuf, int alen, long now_ms);
+
+/* What a block list's answer code means, for the lists that document
+ * theirs (Spamhaus ZEN: SBL, CSS, XBL, DROP, PBL; Barracuda; SpamCop);
+ * "listed" otherwise. */
+const char *identity_dnsbl_meaning(const char *zone, const char *code);
+/* Where to look a listing up and ask for its removal, or NULL. */
+const char *identity_dnsbl_page(const char *zone);
+
 /* The HELO name's own A / AAAA answers (asked beside the MX lookup). */
 void identity_take_helo(struct run_record *rec, int family, int status,
 			const unsigned char *abuf, int alen, long now_ms);

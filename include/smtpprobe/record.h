@@ -205,6 +205,24 @@ struct tls_policy {
 
 #define EGRESS_CAP 4 /* distinct sending addresses looked into */
 
+enum dnsbl_status {
+	DNSBL_PENDING,
+	DNSBL_LISTED,
+	DNSBL_NOT_LISTED,
+	DNSBL_REFUSED, /* the list refused to answer (e.g. a public resolver) */
+	DNSBL_ERROR
+};
+const char *dnsbl_status_name(enum dnsbl_status s);
+
+#define DNSBL_CODES_CAP 4
+
+struct dnsbl_result {
+	int asked;
+	enum dnsbl_status status;
+	size_t ncodes;
+	char codes[DNSBL_CODES_CAP][16]; /* "127.0.0.2" */
+};
+
 struct egress {
 	char address[ADDR_STR_MAX];
 	int family;	/* AF_INET / AF_INET6 */
@@ -213,6 +231,7 @@ struct egress {
 	int ptr_status; /* c-ares status of the PTR answer */
 	char *ptr;	/* the PTR name (sanitised), NULL if none */
 	int fcrdns;	/* the PTR name resolves back: 1, 0, -1 unknown */
+	struct dnsbl_result dnsbl[DNSBL_ZONES_CAP]; /* per cfg->dnsbl zone */
 };
 
 struct helo_info {
@@ -354,6 +373,7 @@ enum finding_kind {
 	FIND_HELO_NOT_FQDN,	/* the HELO name is not a full domain name */
 	FIND_HELO_UNRESOLVED,	/* the HELO name has no A/AAAA */
 	FIND_HELO_MISMATCH,	/* the HELO name is not the egress's PTR */
+	FIND_DNSBL_LISTED,	/* an egress address is on a --dnsbl list */
 	FIND__COUNT
 };
 const char *finding_name(enum finding_kind k);
@@ -376,6 +396,7 @@ struct finding {
 	size_t refused, timed_out, other; /* connection attempts */
 	char address[ADDR_STR_MAX];	  /* the egress address a server saw */
 	int dane;			  /* an index into policy.dane */
+	int zone;			  /* an index into cfg->dnsbl */
 	/* Rendered from the above by words.c, once, for every report. */
 	char text[512];
 	char remediation[512];

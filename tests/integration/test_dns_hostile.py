@@ -248,7 +248,8 @@ def policy_question(name, qtype):
     address's PTR and the PTR name's address)."""
     return ((name, qtype) == ("", "SOA") or qtype in ("TLSA", "PTR")
             or name.startswith(("_mta-sts.", "_smtp._tls.", "mta-sts."))
-            or (name == HELO and qtype in ("A", "AAAA")))
+            or (name == HELO and qtype in ("A", "AAAA"))
+            or name.endswith((".zen.spamhaus.org", ".b.barracudacentral.org", ".bl.spamcop.net")))
 
 
 def asked(env, policy=False):

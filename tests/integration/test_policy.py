@@ -388,6 +388,27 @@ def _(env):
         srv.stop()
 
 
+@case("identity_block_lists")
+def _(env):
+    """The echoed address looked up in each --dnsbl zone (a fake zone
+    here: no real list is ever asked): listed with its code, refused
+    (127.255.255.254), not listed; none asks nothing."""
+    begin(env)
+    mx(env, **ehlo_hello())
+    env.dns.zone["1.0.0.127.bl-a.dane.test"] = {"A": ["127.0.0.2"]}
+    env.dns.zone["1.0.0.127.bl-b.dane.test"] = {"A": ["127.255.255.254"]}
+    r = env.run("--dnsbl", "bl-a.dane.test,bl-b.dane.test,bl-c.dane.test", RCPT)
+    r.expect_exit(0)  # a listing is a finding; the receiver's reply decides
+    got = {d["zone"]: (d["status"], d["codes"]) for d in egress_of(r.doc, "127.0.0.1")["dnsbl"]}
+    eq(got, {"bl-a.dane.test": ("listed", ["127.0.0.2"]),
+             "bl-b.dane.test": ("refused", ["127.255.255.254"]),
+             "bl-c.dane.test": ("not_listed", [])}, "dnsbl results")
+    eq(kinds(r.doc).count("egress_listed"), 1, "egress_listed findings")
+    r = env.run("--dnsbl", "none", RCPT)
+    r.expect_exit(0)
+    eq(egress_of(r.doc, "127.0.0.1")["dnsbl"], [], "dnsbl with none")
+
+
 def main(argv=None):
     return harness_main(CASES, make_env, __doc__.split("\n\n")[0], argv)
 

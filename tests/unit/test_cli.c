@@ -334,6 +334,25 @@ static void test_tls_policy(void **state)
 	assert_fails(64, "--tls-policy", "example.org");
 }
 
+static void test_dnsbl(void **state)
+{
+	(void)state;
+	assert_ok("example.org");
+	assert_int_equal(cfg.ndnsbl, 3);
+	assert_string_equal(cfg.dnsbl[0], "zen.spamhaus.org");
+	assert_ok("--dnsbl", "none", "example.org");
+	assert_int_equal(cfg.ndnsbl, 0);
+	assert_ok("--dnsbl", "bl.example.test,dnsbl.example.net", "example.org");
+	assert_int_equal(cfg.ndnsbl, 2);
+	assert_string_equal(cfg.dnsbl[1], "dnsbl.example.net");
+	assert_fails(64, "--dnsbl", "", "example.org");
+	assert_fails(64, "--dnsbl", "a.b,,c.d", "example.org");
+	assert_fails(64, "--dnsbl", "nodot", "example.org");
+	assert_fails(64, "--dnsbl", "bad zone.test", "example.org");
+	assert_fails(64, "--dnsbl", "a.t,b.t,c.t,d.t,e.t,f.t,g.t,h.t,i.t",
+		     "example.org");
+}
+
 static void test_from(void **state)
 {
 	(void)state;
@@ -729,6 +748,7 @@ static void test_usage(void **state)
 	    "--ca-file FILE",
 	    "--auth USER",
 	    "--tls-policy MODE",
+	    "--dnsbl LIST",
 	    "(default: enforce)",
 	    "-v, --verbose",
 	    "--json",
@@ -825,6 +845,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_server),
 	    cmocka_unit_test(test_starttls),
 	    cmocka_unit_test(test_tls_policy),
+	    cmocka_unit_test(test_dnsbl),
 	    cmocka_unit_test(test_from),
 	    cmocka_unit_test(test_helo),
 	    cmocka_unit_test(test_dns_server),

@@ -17,6 +17,7 @@
 
 #include "smtpprobe/dns_answer.h"
 #include "smtpprobe/dns_raw.h"
+#include "smtpprobe/identity.h"
 #include "smtpprobe/policy_dns.h"
 #include "smtpprobe/policy_sts.h"
 #include "smtpprobe/reply.h"
@@ -658,6 +659,40 @@ static void test_sts_judge(void **state)
 	}
 }
 
+static void test_dnsbl_names_and_codes(void **state)
+{
+	char name[300];
+
+	(void)state;
+	assert_int_equal(identity_dnsbl_name("203.0.113.5", "zen.spamhaus.org",
+					     name, sizeof name),
+			 0);
+	assert_string_equal(name, "5.113.0.203.zen.spamhaus.org");
+	assert_int_equal(identity_dnsbl_name("2001:db8::1", "zen.spamhaus.org",
+					     name, sizeof name),
+			 -1);
+	assert_int_equal(identity_dnsbl_name("203.0.113.5", "z.test", name, 10),
+			 -1);
+	/* Spamhaus ZEN's return codes name distinct lists. */
+	const char *sbl =
+	    identity_dnsbl_meaning("zen.spamhaus.org", "127.0.0.2");
+	const char *xbl =
+	    identity_dnsbl_meaning("zen.spamhaus.org", "127.0.0.4");
+	const char *pbl =
+	    identity_dnsbl_meaning("ZEN.spamhaus.org", "127.0.0.11");
+	const char *refused =
+	    identity_dnsbl_meaning("zen.spamhaus.org", "127.255.255.254");
+	assert_true(strncmp(sbl, "SBL", 3) == 0);
+	assert_true(strncmp(xbl, "XBL", 3) == 0);
+	assert_true(strncmp(pbl, "PBL", 3) == 0);
+	assert_true(strcmp(refused, sbl) != 0 &&
+		    strcmp(refused, "listed") != 0);
+	assert_string_equal(
+	    identity_dnsbl_meaning("bl.example.test", "127.0.0.2"), "listed");
+	assert_non_null(identity_dnsbl_page("bl.spamcop.net"));
+	assert_null(identity_dnsbl_page("bl.example.test"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -671,6 +706,7 @@ int main(void)
 	    cmocka_unit_test(test_dane_cname_target_first),
 	    cmocka_unit_test(test_answer_status_and_ede),
 	    cmocka_unit_test(test_sts_judge),
+	    cmocka_unit_test(test_dnsbl_names_and_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
