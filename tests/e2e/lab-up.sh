@@ -103,18 +103,20 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-subj "/CN=smtpprobe lab CA" \
 	-addext "basicConstraints=critical,CA:TRUE" \
 	-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-keyout "$pki/server.key" -out "$pki/server.csr" \
-	-subj "/CN=mx1.$LAB_ZONE" 2>/dev/null
-cat >"$pki/server.ext" <<EOF
-basicConstraints=CA:FALSE
-keyUsage=critical,digitalSignature
-extendedKeyUsage=serverAuth
-subjectAltName=$sans
-EOF
-openssl x509 -req -in "$pki/server.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" \
-	-CAcreateserial -days 30 -extfile "$pki/server.ext" \
-	-out "$pki/server.crt" 2>/dev/null
+# A certificate from the lab CA: STEM (files $pki/STEM.{key,crt}), its
+# CN, and its SANs (openssl's subjectAltName syntax).
+issue_cert() {
+	local stem=$1 cn=$2 san=$3
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$pki/$stem.key" -out "$pki/$stem.csr" \
+		-subj "/CN=$cn" 2>/dev/null
+	printf '%s\n' 'basicConstraints=CA:FALSE' 'keyUsage=critical,digitalSignature' \
+		'extendedKeyUsage=serverAuth' "subjectAltName=$san" >"$pki/$stem.ext"
+	openssl x509 -req -in "$pki/$stem.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" \
+		-CAcreateserial -days 30 -extfile "$pki/$stem.ext" \
+		-out "$pki/$stem.crt" 2>/dev/null
+}
+issue_cert server "mx1.$LAB_ZONE" "$sans"
 cat "$pki/server.crt" "$pki/ca.pem" >"$pki/server-chain.pem"
 chmod 644 "$pki/ca.pem" "$pki/server.crt" "$pki/server-chain.pem"
 chmod 600 "$pki/server.key" "$pki/ca.key"
@@ -127,18 +129,7 @@ for d in $LAB_STS_DOMAINS; do
 	[ "$d" = "sts-badcert.$LAB_ZONE" ] && continue
 	websans="$websans${websans:+,}DNS:mta-sts.$d"
 done
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-keyout "$pki/web.key" -out "$pki/web.csr" \
-	-subj "/CN=mta-sts.sts-ok.$LAB_ZONE" 2>/dev/null
-cat >"$pki/web.ext" <<EOF
-basicConstraints=CA:FALSE
-keyUsage=critical,digitalSignature
-extendedKeyUsage=serverAuth
-subjectAltName=$websans
-EOF
-openssl x509 -req -in "$pki/web.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" \
-	-CAcreateserial -days 30 -extfile "$pki/web.ext" \
-	-out "$pki/web.crt" 2>/dev/null
+issue_cert web "mta-sts.sts-ok.$LAB_ZONE" "$websans"
 cat "$pki/web.crt" "$pki/ca.pem" >"$pki/web-chain.pem"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-keyout "$pki/webself.key" -out "$pki/webself.crt" -days 30 \
