@@ -15,7 +15,9 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const finding_names[FIND__COUNT] = {
     [FIND_PORT25_BLOCKED] = "port25_blocked",
@@ -581,6 +583,42 @@ static void reason_sts(struct run_record *rec)
 
 /* ---- who the receiver thinks you are ---- */
 
+/* The reply that decided a refusal names a block list: its category
+ * says so, or its text names the zone's list ("spamhaus" for
+ * zen.spamhaus.org). */
+static int refusal_cites_list(const struct run_record *rec, const char *zone)
+{
+	const struct probe *p;
+	const struct step *s;
+	char brand[64];
+	const char *dot;
+	int cites = 0;
+
+	if (rec->overall.outcome != VERDICT_REJECTED ||
+	    rec->overall.deciding_probe < 0)
+		return 0;
+	p = &rec->probes[rec->overall.deciding_probe];
+	s = probe_deciding_step(p);
+	if (!s || !s->reply)
+		return 0;
+	if (s->category == CAT_IP_BLOCKLISTED)
+		return 1;
+	/* The zone's second-level label: "spamhaus", "barracudacentral". */
+	dot = strrchr(zone, '.');
+	const char *start = zone;
+	for (const char *q = zone; dot && q < dot; q++)
+		if (*q == '.')
+			start = q + 1;
+	snprintf(brand, sizeof brand, "%.*s", dot ? (int)(dot - start) : 0,
+		 start);
+	char *text = reply_join(s->reply);
+	size_t bl = strlen(brand);
+	for (size_t i = 0; text && bl && text[i] && !cites; i++)
+		cites = strncasecmp(text + i, brand, bl) == 0;
+	free(text);
+	return cites;
+}
+
 static void reason_identity(struct run_record *rec)
 {
 	const struct helo_info *h = &rec->helo;
@@ -621,6 +659,10 @@ static void reason_identity(struct run_record *rec)
 			f->zone = z;
 			snprintf(f->address, sizeof f->address, "%s",
 				 rec->egress[i].address);
+			/* The refusal cites a block list, and this address is
+			 * on one: the next step is to get off it. */
+			if (refusal_cites_list(rec, rec->cfg->dnsbl[z]))
+				conclude(rec, f);
 		}
 	if (!h->judged)
 		return;

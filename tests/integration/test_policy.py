@@ -409,6 +409,23 @@ def _(env):
     eq(egress_of(r.doc, "127.0.0.1")["dnsbl"], [], "dnsbl with none")
 
 
+@case("identity_listed_and_refused_for_it")
+def _(env):
+    """A 5xx that cites a block list the egress address is on: the verdict
+    is rejected, and its reason is the listing (the next step: removal)."""
+    begin(env)
+    env.dns.zone["1.0.0.127.bl-a.dane.test"] = {"A": ["127.0.0.2"]}
+    sc = ehlo_hello()
+    sc["rcpt"] = {RCPT: "554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked "
+                        "using bl-a.dane.test"}
+    mx(env, **sc)
+    r = env.run("--dnsbl", "bl-a.dane.test", RCPT)
+    r.expect_exit(77)
+    eq(field(r.doc, "verdict.reason"), "finding", "verdict.reason")
+    f = r.doc["findings"][r.doc["verdict"]["finding"]]
+    eq((f["kind"], f["address"]), ("egress_listed", "127.0.0.1"), "the verdict's finding")
+
+
 def main(argv=None):
     return harness_main(CASES, make_env, __doc__.split("\n\n")[0], argv)
 
