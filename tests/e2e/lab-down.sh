@@ -9,10 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lab-env.sh"
 export PATH="$PATH:/usr/sbin:/sbin"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "lab-down.sh: needs root" >&2
-	exit 1
-fi
+lab_require_root "lab-down.sh: needs root"
 
 # The benchmark's helpers record their PIDs here too; stop those first,
 # then nginx and Postfix (their masters stop their children), Dovecot,

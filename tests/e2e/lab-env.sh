@@ -93,6 +93,14 @@ sts-dane.$LAB_ZONE benchpol.$LAB_ZONE"
 LAB_AUTH_USER=alice
 LAB_AUTH_PASSWORD=${SMTPPROBE_LAB_PASSWORD:-lab-Secret-7f3c9e}
 
+# Stop with MESSAGE (exit 1) unless running as root.
+lab_require_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "$1" >&2
+		exit 1
+	fi
+}
+
 lab_log() { printf 'lab: %s\n' "$*" >&2; }
 
 # Does the lab's namespace exist?

@@ -15,10 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lab-env.sh
 . "$here/lab-env.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "lab-up.sh: needs root (network namespaces, nftables, daemons)" >&2
-	exit 1
-fi
+lab_require_root "lab-up.sh: needs root (network namespaces, nftables, daemons)"
 
 missing=""
 for tool in ip nft openssl knotd keymgr unbound dovecot postfix postconf nginx python3; do

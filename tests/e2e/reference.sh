@@ -27,10 +27,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lab-env.sh"
 export PATH="$PATH:/usr/sbin:/sbin"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "reference.sh: needs root" >&2
-	exit 1
-fi
+lab_require_root "reference.sh: needs root"
 if ! [ -f "$LAB_DIR/up" ] || ! lab_ns_exists; then
 	echo "reference.sh: the lab is not up (tests/e2e/lab-up.sh)" >&2
 	exit 1
