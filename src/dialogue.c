@@ -318,9 +318,34 @@ static const struct dlg_action *send_rset(struct dialogue *d)
 	return &d->act;
 }
 
+/* The RCPT TOs of the transaction, target first: how many, and the i-th
+ * with its role. */
+static size_t rcpt_total(const struct dialogue *d)
+{
+	return (d->cfg->rcpt ? 1 : 0) + d->cfg->nextra;
+}
+
+static const char *rcpt_at(const struct dialogue *d, size_t i,
+			   enum rcpt_role *role)
+{
+	if (d->cfg->rcpt) {
+		if (i == 0) {
+			*role = RCPT_TARGET;
+			return d->cfg->rcpt;
+		}
+		i--;
+	}
+	*role = d->cfg->extra_role[i];
+	return d->cfg->extra_rcpt[i];
+}
+
 static void add_rcpt(struct dialogue *d)
 {
-	add_cmd(d, STAGE_RCPT, NULL, "RCPT TO:<", d->cfg->rcpt, ">");
+	enum rcpt_role role;
+	const char *a = rcpt_at(d, d->rcpt_sent++, &role);
+
+	add_cmd(d, STAGE_RCPT, NULL, "RCPT TO:<", a, ">");
+	d->act.cmds[d->act.ncmds - 1].role = role;
 }
 
 static const struct dlg_action *send_mail(struct dialogue *d)
@@ -342,8 +367,9 @@ static const struct dlg_action *send_mail(struct dialogue *d)
 	set_state(d, DS_MAIL);
 	add_cmd(d, STAGE_MAIL, NULL, line, NULL, NULL);
 	d->rcpt_pipelined = 0;
-	if (d->cfg->rcpt && (d->caps.flags & CAP_PIPELINING)) {
-		add_rcpt(d);
+	if (rcpt_total(d) > 0 && (d->caps.flags & CAP_PIPELINING)) {
+		while (d->rcpt_sent < rcpt_total(d))
+			add_rcpt(d);
 		d->rcpt_pipelined = 1;
 	}
 	return &d->act;
@@ -519,13 +545,24 @@ static const struct dlg_action *on_auth(struct dialogue *d, int code)
 	return &d->act;
 }
 
+static enum outcome outcome_of_class(int code)
+{
+	switch (reply_class_of(code)) {
+	case CLASS_SUCCESS: return OUTCOME_ACCEPTED;
+	case CLASS_TRANSIENT: return OUTCOME_TEMPFAIL;
+	case CLASS_PERMANENT: return OUTCOME_REJECTED;
+	default: return OUTCOME_PROTOCOL_ERROR;
+	}
+}
+
 static const struct dlg_action *on_mail(struct dialogue *d, int code)
 {
 	if (code / 100 == 2) {
-		if (!d->cfg->rcpt) { /* domain probe: MAIL decides */
+		d->mail_ok = 1;
+		if (!d->cfg->rcpt) /* domain probe: MAIL decides */
 			decide(d, OUTCOME_ACCEPTED, LE_NONE);
+		if (rcpt_total(d) == 0)
 			return send_rset(d);
-		}
 		set_state(d, DS_RCPT);
 		if (d->rcpt_pipelined)
 			return act(d, DA_WAIT);
@@ -534,31 +571,41 @@ static const struct dlg_action *on_mail(struct dialogue *d, int code)
 		return &d->act;
 	}
 	if (d->rcpt_pipelined && code != 421) {
-		/* The pipelined RCPT's reply is still due; read it first. */
-		decide(d,
-		       reply_class_of(code) == CLASS_TRANSIENT
-			   ? OUTCOME_TEMPFAIL
-		       : reply_class_of(code) == CLASS_PERMANENT
-			   ? OUTCOME_REJECTED
-			   : OUTCOME_PROTOCOL_ERROR,
-		       reply_class_of(code) >= CLASS_TRANSIENT
-			   ? LE_NONE
-			   : LE_PROTO_UNEXPECTED);
+		/* The pipelined RCPTs' replies are still due; read them. */
+		enum outcome o = outcome_of_class(code);
+		decide(d, o,
+		       o == OUTCOME_PROTOCOL_ERROR ? LE_PROTO_UNEXPECTED
+						   : LE_NONE);
 		set_state(d, DS_RCPT);
 		return act(d, DA_WAIT);
 	}
 	return fail_reply(d, code);
 }
 
+/* A reply to a RCPT TO, in the order they were sent. The target's
+ * decides (a 354 here is a protocol error: never DATA); the others are
+ * recorded by the session and change nothing. When every reply due is
+ * in: the next RCPT (without PIPELINING), else RSET; QUIT instead when
+ * there is no transaction to reset or a reply made no sense. */
 static const struct dlg_action *on_rcpt(struct dialogue *d, int code)
 {
-	if (d->outcome != OUTCOME_NONE) /* MAIL already failed */
-		return code == 421 ? close_now(d) : send_quit(d);
-	switch (reply_class_of(code)) {
-	case CLASS_SUCCESS: decide(d, OUTCOME_ACCEPTED, LE_NONE); break;
-	case CLASS_TRANSIENT: decide(d, OUTCOME_TEMPFAIL, LE_NONE); break;
-	case CLASS_PERMANENT: decide(d, OUTCOME_REJECTED, LE_NONE); break;
-	default: return fail_reply(d, code); /* 354 here: never DATA */
+	size_t i = d->rcpt_replied++;
+	enum outcome o = outcome_of_class(code);
+
+	if (o == OUTCOME_PROTOCOL_ERROR)
+		d->rcpt_odd = 1;
+	if (d->cfg->rcpt && i == 0 && d->outcome == OUTCOME_NONE)
+		decide(d, o,
+		       o == OUTCOME_PROTOCOL_ERROR ? LE_PROTO_UNEXPECTED
+						   : LE_NONE);
+	if (d->pending > 0)
+		return act(d, DA_WAIT);
+	if (!d->mail_ok || d->rcpt_odd)
+		return send_quit(d);
+	if (d->rcpt_sent < rcpt_total(d)) {
+		act(d, DA_SEND);
+		add_rcpt(d);
+		return &d->act;
 	}
 	/* MAIL was accepted, so a transaction is open: end it with RSET. */
 	return send_rset(d);

@@ -36,9 +36,11 @@
 #include "smtpprobe/policy_dns.h"
 #include "smtpprobe/tlsconn.h"
 
-/* Two pipelined commands fit the output buffer. */
-_Static_assert(SESSION_OUT_MAX >= 2 * DLG_WIRE_MAX,
-	       "SESSION_OUT_MAX holds two commands");
+/* The longest pipelined write fits the output buffer. */
+_Static_assert(SESSION_OUT_MAX >= DLG_CMDS_MAX * DLG_WIRE_MAX,
+	       "SESSION_OUT_MAX holds the longest pipelined write");
+_Static_assert(SESSION_OPEN_MAX >= DLG_CMDS_MAX,
+	       "SESSION_OPEN_MAX holds every command of one write");
 
 enum sess_state {
 	SS_IDLE,

@@ -15,6 +15,13 @@ static const char *const stage_names[STAGE__COUNT] = {
     [STAGE_QUIT] = "quit",
 };
 
+static const char *const rcpt_role_names[RCPT__COUNT] = {
+    [RCPT_NONE] = "none",
+    [RCPT_TARGET] = "target",
+    [RCPT_CONTROL] = "control",
+    [RCPT_CATCH_ALL] = "catch_all",
+};
+
 static const char *const outcome_names[OUTCOME__COUNT] = {
     [OUTCOME_NONE] = "none",
     [OUTCOME_ACCEPTED] = "accepted",
@@ -82,6 +89,11 @@ static const char *const class_names[] = {
 const char *stage_name(enum stage s)
 {
 	return (unsigned)s < STAGE__COUNT ? stage_names[s] : "?";
+}
+
+const char *rcpt_role_name(enum rcpt_role r)
+{
+	return (unsigned)r < RCPT__COUNT ? rcpt_role_names[r] : "?";
 }
 
 const char *outcome_name(enum outcome o)

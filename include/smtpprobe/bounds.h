@@ -75,11 +75,12 @@
  * NUL passwd), user name and password included. */
 #define AUTH_PLAIN_RAW_MAX 600
 
-/* One session: commands awaiting a reply at once (pipelining sends two),
+/* One session: commands awaiting a reply at once (pipelining sends MAIL
+ * and up to three RCPTs),
  * bytes buffered for sending, bytes per read and reads per poll event
  * (TLS can hold records the socket no longer shows). */
-#define SESSION_OPEN_MAX    4
-#define SESSION_OUT_MAX	    2048
+#define SESSION_OPEN_MAX    6
+#define SESSION_OUT_MAX	    4096
 #define SESSION_READ_CHUNK  4096
 #define SESSION_READ_ROUNDS 16
 

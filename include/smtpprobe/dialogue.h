@@ -5,8 +5,11 @@
  *
  * Sequence: banner, EHLO (HELO on 500/502), STARTTLS and EHLO again with
  * capabilities forgotten, AUTH PLAIN or LOGIN (only inside TLS whose
- * certificate verified, unless insecure), MAIL FROM, RCPT TO (both in one
- * write when PIPELINING is offered), RSET, QUIT. On implicit TLS (465)
+ * certificate verified, unless insecure), MAIL FROM, RCPT TO for the
+ * target and then for each extra recipient (all in one write with MAIL
+ * when PIPELINING is offered, else one at a time), RSET, QUIT. The
+ * target's reply decides; the extra recipients' replies are only
+ * recorded, and are never a reason to stop early. On implicit TLS (465)
  * the dialogue starts in the handshake and waits for dlg_tls_ready.
  */
 #ifndef SMTPPROBE_DIALOGUE_H
@@ -27,10 +30,17 @@ enum starttls_mode {
 	STARTTLS_VERIFY	  /* TLS with a verified certificate, or fail */
 };
 
+#define DLG_EXTRA_RCPT_MAX 2
+
 struct dialogue_config {
 	const char *helo;      /* EHLO/HELO argument */
 	const char *mail_from; /* reverse-path without <>; "" = null sender */
 	const char *rcpt; /* forward-path without <>; NULL = domain probe */
+	/* Further RCPT TOs in the same transaction (the control recipient,
+	 * the catch-all test): asked after the target, never deciding. */
+	const char *extra_rcpt[DLG_EXTRA_RCPT_MAX];
+	enum rcpt_role extra_role[DLG_EXTRA_RCPT_MAX];
+	size_t nextra;
 	enum starttls_mode starttls;
 	int implicit_tls;      /* the connection starts inside TLS (465) */
 	const char *auth_user; /* NULL: no AUTH */
@@ -85,9 +95,12 @@ enum dlg_kind {
 };
 
 #define DLG_WIRE_MAX 1024
+/* The longest write: MAIL FROM and every RCPT TO, pipelined. */
+#define DLG_CMDS_MAX (2 + DLG_EXTRA_RCPT_MAX)
 
 struct dlg_command {
 	enum stage stage;
+	enum rcpt_role role;	  /* for a RCPT TO, whose; else RCPT_NONE */
 	char wire[DLG_WIRE_MAX];  /* exact bytes, ending in CRLF */
 	char shown[DLG_WIRE_MAX]; /* for the record: secrets redacted */
 };
@@ -95,7 +108,7 @@ struct dlg_command {
 struct dlg_action {
 	enum dlg_kind kind;
 	size_t ncmds;
-	struct dlg_command cmds[2];
+	struct dlg_command cmds[DLG_CMDS_MAX];
 };
 
 enum dlg_state {
@@ -123,6 +136,10 @@ struct dialogue {
 	enum local_error tls_verify; /* why the certificate did not verify */
 	int pending;		     /* replies still due for what was sent */
 	int rcpt_pipelined;	     /* RCPT went out with MAIL */
+	int mail_ok;		     /* MAIL FROM got 2xx: a transaction */
+	size_t rcpt_sent;	     /* RCPT TOs sent, target first */
+	size_t rcpt_replied;	     /* their replies in */
+	int rcpt_odd;		     /* a RCPT reply of no known class */
 	int quit_pipelined;	     /* QUIT went out with RSET */
 	int cleartext;		     /* continued without TLS under "auto" */
 	int helo_fallback;	     /* EHLO failed, HELO used */

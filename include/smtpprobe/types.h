@@ -23,6 +23,16 @@ enum stage {
 	STAGE__COUNT
 };
 
+/* Why a RCPT TO was sent: the target decides; the others are second
+ * opinions about what the target's reply means. */
+enum rcpt_role {
+	RCPT_NONE,	/* not a RCPT step */
+	RCPT_TARGET,	/* the address asked about */
+	RCPT_CONTROL,	/* postmaster@DOMAIN (RFC 5321 4.5.1) */
+	RCPT_CATCH_ALL, /* a random local part at the domain */
+	RCPT__COUNT
+};
+
 /* What happened to one probe (host x address x port). */
 enum outcome {
 	OUTCOME_NONE, /* still running / not decided */
@@ -95,6 +105,7 @@ enum reply_class {
 };
 
 const char *stage_name(enum stage s);
+const char *rcpt_role_name(enum rcpt_role r);
 const char *outcome_name(enum outcome o);
 const char *verdict_outcome_name(enum verdict_outcome v);
 const char *category_name(enum category c);

@@ -110,6 +110,9 @@ static void check_command(const struct dialogue *d, const struct dlg_command *c,
 	    !d->tls_active && caps_known)
 		FUZZ_CHECK(strncasecmp(c->wire, "STARTTLS", 8) == 0 ||
 			   strncasecmp(c->wire, "QUIT", 4) == 0);
+	/* Every RCPT TO says whose it is, and nothing else does. */
+	FUZZ_CHECK((c->stage == STAGE_RCPT) == (c->role != RCPT_NONE));
+	FUZZ_CHECK(c->role != RCPT_TARGET || d->cfg->rcpt != NULL);
 	/* A certificate that had to verify and did not: QUIT, nothing
 	 * else, not even EHLO. */
 	if (d->tls_active && d->tls_verify != LE_NONE &&
@@ -123,7 +126,7 @@ static int take_action(struct dialogue *d, const struct dlg_action *a,
 		       const struct secrets *s, struct tape *t)
 {
 	FUZZ_CHECK(a != NULL);
-	FUZZ_CHECK(a->ncmds <= 2);
+	FUZZ_CHECK(a->ncmds <= DLG_CMDS_MAX);
 	tape_int(t, (int)a->kind);
 	switch (a->kind) {
 	case DA_SEND:
@@ -320,6 +323,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.auth_pass = c & 0x04 ? PASS : NULL;
 	cfg.need_smtputf8 = !!(c & 0x20);
 	cfg.insecure = !!(c1 & 4);
+	/* The control and catch-all recipients, as the session adds them. */
+	if (c1 & 8) {
+		cfg.extra_rcpt[cfg.nextra] = "postmaster@example.net";
+		cfg.extra_role[cfg.nextra++] = RCPT_CONTROL;
+	}
+	if (c1 & 16) {
+		cfg.extra_rcpt[cfg.nextra] = "q3x9z1k7m2w8v4b6@example.net";
+		cfg.extra_role[cfg.nextra++] = RCPT_CATCH_ALL;
+	}
 	make_secrets(&s);
 
 	stream = malloc(size + 512);

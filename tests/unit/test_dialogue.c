@@ -34,6 +34,7 @@ struct harness {
 	char wire[MAX_CMDS][DLG_WIRE_MAX]; /* without the CRLF */
 	char shown[MAX_CMDS][DLG_WIRE_MAX];
 	enum stage stage[MAX_CMDS];
+	enum rcpt_role role[MAX_CMDS];
 	size_t ncmds;
 	size_t batch[MAX_CMDS]; /* commands per DA_SEND */
 	size_t nbatches;
@@ -89,6 +90,9 @@ static void log_command(struct harness *h, const struct dlg_command *c)
 	assert_null(strchr(c->shown, '\n'));
 	log_line(h, c->wire, c->shown, c->stage);
 	h->wire[h->ncmds - 1][n - 2] = '\0';
+	h->role[h->ncmds - 1] = c->role;
+	/* Only a RCPT TO has a role. */
+	assert_int_equal(c->stage == STAGE_RCPT, c->role != RCPT_NONE);
 }
 
 static void perform(struct harness *h, const struct dlg_action *a)
@@ -97,7 +101,7 @@ static void perform(struct harness *h, const struct dlg_action *a)
 	switch (a->kind) {
 	case DA_WAIT: assert_int_equal(a->ncmds, 0); break;
 	case DA_SEND:
-		assert_true(a->ncmds >= 1 && a->ncmds <= 2);
+		assert_true(a->ncmds >= 1 && a->ncmds <= DLG_CMDS_MAX);
 		h->batch[h->nbatches++] = a->ncmds;
 		for (size_t i = 0; i < a->ncmds; i++)
 			log_command(h, &a->cmds[i]);
@@ -499,6 +503,156 @@ static void test_rcpt_replies(void **state)
 		assert_outcome(&h, t[i].o, STAGE_RCPT, LE_NONE);
 		assert_closed(&h);
 	}
+}
+
+/* The control and catch-all recipients follow the target in the same
+ * transaction: pipelined with MAIL when offered, one at a time when not.
+ * The target's reply decides whatever the others get. */
+static void extra_rcpts(struct harness *h)
+{
+	h->cfg.extra_rcpt[0] = "postmaster@b.test";
+	h->cfg.extra_role[0] = RCPT_CONTROL;
+	h->cfg.extra_rcpt[1] = "x7k2q9m4p1r8s5t3@b.test";
+	h->cfg.extra_role[1] = RCPT_CATCH_ALL;
+	h->cfg.nextra = 2;
+}
+
+static void test_extra_rcpts(void **state)
+{
+	static const struct {
+		const char *target, *control, *catch_all;
+		enum outcome o;
+	} t[] = {
+	    {"250 2.1.5 Ok\r\n", "250 2.1.5 Ok\r\n", "250 2.1.5 Ok\r\n",
+	     OUTCOME_ACCEPTED},
+	    {"550 5.1.1 no such user\r\n", "250 2.1.5 Ok\r\n",
+	     "550 5.1.1 no such user\r\n", OUTCOME_REJECTED},
+	    {"554 5.7.1 blocked\r\n", "554 5.7.1 blocked\r\n",
+	     "554 5.7.1 blocked\r\n", OUTCOME_REJECTED},
+	    {"450 4.7.1 later\r\n", "550 5.1.1 no\r\n", "250 2.1.5 Ok\r\n",
+	     OUTCOME_TEMPFAIL},
+	    {"250 2.1.5 Ok\r\n", "550 5.1.1 no\r\n", "452 4.5.3 too many\r\n",
+	     OUTCOME_ACCEPTED},
+	};
+	static const char *const want[] = {"EHLO probe.test",
+					   "MAIL FROM:<>",
+					   "RCPT TO:<a@b.test>",
+					   "RCPT TO:<postmaster@b.test>",
+					   "RCPT TO:<x7k2q9m4p1r8s5t3@b.test>",
+					   "RSET",
+					   "QUIT",
+					   NULL};
+	static const enum rcpt_role roles[] = {
+	    RCPT_NONE,	    RCPT_NONE, RCPT_TARGET, RCPT_CONTROL,
+	    RCPT_CATCH_ALL, RCPT_NONE, RCPT_NONE};
+	(void)state;
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		for (int pipe = 0; pipe <= 1; pipe++) {
+			struct harness h;
+
+			print_message("extra case %zu, pipelining %d\n", i,
+				      pipe);
+			harness_init(&h);
+			extra_rcpts(&h);
+			if (pipe)
+				run_script(&h, SCRIPT(BANNER, EHLO_PIPE, OK,
+						      t[i].target, t[i].control,
+						      t[i].catch_all, OK, BYE));
+			else
+				run_script(&h, SCRIPT(BANNER, EHLO_PLAIN, OK,
+						      t[i].target, t[i].control,
+						      t[i].catch_all, OK, BYE));
+			assert_cmds(&h, want);
+			for (size_t k = 0; k < h.ncmds; k++)
+				assert_int_equal(h.role[k], roles[k]);
+			assert_outcome(&h, t[i].o, STAGE_RCPT, LE_NONE);
+			assert_closed(&h);
+			if (pipe) /* MAIL and three RCPTs in one write */
+				assert_int_equal(h.batch[1], 4);
+			else
+				assert_int_equal(h.nbatches, 7);
+		}
+	}
+}
+
+/* MAIL refused with three RCPTs pipelined behind it: every reply due is
+ * read before QUIT (no RSET: there is no transaction), and MAIL's
+ * refusal decides. */
+static void test_extra_rcpts_mail_refused(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	extra_rcpts(&h);
+	start(&h);
+	server_says(&h, BANNER);
+	server_says(&h, EHLO_PIPE);
+	assert_int_equal(h.d.pending, 4);
+	server_says(&h, "550 5.7.1 sender refused\r\n");
+	assert_int_equal(h.last, DA_WAIT);
+	server_says(&h, "503 5.5.1 need MAIL\r\n");
+	assert_int_equal(h.last, DA_WAIT);
+	server_says(&h, "503 5.5.1 need MAIL\r\n");
+	assert_int_equal(h.last, DA_WAIT);
+	server_says(&h, "503 5.5.1 need MAIL\r\n");
+	assert_int_equal(h.last, DA_SEND);
+	server_says(&h, BYE);
+	assert_cmds(&h,
+		    CMDS("EHLO probe.test", "MAIL FROM:<>",
+			 "RCPT TO:<a@b.test>", "RCPT TO:<postmaster@b.test>",
+			 "RCPT TO:<x7k2q9m4p1r8s5t3@b.test>", "QUIT"));
+	assert_outcome(&h, OUTCOME_REJECTED, STAGE_MAIL, LE_NONE);
+	assert_closed(&h);
+}
+
+/* A 354 to an extra recipient changes nothing that was decided, but the
+ * dialogue stops there (QUIT, never DATA); a 421 to one closes at once. */
+static void test_extra_rcpt_odd_replies(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	extra_rcpts(&h);
+	run_script(&h, SCRIPT(BANNER, EHLO_PLAIN, OK, "250 2.1.5 Ok\r\n",
+			      "354 go ahead\r\n", BYE));
+	assert_cmds(&h, CMDS("EHLO probe.test", "MAIL FROM:<>",
+			     "RCPT TO:<a@b.test>",
+			     "RCPT TO:<postmaster@b.test>", "QUIT"));
+	assert_outcome(&h, OUTCOME_ACCEPTED, STAGE_RCPT, LE_NONE);
+	assert_closed(&h);
+
+	harness_init(&h);
+	extra_rcpts(&h);
+	run_script(&h, SCRIPT(BANNER, EHLO_PLAIN, OK, "550 5.1.1 no\r\n",
+			      "421 4.7.0 too many errors\r\n", NULL));
+	assert_cmds(&h,
+		    CMDS("EHLO probe.test", "MAIL FROM:<>",
+			 "RCPT TO:<a@b.test>", "RCPT TO:<postmaster@b.test>"));
+	assert_outcome(&h, OUTCOME_REJECTED, STAGE_RCPT, LE_NONE);
+	assert_closed(&h);
+}
+
+/* A domain probe with the catch-all test: MAIL decides; the random
+ * recipient is asked after it, then RSET. */
+static void test_domain_catch_all(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	h.cfg.rcpt = NULL;
+	h.cfg.extra_rcpt[0] = "x7k2q9m4p1r8s5t3@b.test";
+	h.cfg.extra_role[0] = RCPT_CATCH_ALL;
+	h.cfg.nextra = 1;
+	run_script(&h,
+		   SCRIPT(BANNER, EHLO_PLAIN, OK, "550 5.1.1 no\r\n", OK, BYE));
+	assert_cmds(&h,
+		    CMDS("EHLO probe.test", "MAIL FROM:<>",
+			 "RCPT TO:<x7k2q9m4p1r8s5t3@b.test>", "RSET", "QUIT"));
+	assert_outcome(&h, OUTCOME_ACCEPTED, STAGE_MAIL, LE_NONE);
+	assert_closed(&h);
 }
 
 /* The first 2xx/5xx to RCPT decides; whatever RSET gets afterwards (a
@@ -1520,6 +1674,10 @@ int main(void)
 	    cmocka_unit_test(test_mail_rejected),
 	    cmocka_unit_test(test_mail_tempfail_pipelined),
 	    cmocka_unit_test(test_rcpt_replies),
+	    cmocka_unit_test(test_extra_rcpts),
+	    cmocka_unit_test(test_extra_rcpts_mail_refused),
+	    cmocka_unit_test(test_extra_rcpt_odd_replies),
+	    cmocka_unit_test(test_domain_catch_all),
 	    cmocka_unit_test(test_rset_refused_keeps_verdict),
 	    cmocka_unit_test(test_unverified_certificate),
 	    cmocka_unit_test(test_starttls_verify_mode),
