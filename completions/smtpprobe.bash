@@ -68,7 +68,8 @@ _smtpprobe()
 		COMPREPLY=($(compgen -W '
 			-p --port -s --server --starttls -f --from --helo
 			--dns-server -4 -6 -t --timeout --retry-greylist
-			--ca-file --auth --insecure --tls-policy --dnsbl -v --verbose --json --no-color
+			--ca-file --auth --insecure --tls-policy --dnsbl --no-control --catch-all
+			-v --verbose --json --no-color
 			--explain
 			-h --help -V --version' -- "$cur"))
 		return

@@ -15,6 +15,8 @@ complete -c smtpprobe -l ca-file -r -F -d 'Trust the CA certificates in this PEM
 complete -c smtpprobe -l auth -x -d 'Authenticate as USER, over verified TLS only (password from SMTPPROBE_PASSWORD or prompt)'
 complete -c smtpprobe -l insecure -d 'Send --auth credentials even over an unverified certificate'
 complete -c smtpprobe -l dnsbl -x -a 'none zen.spamhaus.org b.barracudacentral.org bl.spamcop.net' -d 'Block-list zones for the sending address, comma list, or none'
+complete -c smtpprobe -l no-control -d 'Do not also ask for postmaster@DOMAIN after an ADDRESS'
+complete -c smtpprobe -l catch-all -d 'Also ask for a random local part at the domain'
 complete -c smtpprobe -l tls-policy -x -a 'enforce\t"Judge as a sender that honours DANE and MTA-STS" report\t"Look them up and report; judge as an opportunistic sender" off\t"No lookups"' -d 'DANE and MTA-STS (default enforce)'
 complete -c smtpprobe -s v -l verbose -d 'Full timestamped transcript'
 complete -c smtpprobe -l json -d 'One JSON document on stdout'

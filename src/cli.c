@@ -49,6 +49,8 @@ enum {
 	OPT_INSECURE,
 	OPT_TLS_POLICY,
 	OPT_DNSBL,
+	OPT_CATCH_ALL,
+	OPT_NO_CONTROL,
 };
 
 /* Leading ':' so that getopt reports a missing argument as ':' and prints
@@ -68,6 +70,8 @@ static const struct option long_opts[] = {
     {"insecure", no_argument, NULL, OPT_INSECURE},
     {"tls-policy", required_argument, NULL, OPT_TLS_POLICY},
     {"dnsbl", required_argument, NULL, OPT_DNSBL},
+    {"catch-all", no_argument, NULL, OPT_CATCH_ALL},
+    {"no-control", no_argument, NULL, OPT_NO_CONTROL},
     {"verbose", no_argument, NULL, 'v'},
     {"json", no_argument, NULL, OPT_JSON},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
@@ -610,6 +614,8 @@ static int handle_option(struct parse_state *st, int c, char **argv)
 	case OPT_INSECURE: st->cfg->insecure = 1; return 0;
 	case OPT_TLS_POLICY: return opt_tls_policy(st, optarg);
 	case OPT_DNSBL: return opt_dnsbl(st, optarg);
+	case OPT_CATCH_ALL: st->cfg->catch_all = 1; return 0;
+	case OPT_NO_CONTROL: st->cfg->no_control = 1; return 0;
 	case 'v': st->cfg->verbose = 1; return 0;
 	case OPT_JSON: st->cfg->json = 1; return 0;
 	case OPT_NO_COLOR: st->no_color = 1; return 0;
@@ -1127,6 +1133,14 @@ static const char usage_text[] =
 	"                           sending address up in, or none (default:\n"
 	"                           zen.spamhaus.org,b.barracudacentral.org,\n"
 	"                           bl.spamcop.net)\n"
+	"      --no-control         do not also ask for postmaster@DOMAIN after an\n"
+	"                           ADDRESS (RFC 5321 requires it to be accepted;\n"
+	"                           refused as the target is, the refusal is about\n"
+	"                           the sender, not the mailbox) (default: asked)\n"
+	"      --catch-all          also ask for a random local part at the domain,\n"
+	"                           to tell a domain that accepts any address from a\n"
+	"                           real mailbox check; not asked of Google,\n"
+	"                           Microsoft or Yahoo hosts (default: off)\n"
 	"      --tls-policy MODE    enforce (judge as a sender that honours DANE\n"
 	"                           and MTA-STS: a host they rule out fails),\n"
 	"                           report (look them up, report what fails, judge\n"

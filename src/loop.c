@@ -19,6 +19,7 @@
 
 #include "smtpprobe/identity.h"
 #include "smtpprobe/policy_sts.h"
+#include "smtpprobe/recipients.h"
 #include "smtpprobe/resolver.h"
 #include "smtpprobe/session.h"
 #include "smtpprobe/tlsconn.h"
@@ -287,6 +288,7 @@ int run_probe(const struct config *cfg, struct run_record *rec, char *err,
 	}
 	rec->dns.elapsed_ms = mono_ms(&r);
 	if (rec->dns.status == DNS_OK && !rec->deadline_hit) {
+		recipients_prepare(rec);
 		if (make_sessions(&r) < 0) {
 			snprintf(err, errlen, "out of memory");
 			cleanup(&r);

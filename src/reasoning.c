@@ -12,6 +12,7 @@
 #include "smtpprobe/dns_answer.h"
 #include "smtpprobe/policy_dns.h"
 #include "smtpprobe/policy_sts.h"
+#include "smtpprobe/recipients.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -59,6 +60,10 @@ static const char *const finding_names[FIND__COUNT] = {
     [FIND_HELO_UNRESOLVED] = "helo_unresolved",
     [FIND_HELO_MISMATCH] = "helo_mismatch",
     [FIND_DNSBL_LISTED] = "egress_listed",
+    [FIND_REJECTS_EVERYONE] = "rejects_everyone",
+    [FIND_POSTMASTER_REFUSED] = "postmaster_refused",
+    [FIND_CATCH_ALL] = "catch_all",
+    [FIND_CATCH_ALL_SKIPPED] = "catch_all_skipped",
 };
 
 const char *finding_name(enum finding_kind k)
@@ -75,7 +80,8 @@ struct finding *record_finding(struct run_record *rec, enum finding_kind k)
 	f = &rec->findings[rec->nfindings++];
 	memset(f, 0, sizeof *f);
 	f->kind = k;
-	f->probe = f->other_probe = f->host = f->step = f->dane = f->zone = -1;
+	f->probe = f->other_probe = f->host = f->step = f->step2 = f->dane =
+	    f->zone = -1;
 	return f;
 }
 
@@ -773,6 +779,9 @@ void reason_about(struct run_record *rec)
 	reason_dane(rec);
 	reason_sts(rec);
 	reason_dns(rec);
+	/* After the chain above: a stronger reason stands; before the
+	 * identity's, whose block-list listing is more specific still. */
+	recipients_reason(rec);
 	reason_identity(rec);
 	reason_tls(rec);
 	reason_endings(rec);

@@ -22,6 +22,7 @@
 #include "smtpprobe/identity.h"
 #include "smtpprobe/policy_dns.h"
 #include "smtpprobe/policy_sts.h"
+#include "smtpprobe/recipients.h"
 #include "smtpprobe/sanitize.h"
 
 /* jansson's *_set_new and *_append_new take the value even when they
@@ -217,6 +218,9 @@ static json_t *json_step(const struct step *s)
 	err |= set(o, "reply_ms",
 		   s->reply_ms >= 0 ? json_integer(s->reply_ms) : json_null());
 	err |= set(o, "tls", json_boolean(s->tls));
+	err |= set(o, "role",
+		   s->role != RCPT_NONE ? json_string(rcpt_role_name(s->role))
+					: json_null());
 	if (s->error != LE_NONE) {
 		err |= set(o, "error", local_name(s->error));
 		err |= set(o, "detail", jstr(s->detail));
@@ -271,6 +275,41 @@ static json_t *json_caps(unsigned caps)
 	return done(a, err);
 }
 
+/* One entry per RCPT TO sent, in order: whose, and what it got. */
+static json_t *json_recipients(const struct run_record *rec,
+			       const struct probe *p)
+{
+	json_t *a = json_array();
+	int err = !a;
+
+	for (size_t i = 0; !err && i < p->nsteps; i++) {
+		const struct step *s = &p->steps[i];
+		const struct reply *r = s->reply;
+		json_t *o;
+
+		if (s->stage != STAGE_RCPT || s->role == RCPT_NONE)
+			continue;
+		o = json_object();
+		err |= !o;
+		if (!o)
+			break;
+		err |=
+		    set(o, "address", jstr(recipients_address(rec, s->role)));
+		err |= set(o, "role", json_string(rcpt_role_name(s->role)));
+		err |= set(o, "code",
+			   r && r->code ? json_integer(r->code) : json_null());
+		err |=
+		    set(o, "enhanced",
+			r && r->enhanced[0] ? jstr(r->enhanced) : json_null());
+		err |= set(o, "category",
+			   r ? json_string(category_name(s->category))
+			     : json_null());
+		err |= set(o, "step", json_integer((json_int_t)i));
+		err |= push(a, o);
+	}
+	return done(a, err);
+}
+
 static json_t *json_probe(const struct run_record *rec, const struct probe *p)
 {
 	json_t *o = json_object(), *steps = json_array();
@@ -300,6 +339,7 @@ static json_t *json_probe(const struct run_record *rec, const struct probe *p)
 					 : json_null());
 	err |= set(o, "notes", json_notes(p));
 	err |= set(o, "echoed_address", jstr_opt(p->echoed));
+	err |= set(o, "recipients", json_recipients(rec, p));
 	err |= set(o, "capabilities", json_caps(p->caps));
 	return done(o, err);
 }
@@ -571,6 +611,7 @@ static int finding_fields(json_t *o, const struct run_record *rec,
 	err |= set(o, "host", jstr(host));
 	err |= set(o, "other_host", jstr(other));
 	err |= set(o, "step", int_or_null(f->step, -1));
+	err |= set(o, "other_step", int_or_null(f->step2, -1));
 	err |= set(o, "port", int_or_null(f->port, 0));
 	err |= set(o, "code", int_or_null(f->code, 0));
 	err |= set(o, "family", int_or_null(f->family, 0));

@@ -15,6 +15,7 @@
 
 #include "smtpprobe/policy_dns.h"
 #include "smtpprobe/policy_sts.h"
+#include "smtpprobe/recipients.h"
 #include "smtpprobe/sanitize.h"
 
 /* How much of a reply's first line the summary shows. */
@@ -360,6 +361,30 @@ static void probe_sts(FILE *out, const struct run_record *rec,
 		    : "; reported only (--tls-policy report)");
 }
 
+/* What the control and catch-all recipients got, a line each: the
+ * second opinions on what the target's reply means. */
+static void probe_extra_rcpts(FILE *out, const struct run_record *rec,
+			      const struct probe *p)
+{
+	static const enum rcpt_role roles[] = {RCPT_CONTROL, RCPT_CATCH_ALL};
+
+	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+		int k = recipients_step(p, roles[i]);
+		const struct reply *r;
+
+		if (k < 0)
+			continue;
+		r = p->steps[k].reply;
+		fprintf(out, "      %s <",
+			roles[i] == RCPT_CONTROL ? "control" : "catch-all");
+		report_put_clean(out, recipients_address(rec, roles[i]));
+		fprintf(out, ">: %d", r->code);
+		if (r->enhanced[0])
+			fprintf(out, " %s", r->enhanced);
+		fprintf(out, " [%s]\n", category_name(p->steps[k].category));
+	}
+}
+
 static void summary_probe(FILE *out, const struct run_record *rec, size_t i,
 			  int color)
 {
@@ -389,6 +414,7 @@ static void summary_probe(FILE *out, const struct run_record *rec, size_t i,
 	probe_sts(out, rec, p);
 	if (s)
 		summary_step(out, s);
+	probe_extra_rcpts(out, rec, p);
 }
 
 static void verdict_line(FILE *out, const char *label, const struct verdict *v,

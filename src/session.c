@@ -34,6 +34,7 @@
 #include "smtpprobe/reply.h"
 #include "smtpprobe/sanitize.h"
 #include "smtpprobe/policy_dns.h"
+#include "smtpprobe/recipients.h"
 #include "smtpprobe/tlsconn.h"
 
 /* The longest pipelined write fits the output buffer. */
@@ -177,6 +178,7 @@ struct session *session_new(const struct session_env *env, int probe)
 		s->dcfg.trace = trace_state;
 		s->dcfg.trace_arg = s;
 	}
+	recipients_configure(env->rec, s->probe, &s->dcfg);
 	dane_config(s);
 	dlg_init(&s->dlg, &s->dcfg);
 	s->probe->tls.mode = s->dcfg.implicit_tls ? TLSM_IMPLICIT : TLSM_NONE;
@@ -379,8 +381,8 @@ static void connect_failed(struct session *s, long now, int err)
 	fail(s, now, s->cur_step, o, e, strerror(err));
 }
 
-static void open_step(struct session *s, enum stage st, long now,
-		      const char *sent)
+static int open_step(struct session *s, enum stage st, long now,
+		     const char *sent)
 {
 	int i = probe_add_step(s->probe, st, now, sent, in_tls(s));
 
@@ -390,6 +392,7 @@ static void open_step(struct session *s, enum stage st, long now,
 		record_event(s->env->rec, now, s->idx, EV_SENT, in_tls(s), i,
 			     sent);
 	s->deadline = now + timeout_ms(s);
+	return i;
 }
 
 static void start_tls(struct session *s, long now);
@@ -767,7 +770,20 @@ static void perform(struct session *s, const struct dlg_action *a, long now)
 				break; /* cannot happen: two bounded lines */
 			memcpy(s->out + s->outlen, a->cmds[i].wire, len);
 			s->outlen += len;
-			open_step(s, a->cmds[i].stage, now, a->cmds[i].shown);
+			int k = open_step(s, a->cmds[i].stage, now,
+					  a->cmds[i].shown);
+			if (k >= 0)
+				s->probe->steps[k].role = a->cmds[i].role;
+			if (a->cmds[i].role == RCPT_CONTROL)
+				note(s, now,
+				     "the control recipient: RFC 5321 requires "
+				     "postmaster to be accepted; the target's "
+				     "reply decides, this one says what it "
+				     "means");
+			else if (a->cmds[i].role == RCPT_CATCH_ALL)
+				note(s, now,
+				     "the catch-all test (--catch-all): a "
+				     "random local part at the domain");
 		}
 		flush_out(s, now);
 		return;

@@ -6,6 +6,7 @@
 #include "smtpprobe/words.h"
 
 #include "smtpprobe/identity.h"
+#include "smtpprobe/recipients.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -714,6 +715,71 @@ static void finding_words(const struct run_record *rec, struct finding *f)
 			 "listing means: send through your provider's "
 			 "submission server instead.",
 			 page ? page : "the list's own lookup page");
+		break;
+	}
+	case FIND_REJECTS_EVERYONE: {
+		const struct step *c =
+		    p && f->step2 >= 0 && (size_t)f->step2 < p->nsteps
+			? &p->steps[f->step2]
+			: NULL;
+		char ct[40], tt[40];
+		reply_tag(tt, sizeof tt, s);
+		reply_tag(ct, sizeof ct, c);
+		snprintf(t, tn,
+			 "%.100s refused the recipient%s and postmaster@%.80s"
+			 "%s too, which RFC 5321 requires every mail domain "
+			 "to accept: the refusal is about the sender (your "
+			 "address, HELO name or reputation) or the server's "
+			 "own setup, not about this mailbox.",
+			 w, tt, rec->target ? rec->target->domain : "?", ct);
+		set(r, rn,
+		    "Look at what this server holds against the sending side: "
+		    "the refusal's text, your PTR, HELO name and block-list "
+		    "listings (the You: line); or send through a relay with a "
+		    "good reputation, such as your provider's submission "
+		    "server. The mailbox itself may well exist.");
+		break;
+	}
+	case FIND_POSTMASTER_REFUSED: {
+		char ct[40];
+		reply_tag(ct, sizeof ct, s);
+		snprintf(t, tn,
+			 "%.100s accepted the recipient but refused "
+			 "postmaster@%.80s%s: RFC 5321 4.5.1 requires a "
+			 "domain's postmaster "
+			 "address to be accepted, so reports about its mail "
+			 "reach nobody.",
+			 w, rec->target ? rec->target->domain : "?", ct);
+		set(r, rn,
+		    "The domain's mail administrator should accept "
+		    "postmaster@ (an alias to someone who reads it).");
+		break;
+	}
+	case FIND_CATCH_ALL:
+		snprintf(t, tn,
+			 "%.100s also accepted %.120s, a random address at "
+			 "%.80s: the domain accepts any local part when asked "
+			 "(a catch-all), so an \"accepted\" says little about "
+			 "whether a mailbox exists.",
+			 w, recipients_address(rec, RCPT_CATCH_ALL),
+			 rec->target ? rec->target->domain : "?");
+		set(r, rn,
+		    "A misspelt address there is accepted too and bounced or "
+		    "dropped later; only the recipient or the domain's "
+		    "administrator can confirm the mailbox.");
+		break;
+	case FIND_CATCH_ALL_SKIPPED: {
+		const char *prov =
+		    p ? recipients_big_provider(host_of(rec, p)) : NULL;
+		if (!prov && p && p->host < rec->dns.nhosts)
+			prov = recipients_big_provider(
+			    rec->dns.hosts[p->host].cname);
+		snprintf(t, tn,
+			 "The catch-all test was not asked of %.100s: %s does "
+			 "not answer a random address truthfully when asked "
+			 "(it accepts and bounces later, or refuses by "
+			 "reputation), so its answer would prove nothing.",
+			 host_of(rec, p), prov ? prov : "this provider");
 		break;
 	}
 	case FIND__COUNT: break;

@@ -59,6 +59,8 @@ struct config {
 	/* --dnsbl: block-list zones for the egress addresses ("none": 0) */
 	char dnsbl[DNSBL_ZONES_CAP][DOMAIN_MAX + 1];
 	int ndnsbl;
+	int no_control; /* --no-control: no RCPT TO:<postmaster@DOMAIN> */
+	int catch_all;	/* --catch-all: a RCPT TO with a random local part */
 	enum family_pref family;
 	int timeout_s;
 	int retry_greylist_s; /* 0 = do not retry */

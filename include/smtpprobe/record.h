@@ -245,6 +245,7 @@ struct helo_info {
 /* One command and its reply, or one local event (connect, TLS). */
 struct step {
 	enum stage stage;
+	enum rcpt_role role; /* a RCPT TO: whose (target, control...) */
 	long at_ms;	     /* when it was sent or started, since run start */
 	long reply_ms;	     /* when the reply (or failure) came, -1 if none */
 	char *sent;	     /* what was sent, secrets redacted; NULL if none */
@@ -356,24 +357,28 @@ enum finding_kind {
 	FIND_AUTH_WITHHELD, /* credentials not sent: certificate unverified */
 	FIND_INSECURE_AUTH, /* --insecure: credentials may go unverified */
 	FIND_DANE_MISMATCH, /* the certificate matches no usable TLSA record */
-	FIND_DANE_NO_STARTTLS,	/* usable TLSA records, but no TLS */
-	FIND_DANE_UNVALIDATED,	/* TLSA seen; the resolver does not validate */
-	FIND_DANE_LOOKUP_ERROR, /* the TLSA lookup failed where it counts */
-	FIND_DANE_UNUSABLE,	/* TLSA records, none usable for SMTP */
-	FIND_DANE_NO_ROLLOVER,	/* one DANE-EE record and nothing beside it */
-	FIND_STS_MX_NOT_LISTED, /* MTA-STS: the MX host is not in the policy */
-	FIND_STS_CERT_INVALID,	/* MTA-STS: its certificate does not verify */
-	FIND_STS_NO_TLS,	/* MTA-STS: it offers no working TLS */
-	FIND_STS_INVALID,	/* the TXT record or the policy is broken */
-	FIND_STS_FETCH_ERROR,	/* a TXT record, but no policy to be had */
-	FIND_TLSRPT_MISSING,	/* DANE or MTA-STS without a TLS-RPT record */
-	FIND_TLSRPT_INVALID,	/* a TLS-RPT record that breaks RFC 8460 */
-	FIND_EGRESS_NO_PTR,	/* a sending address without reverse DNS */
-	FIND_EGRESS_FCRDNS,	/* its PTR name does not resolve back to it */
-	FIND_HELO_NOT_FQDN,	/* the HELO name is not a full domain name */
-	FIND_HELO_UNRESOLVED,	/* the HELO name has no A/AAAA */
-	FIND_HELO_MISMATCH,	/* the HELO name is not the egress's PTR */
-	FIND_DNSBL_LISTED,	/* an egress address is on a --dnsbl list */
+	FIND_DANE_NO_STARTTLS,	 /* usable TLSA records, but no TLS */
+	FIND_DANE_UNVALIDATED,	 /* TLSA seen; the resolver does not validate */
+	FIND_DANE_LOOKUP_ERROR,	 /* the TLSA lookup failed where it counts */
+	FIND_DANE_UNUSABLE,	 /* TLSA records, none usable for SMTP */
+	FIND_DANE_NO_ROLLOVER,	 /* one DANE-EE record and nothing beside it */
+	FIND_STS_MX_NOT_LISTED,	 /* MTA-STS: the MX host is not in the policy */
+	FIND_STS_CERT_INVALID,	 /* MTA-STS: its certificate does not verify */
+	FIND_STS_NO_TLS,	 /* MTA-STS: it offers no working TLS */
+	FIND_STS_INVALID,	 /* the TXT record or the policy is broken */
+	FIND_STS_FETCH_ERROR,	 /* a TXT record, but no policy to be had */
+	FIND_TLSRPT_MISSING,	 /* DANE or MTA-STS without a TLS-RPT record */
+	FIND_TLSRPT_INVALID,	 /* a TLS-RPT record that breaks RFC 8460 */
+	FIND_EGRESS_NO_PTR,	 /* a sending address without reverse DNS */
+	FIND_EGRESS_FCRDNS,	 /* its PTR name does not resolve back to it */
+	FIND_HELO_NOT_FQDN,	 /* the HELO name is not a full domain name */
+	FIND_HELO_UNRESOLVED,	 /* the HELO name has no A/AAAA */
+	FIND_HELO_MISMATCH,	 /* the HELO name is not the egress's PTR */
+	FIND_DNSBL_LISTED,	 /* an egress address is on a --dnsbl list */
+	FIND_REJECTS_EVERYONE,	 /* postmaster refused as the target was */
+	FIND_POSTMASTER_REFUSED, /* the target accepted, postmaster not */
+	FIND_CATCH_ALL,		 /* a random local part accepted too */
+	FIND_CATCH_ALL_SKIPPED,	 /* --catch-all not tried at a big provider */
 	FIND__COUNT
 };
 const char *finding_name(enum finding_kind k);
@@ -389,6 +394,8 @@ struct finding {
 			    rejects) */
 	int host;	 /* a mail host (index into dns.hosts) */
 	int step;	 /* a step of probe (the reply it rests on) */
+	int step2;	 /* a second step of probe (rejects_everyone: the
+			    control recipient's) */
 	int port;	 /* a port (port25_blocked: the one that answered) */
 	int code;	 /* a reply code (starttls/rset/quit_refused) */
 	int family;	 /* 4 or 6: the family that failed */
@@ -421,6 +428,9 @@ struct run_record {
 	size_t negress;
 	struct egress egress[EGRESS_CAP];
 	struct helo_info helo;
+	/* The extra recipients of an ADDRESS probe ("" when not asked). */
+	char control_rcpt[PATH_MAX_OCTETS + 1];
+	char catch_all_rcpt[PATH_MAX_OCTETS + 1];
 	size_t nprobes;
 	struct probe *probes;
 	size_t nevents, capevents;

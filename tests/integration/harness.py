@@ -111,6 +111,31 @@ def last_step(probe, stage):
     return found[-1]
 
 
+def rcpt_step(probe, role="target"):
+    """The RCPT TO step of this role (target, control, catch_all)."""
+    found = [s for s in field(probe, "steps")
+             if s.get("stage") == "rcpt" and s.get("role") == role]
+    check(found, "no %s RCPT step (roles: %s)" % (
+        role, [s.get("role") for s in field(probe, "steps") if s.get("stage") == "rcpt"]))
+    return found[-1]
+
+
+def recipients(probe):
+    """probes[].recipients as {role: entry}, checking one entry per role."""
+    out = {}
+    for r in field(probe, "recipients"):
+        check(r.get("role") not in out, "two %s recipients" % r.get("role"))
+        out[r.get("role")] = r
+    return out
+
+
+def after_rcpts(lines):
+    """The client lines after its last RCPT TO (the transaction's end)."""
+    idx = [i for i, l in enumerate(lines) if l.upper().startswith("RCPT ")]
+    check(idx, "no RCPT TO in %s" % clip(lines, 300))
+    return lines[idx[-1] + 1:]
+
+
 def deciding(probe):
     """The step that decided the probe (deciding_step), or the last step."""
     steps = field(probe, "steps")

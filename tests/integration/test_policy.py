@@ -426,6 +426,205 @@ def _(env):
     eq((f["kind"], f["address"]), ("egress_listed", "127.0.0.1"), "the verdict's finding")
 
 
+# --- second opinions: the control recipient and the catch-all test ------------
+
+POSTMASTER = "postmaster@dane.test"
+DENIED = "554 5.7.1 <{rcpt}>: Client host rejected: Access denied"
+
+
+def rcpt_lines(srv):
+    return [l for c in srv.conns for l in c.received if l.upper().startswith("RCPT ")]
+
+
+def recipients_of(p):
+    return [(x["role"], x["address"], x["code"]) for x in field(p, "recipients")]
+
+
+def kind_findings(doc, kind):
+    return [f for f in doc.get("findings") or [] if f.get("kind") == kind]
+
+
+def no_plain_ehlo_pipelining():
+    """EHLO without PIPELINING: every RCPT waits for the reply before it."""
+    return dict(replies={"EHLO": ["250-" + MX_NAME, "250-STARTTLS", "250 8BITMIME"]},
+                tls_replies={"EHLO": ["250-" + MX_NAME, "250 8BITMIME"]})
+
+
+@case("recipients_rejects_everyone")
+def _(env):
+    """The target and postmaster refused alike (a client restriction, as
+    Postfix's reject at RCPT time): rejects_everyone is the verdict's
+    reason, the outcome stays the target's rejected; the same with
+    PIPELINING and without. With a block-list listing the refusal cites,
+    the listing is the reason, and rejects_everyone is still reported."""
+    begin(env)
+    for extra in ({}, no_plain_ehlo_pipelining()):
+        sc = dict(replies={"RCPT": DENIED.format(rcpt="x")})
+        if extra:
+            sc["replies"] = dict(extra["replies"], RCPT=DENIED.format(rcpt="x"))
+            sc["tls_replies"] = extra["tls_replies"]
+        srv = mx(env, **sc)
+        r = env.run(RCPT)
+        r.expect_exit(77)
+        doc = r.doc
+        eq(field(doc, "verdict.outcome"), "rejected", "verdict.outcome")
+        eq(field(doc, "verdict.reason"), "finding", "verdict.reason")
+        f = doc["findings"][doc["verdict"]["finding"]]
+        eq(f["kind"], "rejects_everyone", "the verdict's finding")
+        p = probe_at(doc, MX)
+        eq(recipients_of(p), [("target", RCPT, 554), ("control", POSTMASTER, 554)],
+           "recipients")
+        steps = field(p, "steps")
+        eq((steps[f["step"]]["role"], steps[f["other_step"]]["role"]), ("target", "control"),
+           "the finding's steps")
+        eq(p["deciding_step"], f["step"], "the target's RCPT decided")
+        eq(rcpt_lines(srv), ["RCPT TO:<%s>" % RCPT, "RCPT TO:<%s>" % POSTMASTER],
+           "RCPTs on the wire")
+        srv.stop()
+    # Human summary: the control line, and the same verdict reason.
+    srv = mx(env, replies={"RCPT": DENIED.format(rcpt="x")})
+    r = env.run(RCPT, json_out=False)
+    r.expect_exit(77)
+    out = r.out.decode("utf-8", "replace")
+    check("control <%s>: 554 5.7.1" % POSTMASTER in out, "no control line in %s" % clip(out, 900))
+    srv.stop()
+    # Listed, and the refusal cites the list: the listing is the reason.
+    env.dns.zone["1.0.0.127.bl-a.dane.test"] = {"A": ["127.0.0.2"]}
+    sc = ehlo_hello()
+    sc["replies"]["RCPT"] = ("554 5.7.1 Service unavailable; Client host [127.0.0.1] "
+                             "blocked using bl-a.dane.test")
+    mx(env, **sc)
+    r = env.run("--dnsbl", "bl-a.dane.test", RCPT)
+    r.expect_exit(77)
+    f = r.doc["findings"][r.doc["verdict"]["finding"]]
+    eq(f["kind"], "egress_listed", "the verdict's finding with a listing")
+    eq(len(kind_findings(r.doc, "rejects_everyone")), 1, "rejects_everyone beside it")
+
+
+@case("recipients_refused_mailbox_is_not_everyone")
+def _(env):
+    """Negatives: the target unknown and postmaster accepted is a mailbox
+    refusal (no rejects_everyone, reason rejected); a 4xx target against a
+    5xx postmaster is not alike; greylisting both is the server's way with
+    every new sender, not a judgement of this one."""
+    begin(env)
+    cases = [
+        ({RCPT: "550 5.1.1 <%s>: Recipient address rejected: User unknown" % RCPT}, None, 77,
+         "rejected"),
+        ({RCPT: "450 4.7.1 <%s>: try later" % RCPT,
+          POSTMASTER: "550 5.7.1 <%s>: Access denied" % POSTMASTER}, None, 75, "tempfail"),
+        ({}, "450 4.2.0 <x>: Recipient address rejected: Greylisted", 75, None),
+    ]
+    for rcpt, default, code, reason in cases:
+        sc = dict(rcpt=rcpt)
+        if default:
+            sc["replies"] = {"RCPT": default}
+        srv = mx(env, **sc)
+        r = env.run(RCPT)
+        r.expect_exit(code)
+        check(not kind_findings(r.doc, "rejects_everyone"),
+              "rejects_everyone for %s" % clip(rcpt or default))
+        if reason:
+            eq(field(r.doc, "verdict.reason"), reason, "verdict.reason")
+        eq([x[0] for x in recipients_of(probe_at(r.doc, MX))], ["target", "control"], "roles")
+        srv.stop()
+
+
+@case("recipients_postmaster_refused")
+def _(env):
+    """The target accepted and postmaster refused: the verdict is the
+    target's (accepted, exit 0), and postmaster_refused says RFC 5321 is
+    broken; with postmaster accepted there is no such finding."""
+    begin(env)
+    srv = mx(env, rcpt={POSTMASTER: "550 5.1.1 <%s>: User unknown" % POSTMASTER})
+    r = env.run(RCPT)
+    r.expect_exit(0)
+    eq(field(r.doc, "verdict.reason"), "accepted", "verdict.reason")
+    f = kind_findings(r.doc, "postmaster_refused")
+    eq(len(f), 1, "postmaster_refused findings")
+    eq((f[0]["code"], f[0]["host"]), (550, MX_NAME), "the finding's code and host")
+    srv.stop()
+    mx(env)
+    r = env.run(RCPT)
+    r.expect_exit(0)
+    check(not kind_findings(r.doc, "postmaster_refused"), "postmaster_refused when accepted")
+
+
+@case("recipients_no_control")
+def _(env):
+    """--no-control sends the target alone; a target that is the postmaster
+    (any case) gets no second postmaster; a DOMAIN probe has no RCPT."""
+    begin(env)
+    for args, target, want in ((["--no-control"], RCPT, [RCPT]),
+                               ([], "PostMaster@dane.test", ["PostMaster@dane.test"]),
+                               ([], "dane.test", [])):
+        srv = mx(env)
+        r = env.run(*(args + [target]))
+        r.expect_exit(0)
+        eq(rcpt_lines(srv), ["RCPT TO:<%s>" % a for a in want], "RCPTs for %s %s" % (args, target))
+        eq([x[1] for x in recipients_of(probe_at(r.doc, MX))], want, "recipients")
+        srv.stop()
+
+
+@case("recipients_catch_all")
+def _(env):
+    """--catch-all asks for a random 16-character local part after the
+    target and postmaster: a server that accepts it is a catch-all (the
+    finding), one that refuses it is not; each run draws a new local part;
+    a DOMAIN probe asks it after MAIL, without a control recipient."""
+    begin(env)
+    import re as _re
+    seen = []
+    for accept_all in (True, False):
+        sc = {} if accept_all else dict(
+            rcpt={RCPT: "250 2.1.5 Ok", POSTMASTER: "250 2.1.5 Ok"},
+            replies={"RCPT": "550 5.1.1 <x>: Recipient address rejected: User unknown"})
+        srv = mx(env, **sc)
+        r = env.run("--catch-all", RCPT)
+        r.expect_exit(0)
+        rs = recipients_of(probe_at(r.doc, MX))
+        eq([x[0] for x in rs], ["target", "control", "catch_all"], "roles")
+        rand = rs[2][1]
+        check(_re.fullmatch(r"[a-z][a-z0-9]{15}@dane\.test", rand), "catch-all address %r" % rand)
+        seen.append(rand)
+        eq(rcpt_lines(srv)[-1], "RCPT TO:<%s>" % rand, "the last RCPT on the wire")
+        eq(len(kind_findings(r.doc, "catch_all")), 1 if accept_all else 0,
+           "catch_all findings (server accepts all: %s)" % accept_all)
+        eq(rs[2][2], 250 if accept_all else 550, "the catch-all reply")
+        srv.stop()
+    check(seen[0] != seen[1], "the same random local part twice: %s" % seen)
+    srv = mx(env)
+    r = env.run("--catch-all", "dane.test")
+    r.expect_exit(0)
+    rs = recipients_of(probe_at(r.doc, MX))
+    eq([x[0] for x in rs], ["catch_all"], "roles of a DOMAIN probe")
+    eq(len(kind_findings(r.doc, "catch_all")), 1, "catch_all for a DOMAIN")
+    srv.stop()
+    # Without --catch-all: nothing random on the wire, no finding.
+    srv = mx(env)
+    r = env.run(RCPT)
+    eq(len(rcpt_lines(srv)), 2, "RCPTs without --catch-all")
+    check(not kind_findings(r.doc, "catch_all"), "catch_all without --catch-all")
+
+
+@case("recipients_catch_all_skipped_at_big_provider")
+def _(env):
+    """A domain whose MX is a Google host (a fake zone on loopback): the
+    catch-all test is not asked of it, and catch_all_skipped says so."""
+    begin(env)
+    host = "alt1.aspmx.l.google.com"
+    env.dns.zone["bigmx.dane.test"] = {"MX": [[10, host]]}
+    env.dns.zone[host] = {"A": [MX]}
+    srv = mx(env, name=host)
+    r = env.run("--catch-all", "alice@bigmx.dane.test")
+    r.expect_exit(0)
+    eq(rcpt_lines(srv), ["RCPT TO:<alice@bigmx.dane.test>", "RCPT TO:<postmaster@bigmx.dane.test>"],
+       "RCPTs at a big provider")
+    f = kind_findings(r.doc, "catch_all_skipped")
+    eq([x["host"] for x in f], [host], "catch_all_skipped findings")
+    check(not kind_findings(r.doc, "catch_all"), "catch_all at a big provider")
+
+
 def main(argv=None):
     return harness_main(CASES, make_env, __doc__.split("\n\n")[0], argv)
 

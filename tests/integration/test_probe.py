@@ -38,7 +38,7 @@ sys.dont_write_bytecode = True
 from harness import (  # noqa: E402,F401  (re-exported for older importers)
     MAIL_NULL, CaseFailure, Env, check, clip, ends_with_quit, eq, field, in_order,
     last_step, main as harness_main, make_pki, make_registry, match_lines, no_delivery,
-    one_of, probe_at, stages, verbs)
+    one_of, probe_at, stages, verbs, rcpt_step, recipients, after_rcpts)
 
 TIMEOUT = 3                     # --timeout given to the probe, seconds
 HELO = "probe.example.test"     # --helo, so the probe never asks the system
@@ -118,6 +118,7 @@ def ok_host(env):
     unknown = "550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown in virtual mailbox table"
     return env.scenario("mx1.example.test",
                         rcpt={"alice@ok.example.test": "250 2.1.5 Ok",
+                              "postmaster@ok.example.test": "250 2.1.5 Ok",
                               "bob@ok.example.test": unknown.format(rcpt="bob@ok.example.test")},
                         replies={"RCPT": unknown.format(rcpt="someone")})
 
@@ -146,14 +147,24 @@ def _(env):
     eq(p.get("host"), "mx1.example.test", "probe host")
     assert_accepted_tls(p)
     in_order(stages(p), ["banner", "ehlo", "starttls", "ehlo", "mail", "rcpt"], "stages")
-    rcpt = last_step(p, "rcpt")
+    rcpt = rcpt_step(p)
     eq(field(rcpt, "reply.code"), 250, "rcpt reply.code")
     eq(rcpt.get("category"), "success", "rcpt category")
     lines = env.log(srv)
     eq(srv.connections, 1, "connections to mx1")
     match_lines(lines, ["EHLO " + HELO, "STARTTLS", "EHLO " + HELO, MAIL_NULL,
-                        "RCPT TO:<alice@ok.example.test>"])
-    ends_with_quit(lines[5:])
+                        "RCPT TO:<alice@ok.example.test>",
+                        "RCPT TO:<postmaster@ok.example.test>"])
+    ends_with_quit(lines[6:])
+    # The control recipient was accepted, as RFC 5321 wants: no finding
+    # about it, and the target's reply decided.
+    rc = recipients(p)
+    eq(sorted(rc), ["control", "target"], "recipient roles")
+    eq((rc["control"]["address"], rc["control"]["code"]),
+       ("postmaster@ok.example.test", 250), "control recipient")
+    eq(p.get("deciding_step"), p["steps"].index(rcpt), "deciding step is the target's RCPT")
+    for k in ("rejects_everyone", "postmaster_refused", "catch_all", "catch_all_skipped"):
+        check(not findings(doc, k), "a %s finding on a plain accept" % k)
     no_delivery(lines)
 
 
@@ -166,7 +177,7 @@ def _(env):
     eq(field(doc, "verdict.outcome"), "rejected", "verdict.outcome")
     p = probe_at(doc, "127.0.0.2")
     eq(p.get("outcome"), "rejected", "probe outcome")
-    rcpt = last_step(p, "rcpt")
+    rcpt = rcpt_step(p)
     eq(field(rcpt, "reply.code"), 550, "rcpt reply.code")
     eq(field(rcpt, "reply.enhanced"), "5.1.1", "rcpt reply.enhanced")
     eq(rcpt.get("category"), "mailbox_unknown", "rcpt category")
@@ -186,7 +197,7 @@ def _(env):
     eq(field(doc, "verdict.outcome"), "tempfail", "verdict.outcome")
     p = probe_at(doc, "127.0.0.4")
     eq(p.get("outcome"), "tempfail", "probe outcome")
-    rcpt = last_step(p, "rcpt")
+    rcpt = rcpt_step(p)
     eq(field(rcpt, "reply.code"), 450, "rcpt reply.code")
     eq(field(rcpt, "reply.enhanced"), "4.2.0", "rcpt reply.enhanced")
     eq(rcpt.get("category"), "greylisted", "rcpt category")
@@ -600,7 +611,7 @@ def _(env):
     r.expect_exit(75)
     doc = r.doc
     eq(field(doc, "verdict.outcome"), "tempfail", "verdict.outcome")
-    eq(field(last_step(probe_at(doc, "127.0.0.4"), "rcpt"), "category"), "greylisted",
+    eq(field(rcpt_step(probe_at(doc, "127.0.0.4")), "category"), "greylisted",
        "rcpt category")
     check(findings(doc, "greylisted"), "no greylisted finding (kinds: %s)" % finding_kinds(doc))
     check("retried" not in finding_kinds(doc), "a retried finding without --retry-greylist")
@@ -620,7 +631,7 @@ def _(env):
     doc = r.doc           # stdout parsed whole: exactly one JSON document
     eq(field(doc, "verdict.outcome"), "accepted", "verdict.outcome")
     p = probe_at(doc, "127.0.0.4")
-    eq(field(last_step(p, "rcpt"), "reply.code"), 250, "rcpt reply.code (the retry is reported)")
+    eq(field(rcpt_step(p), "reply.code"), 250, "rcpt reply.code (the retry is reported)")
     retried = findings(doc, "retried")
     eq(len(retried), 1, "retried findings (kinds: %s)" % finding_kinds(doc))
     eq(retried[0].get("seconds"), 1, "the retried finding's seconds")
@@ -635,7 +646,7 @@ def _(env):
     eq(srv.connections, 2, "connections (the attempt and one retry)")
     eq(greylisted_conns(srv), [True, False], "greylisted RCPT per connection")
     for c in srv.conns:
-        ends_with_quit(c.received[5:])
+        ends_with_quit(after_rcpts(c.received))
 
 
 @case("x3_retry_greylist_still_greylisted")
@@ -655,7 +666,10 @@ def _(env):
     env.log(srv)
     eq(srv.connections, 2, "connections (one retry, not more)")
     eq(greylisted_conns(srv), [True, True], "greylisted RCPT per connection")
-    eq(srv.rcpt_attempts, {GREY_RCPT: 2}, "RCPT attempts")
+    # The control recipient is asked on each attempt too; greylisted alike,
+    # which says nothing about the sender: no rejects_everyone.
+    eq(srv.rcpt_attempts, {GREY_RCPT: 2, "postmaster@grey.example.test": 2}, "RCPT attempts")
+    check(not findings(doc, "rejects_everyone"), "rejects_everyone for greylisting")
 
 
 @case("x4_retry_greylist_bounds")

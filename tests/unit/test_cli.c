@@ -353,6 +353,19 @@ static void test_dnsbl(void **state)
 		     "example.org");
 }
 
+static void test_second_opinions(void **state)
+{
+	(void)state;
+	assert_ok("a@example.org");
+	assert_int_equal(cfg.no_control, 0);
+	assert_int_equal(cfg.catch_all, 0);
+	assert_ok("--no-control", "--catch-all", "a@example.org");
+	assert_int_equal(cfg.no_control, 1);
+	assert_int_equal(cfg.catch_all, 1);
+	assert_fails(64, "--catch-all=yes", "a@example.org");
+	assert_fails(64, "--no-control=1", "a@example.org");
+}
+
 static void test_from(void **state)
 {
 	(void)state;
@@ -749,6 +762,8 @@ static void test_usage(void **state)
 	    "--auth USER",
 	    "--tls-policy MODE",
 	    "--dnsbl LIST",
+	    "--no-control",
+	    "--catch-all",
 	    "(default: enforce)",
 	    "-v, --verbose",
 	    "--json",
@@ -846,6 +861,7 @@ int main(void)
 	    cmocka_unit_test(test_starttls),
 	    cmocka_unit_test(test_tls_policy),
 	    cmocka_unit_test(test_dnsbl),
+	    cmocka_unit_test(test_second_opinions),
 	    cmocka_unit_test(test_from),
 	    cmocka_unit_test(test_helo),
 	    cmocka_unit_test(test_dns_server),
