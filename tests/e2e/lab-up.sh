@@ -76,6 +76,14 @@ lab_exec ip link set lo up
 for a in $LAB_ALIASES; do
 	lab_exec ip addr add "$a/32" dev lo
 done
+# A connection to a loopback alias comes from that alias itself, so a
+# server would see (and echo) its own address as the client's. For the
+# hosts that judge the client, the client is 127.0.0.1 instead, as a real
+# sender's address differs from its receiver's.
+for a in $LAB_EVERYONE $LAB_LISTED; do
+	lab_exec ip route replace local "$a" dev lo table local proto kernel \
+		scope host src 127.0.0.1
+done
 # ip netns exec bind-mounts /etc/netns/NAME/* over /etc/*.
 mkdir -p "/etc/netns/$LAB_NS"
 cat >"/etc/netns/$LAB_NS/resolv.conf" <<EOF
@@ -89,6 +97,7 @@ lab_log "CA and server certificate"
 pki=$LAB_DIR/pki
 sans="DNS:mx1.$LAB_ZONE,DNS:grey.$LAB_ZONE,DNS:deny.$LAB_ZONE,DNS:plain.$LAB_ZONE"
 sans="$sans,DNS:drop.$LAB_ZONE,DNS:reset.$LAB_ZONE,DNS:backup.$LAB_ZONE"
+sans="$sans,DNS:everyonehost.$LAB_ZONE,DNS:listedhost.$LAB_ZONE,DNS:catchallhost.$LAB_ZONE"
 sans="$sans,DNS:mx6.$LAB_ZONE,DNS:dualhost.$LAB_ZONE,DNS:slow.$LAB_ZONE"
 sans="$sans,DNS:implicit.$LAB_ZONE,IP:127.0.1.1,IP:::1"
 # The DANE and MTA-STS MX hosts (misnamed.lab.test stays out on purpose).
@@ -393,6 +402,9 @@ plain        A    $LAB_PLAIN
 drop         A    $LAB_DROP
 reset        A    $LAB_RESET
 backup       A    $LAB_BACKUP
+everyonehost A    $LAB_EVERYONE
+listedhost   A    $LAB_LISTED
+catchallhost A    $LAB_CATCHALL
 mx6          AAAA ::1
 dualhost     A    $LAB_MX1
 dualhost     AAAA ::1
@@ -411,6 +423,16 @@ three        MX   10 drop
 three        MX   20 backup
 three        MX   30 mx1
 nullmx       MX   0 .
+everyone     MX   10 everyonehost
+listed       MX   10 listedhost
+catchall     MX   10 catchallhost
+; the lab's own block lists (RFC 5782 layout): bl lists the namespace's
+; client address with two codes; refuse answers every query as Spamhaus
+; does one that came through a public resolver
+1.0.0.127.bl A    127.0.0.2
+1.0.0.127.bl A    127.0.0.10
+1.0.0.127.bl TXT  "listed in the smtpprobe lab block list"
+*.refuse     A    127.255.255.254
 implicit     A    $LAB_MX1
 dangling     MX   10 ghost
 halfdangling MX   10 ghost
@@ -632,6 +654,7 @@ smtpd_client_connection_rate_limit = 0
 # Restriction lists used by master.cf services.
 lab_grey_recipient = check_recipient_access regexp:$pf/greylist
 lab_submission_recipient = permit_sasl_authenticated, reject
+lab_listed_client = reject_rbl_client bl.$LAB_ZONE
 EOF
 cat >"$pf/mailboxes" <<EOF
 /^(alice|postmaster)@/ ok
@@ -639,6 +662,9 @@ EOF
 cat >"$pf/domains" <<EOF
 /(^|\.)lab\.test\$/ ok
 /(^|\.)insecure\.test\$/ ok
+EOF
+cat >"$pf/catchall" <<EOF
+/./ ok
 EOF
 cat >"$pf/greylist" <<EOF
 /./ 450 4.2.0 Greylisted, try again later
@@ -671,6 +697,15 @@ $LAB_RESET:smtp        inet  n       -       n       -       -       smtpd
   -o myhostname=reset.$LAB_ZONE
 $LAB_BACKUP:smtp       inet  n       -       n       -       -       smtpd
   -o myhostname=backup.$LAB_ZONE
+$LAB_EVERYONE:smtp     inet  n       -       n       -       -       smtpd
+  -o myhostname=everyone.$LAB_ZONE
+  -o smtpd_client_restrictions=reject
+$LAB_LISTED:smtp       inet  n       -       n       -       -       smtpd
+  -o myhostname=listed.$LAB_ZONE
+  -o smtpd_client_restrictions=\$lab_listed_client
+$LAB_CATCHALL:smtp     inet  n       -       n       -       -       smtpd
+  -o myhostname=catchall.$LAB_ZONE
+  -o virtual_mailbox_maps=regexp:$pf/catchall
 $LAB_SLOW:smtp         inet  n       -       n       -       -       smtpd
   -o myhostname=slow.$LAB_ZONE
 cleanup   unix  n       -       n       -       0       cleanup
@@ -696,7 +731,8 @@ lab_exec postfix -c "$pf" start >>"$LAB_DIR/log/postfix.out" 2>&1
 wait_for "postfix master" test -s "$q/pid/master.pid"
 tr -d ' \n' <"$q/pid/master.pid" >"$LAB_DIR/pids/postfix.pid"
 if ! ports_open $LAB_MX1:25 $LAB_MX1:465 $LAB_MX1:587 ::1:25 $LAB_GREY:25 \
-	$LAB_DENY:25 $LAB_PLAIN:25 $LAB_DROP:25 $LAB_RESET:25 $LAB_BACKUP:25 $LAB_SLOW:25; then
+	$LAB_DENY:25 $LAB_PLAIN:25 $LAB_DROP:25 $LAB_RESET:25 $LAB_BACKUP:25 $LAB_SLOW:25 \
+	$LAB_EVERYONE:25 $LAB_LISTED:25 $LAB_CATCHALL:25; then
 	lab_log "postfix is not listening on every test host"
 	exit 1
 fi

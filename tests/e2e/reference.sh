@@ -17,7 +17,11 @@
 #   gives): http_code, content_type, redirect_url, curl_exit, error, body;
 # - dnssec: dig +dnssec at the validating ($LAB_RESOLVER) and the
 #   non-validating ($LAB_RESOLVER_NOVAL) resolver for every TLSA name, ". SOA"
-#   and the secure names beside the bogus TLSA: rcode and the AD bit.
+#   and the secure names beside the bogus TLSA: rcode and the AD bit;
+# - recipients: swaks (--quit-after RCPT, the null sender) asking each
+#   second-opinion domain's MX for a target, postmaster and a made-up local
+#   part in one transaction: each RCPT's reply code and enhanced code;
+# - dnsbl: dig of the lab's block-list names for 127.0.0.1: the A answers.
 #
 # Every command runs inside the lab's namespace (the script enters it
 # itself when started outside).
@@ -32,7 +36,7 @@ if ! [ -f "$LAB_DIR/up" ] || ! lab_ns_exists; then
 	echo "reference.sh: the lab is not up (tests/e2e/lab-up.sh)" >&2
 	exit 1
 fi
-for tool in posttls-finger curl dig; do
+for tool in posttls-finger curl dig swaks; do
 	command -v "$tool" >/dev/null 2>&1 || {
 		echo "reference.sh: missing $tool" >&2
 		exit 1
@@ -135,7 +139,7 @@ def finger(dest):
             "dane_lines": dane_lines, "exit": rc}
 
 
-ref = {"dane": {}, "sts": {}, "dnssec": {}}
+ref = {"dane": {}, "sts": {}, "dnssec": {}, "recipients": {}, "dnsbl": {}}
 
 tlsa_names = []
 for d in os.environ["LAB_DANE_DOMAINS"].split():
@@ -186,6 +190,33 @@ for d in os.environ["LAB_STS_DOMAINS"].split():
         entry.update({"http_code": 0, "content_type": "", "redirect_url": "",
                       "curl_exit": None, "error": "no address for " + host, "body": ""})
     ref["sts"][d] = entry
+
+# The second opinions: what Postfix answers the target, the postmaster and
+# a made-up local part, as swaks sees it (the probe's own are random).
+for d, local in (("ok", "nobody"), ("ok", "alice"), ("everyone", "alice"),
+                 ("listed", "alice"), ("catchall", "alice")):
+    dom = "%s.%s" % (d, zone)
+    host = mx_hosts(dom)[0]
+    addr = dig(val, host, "A")["answer"][0]
+    rcpts = ["%s@%s" % (local, dom), "postmaster@" + dom, "zq7k3v9m2x5w8p4t@" + dom]
+    rc, out, err = run(["swaks", "--server", addr, "--from", "<>", "--helo",
+                        "reference." + zone, "--quit-after", "RCPT", "--to", ",".join(rcpts)])
+    got, asked = {}, None
+    for line in (out + err).splitlines():
+        m = re.match(r"\s*-> RCPT TO:<([^>]*)>", line)
+        if m:
+            asked = m.group(1)
+            continue
+        m = re.match(r"\s*<(?:-|\*\*)\s+(\d{3})[ -](\d\.\d{1,3}\.\d{1,3})?", line)
+        if m and asked:
+            got[asked] = {"code": int(m.group(1)), "enhanced": m.group(2)}
+            asked = None
+    ref["recipients"]["%s@%s" % (local, dom)] = {
+        "mx": addr, "target": got.get(rcpts[0]), "control": got.get(rcpts[1]),
+        "made_up": got.get(rcpts[2]), "swaks_exit": rc}
+
+for z in ("bl." + zone, "refuse." + zone):
+    ref["dnsbl"][z] = sorted(dig(val, "1.0.0.127." + z, "A")["answer"])
 
 with open(out_path, "w") as f:
     json.dump(ref, f, indent=2, sort_keys=False)

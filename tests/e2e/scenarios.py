@@ -156,7 +156,11 @@ def steps(p, stage):
 
 
 def step(p, stage, last=True):
+    """The stage's step; for "rcpt" the target's (the one that decides),
+    not the control recipient's or the catch-all test's after it."""
     ss = steps(p, stage)
+    if stage == "rcpt":
+        ss = [s for s in ss if s.get("role") == "target"]
     check(ss, "no %r step in probe of %s: stages %r" % (stage, p["host"], [s["stage"] for s in p["steps"]]))
     return ss[-1] if last else ss[0]
 
@@ -956,6 +960,109 @@ def mta_sts_enforce_failure_fields(lab):
     d = expect(lab.probe(["alice@sts-wild.lab.test"]), 0, "accepted")
     eq(d["tls_policy"]["tls_rpt"]["status"], "invalid", "tls_rpt of sts-wild")
     check("tls_rpt_invalid" in _kinds(d), "findings %r lack tls_rpt_invalid" % _kinds(d))
+
+
+# The second opinions, per address: swaks's replies (reference.json) are
+# the truth the recipients must show; the findings of this family that
+# must appear (and no other of them); the exit status and verdict reason.
+SECOND_OPINION_KINDS = {"rejects_everyone", "postmaster_refused", "catch_all",
+                        "catch_all_skipped", "egress_listed", "egress_ip_listed"}
+SECOND_OPINIONS = {
+    "nobody@ok." + ZONE: (77, "rejected", set()),
+    "alice@ok." + ZONE: (0, "accepted", set()),
+    # 127.0.0.1 is on the lab's list, but this refusal does not cite it:
+    # the listing is reported, and the reason stays rejects_everyone.
+    "alice@everyone." + ZONE: (77, "finding:rejects_everyone",
+                               {"rejects_everyone", "egress_listed"}),
+    "alice@listed." + ZONE: (77, "finding:egress_listed",
+                             {"rejects_everyone", "egress_listed", "egress_ip_listed"}),
+    "alice@catchall." + ZONE: (0, "accepted", {"catch_all"}),
+}
+LAB_DNSBL = "bl.%s,refuse.%s" % (ZONE, ZONE)
+
+
+def _verdict_reason(d):
+    v = d["verdict"]
+    if v["reason"] != "finding":
+        return v["reason"]
+    return "finding:" + d["findings"][v["finding"]]["kind"]
+
+
+@scenario
+def second_opinions_agree_with_swaks(lab):
+    """The control recipient and --catch-all against real Postfix: what each
+    RCPT got is what swaks got; rejects_everyone where Postfix refuses this
+    client (postmaster too), catch_all where it accepts any local part, the
+    block-list listing as the reason where the refusal cites the lab's
+    list, and each finding nowhere else."""
+    ref = _reference(lab)["recipients"]
+    for addr, (status, reason, kinds) in SECOND_OPINIONS.items():
+        want = ref[addr]
+        r = lab.probe(["--catch-all", "--dnsbl", LAB_DNSBL, addr])
+        d = r.json
+        eq(r.rc, status, "%s exit status (%s)" % (addr, r.brief()))
+        eq(_verdict_reason(d), reason, "%s verdict reason" % addr)
+        p = one_probe(d)
+        got = {x["role"]: {"code": x["code"], "enhanced": x["enhanced"]} for x in p["recipients"]}
+        eq(got, {"target": want["target"], "control": want["control"],
+                 "catch_all": want["made_up"]}, "%s recipients (swaks: %r)" % (addr, want))
+        roles = [x["role"] for x in p["recipients"]]
+        eq(roles, ["target", "control", "catch_all"], "%s RCPT order" % addr)
+        eq(p["recipients"][1]["address"], "postmaster@" + addr.split("@")[1], "control address")
+        check(re.fullmatch(r"[a-z][a-z0-9]{15}@" + re.escape(addr.split("@")[1]),
+                           p["recipients"][2]["address"]), "catch-all address %r" % p["recipients"][2])
+        eq(p["steps"][p["deciding_step"]].get("role"), "target", "%s deciding RCPT" % addr)
+        eq(set(_kinds(d)) & SECOND_OPINION_KINDS, kinds, "%s findings" % addr)
+        never_sent_data(d)
+
+
+@scenario
+def rejects_everyone_summary_transcript_json_agree(lab):
+    """Postfix refusing this client at RCPT: the summary, -v and --json say
+    the same thing (the verdict's words are the finding's; the control
+    recipient's reply is shown in each)."""
+    addr = "alice@everyone." + ZONE
+    d = expect(lab.probe([addr]), 77, "rejected")
+    f = d["findings"][d["verdict"]["finding"]]
+    eq(f["kind"], "rejects_everyone", "the verdict's finding")
+    p = one_probe(d)
+    eq(p["steps"][f["other_step"]]["sent"], "RCPT TO:<postmaster@everyone.%s>" % ZONE,
+       "the finding's control step")
+    flat = lambda t: " ".join(t.split())
+    for args in ([addr], ["-v", addr]):
+        r = lab.run(args)
+        eq(r.rc, 77, "exit status of %r" % args)
+        out = flat(r.out)
+        check(flat(d["verdict"]["summary"]) in out, "%r lacks the verdict's words" % args)
+        check(flat(d["verdict"]["remediation"]) in out, "%r lacks the next step" % args)
+        if "-v" in args:
+            check("RCPT TO:<postmaster@everyone.%s>" % ZONE in r.out, "-v lacks the control RCPT")
+        else:
+            check("control <postmaster@everyone.%s>: 554 5.7.1" % ZONE in r.out,
+                  "the summary lacks the control line")
+
+
+@scenario
+def egress_listed_in_the_lab_block_list(lab):
+    """The address Postfix saw (127.0.0.1, named in its reject text) looked
+    up in the lab's own block lists: listed with the codes dig sees, and
+    "refused" where the list answers 127.255.255.254; with --dnsbl none
+    nothing is asked and every refusal citing a list is the reason."""
+    ref = _reference(lab)["dnsbl"]
+    addr = "alice@listed." + ZONE
+    d = expect(lab.probe(["--dnsbl", LAB_DNSBL, addr]), 77, "rejected")
+    eq(one_probe(d)["echoed_address"], "127.0.0.1", "echoed_address")
+    es = [e for e in d["egress"] if e["address"] == "127.0.0.1"]
+    eq(len(es), 1, "egress entries for 127.0.0.1")
+    eq(es[0]["source"], "echoed", "egress source")
+    got = {x["zone"]: (x["status"], sorted(x["codes"])) for x in es[0]["dnsbl"]}
+    eq(got, {"bl." + ZONE: ("listed", ref["bl." + ZONE]),
+             "refuse." + ZONE: ("refused", ref["refuse." + ZONE])}, "dnsbl (dig: %r)" % ref)
+    listed = [f for f in d["findings"] if f["kind"] == "egress_listed"]
+    eq(len(listed), 1, "egress_listed findings (refused is not listed)")
+    d = expect(lab.probe(["--dnsbl", "none", addr]), 77, "rejected")
+    eq(_verdict_reason(d), "finding:egress_ip_listed", "reason without block lists")
+    check("egress_listed" not in _kinds(d), "egress_listed with --dnsbl none")
 
 
 @scenario
