@@ -19,6 +19,7 @@
 
 #include "smtpprobe/identity.h"
 #include "smtpprobe/policy_sts.h"
+#include "smtpprobe/reach.h"
 #include "smtpprobe/recipients.h"
 #include "smtpprobe/resolver.h"
 #include "smtpprobe/session.h"
@@ -33,6 +34,7 @@ struct run {
 	struct run_record *rec;
 	struct resolver *res;
 	struct sts_fetch *fetch; /* the MTA-STS policy, beside the sessions */
+	struct reach *reach;	 /* connect-only checks on 587 and 465 */
 	struct session_env env;
 	struct session **sess;	/* in probe (MX) order */
 	struct session **order; /* the same, in start order */
@@ -40,7 +42,9 @@ struct run {
 	long deadline;
 };
 
-#define POLL_MAX (DNS_SOCKETS_CAP + STS_SOCKETS_CAP + CONNECTIONS_CAP)
+#define POLL_MAX                                                               \
+	(DNS_SOCKETS_CAP + STS_SOCKETS_CAP + CONNECTIONS_CAP +                 \
+	 CONNECT_CHECKS_CAP)
 
 /* Milliseconds since the run started. */
 static long mono_ms(const struct run *r)
@@ -96,6 +100,11 @@ static long min_timeout(const struct run *r, long now)
 		if (ft >= 0 && ft < t)
 			t = ft;
 	}
+	if (r->reach) {
+		long ct = reach_timeout_ms(r->reach, now);
+		if (ct >= 0 && ct < t)
+			t = ct;
+	}
 	for (size_t i = 0; i < r->next; i++) {
 		long d = session_deadline(r->order[i]);
 		if (d != LONG_MAX && d - now < t)
@@ -109,7 +118,7 @@ static void turn(struct run *r)
 {
 	struct pollfd pfds[POLL_MAX];
 	struct session *owner[POLL_MAX];
-	int n = 0, nres = 0, nfetch = 0;
+	int n = 0, nres = 0, nfetch = 0, nreach = 0;
 	long now = mono_ms(r);
 
 	if (r->res && !resolver_done(r->res))
@@ -117,6 +126,10 @@ static void turn(struct run *r)
 	if (r->fetch && !sts_fetch_done(r->fetch)) {
 		nfetch = sts_fetch_pollfds(r->fetch, pfds + n, STS_SOCKETS_CAP);
 		n += nfetch;
+	}
+	if (r->reach) {
+		nreach = reach_pollfds(r->reach, pfds + n, CONNECT_CHECKS_CAP);
+		n += nreach;
 	}
 	for (size_t i = 0; i < r->next && n < POLL_MAX; i++) {
 		short ev = session_events(r->order[i]);
@@ -135,7 +148,9 @@ static void turn(struct run *r)
 		resolver_process(r->res, pfds, nres, now);
 	if (r->fetch && !sts_fetch_done(r->fetch))
 		sts_fetch_process(r->fetch, pfds + nres, nfetch);
-	for (int i = nres + nfetch; i < n; i++)
+	if (r->reach)
+		reach_process(r->reach, pfds + nres + nfetch, nreach, now);
+	for (int i = nres + nfetch + nreach; i < n; i++)
 		if (pfds[i].revents)
 			session_handle(owner[i], pfds[i].revents, now);
 	now = mono_ms(r);
@@ -246,6 +261,21 @@ static void end_fetch(struct run *r)
 			      mono_ms(r));
 }
 
+/* Every port-25 connect timed out: try the same addresses on 587 and
+ * 465, connect only, all at once, within one more --timeout. */
+static void check_reach(struct run *r)
+{
+	if (!reach_wanted(r->rec) || mono_ms(r) >= r->deadline)
+		return;
+	r->reach =
+	    reach_start(r->rec, mono_ms(r), (long)r->cfg->timeout_s * 1000);
+	while (r->reach && !reach_done(r->reach, mono_ms(r)) &&
+	       mono_ms(r) < r->deadline)
+		turn(r);
+	reach_free(r->reach, mono_ms(r));
+	r->reach = NULL;
+}
+
 static void cleanup(struct run *r)
 {
 	for (size_t i = 0; i < r->nsess; i++)
@@ -301,6 +331,7 @@ int run_probe(const struct config *cfg, struct run_record *rec, char *err,
 		       mono_ms(&r) < r.deadline)
 			turn(&r);
 		end_fetch(&r);
+		check_reach(&r);
 		/* The egress addresses known only now (private local ones,
 		 * when no server named one), and the answers still due. */
 		identity_collect(rec);

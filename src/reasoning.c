@@ -162,6 +162,18 @@ static int port25_all_timeouts(const struct run_record *rec, size_t *hosts)
 	return n > 0;
 }
 
+/* A connect-only check on a submission port got through: which port. */
+static int check_connected(const struct run_record *rec, int *which)
+{
+	for (size_t i = 0; i < rec->nchecks; i++) {
+		if (rec->checks[i].result == CHECK_CONNECTED) {
+			*which = rec->checks[i].port;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int reason_network(struct run_record *rec)
 {
 	size_t hosts, nconn = 0, nrefused = 0, ntimeout = 0;
@@ -169,7 +181,8 @@ static int reason_network(struct run_record *rec)
 	struct finding *f;
 
 	if (port25_all_timeouts(rec, &hosts) &&
-	    other_port_connected(rec, PORT_MX, &other)) {
+	    (other_port_connected(rec, PORT_MX, &other) ||
+	     check_connected(rec, &other))) {
 		f = record_finding(rec, FIND_PORT25_BLOCKED);
 		if (f)
 			f->port = other;

@@ -23,6 +23,7 @@
 #include "smtpprobe/policy_dns.h"
 #include "smtpprobe/policy_sts.h"
 #include "smtpprobe/recipients.h"
+#include "smtpprobe/reach.h"
 #include "smtpprobe/sanitize.h"
 
 /* jansson's *_set_new and *_append_new take the value even when they
@@ -590,6 +591,37 @@ static json_t *int_or_null(int v, int none)
 	return v == none ? json_null() : json_integer(v);
 }
 
+/* The connect-only checks on 587 and 465 (empty unless every port-25
+ * connect timed out). */
+static json_t *json_checks(const struct run_record *rec)
+{
+	json_t *a = json_array();
+	int err = !a;
+
+	for (size_t i = 0; !err && i < rec->nchecks; i++) {
+		const struct connect_check *c = &rec->checks[i];
+		json_t *o = json_object();
+
+		err |= !o;
+		if (!o)
+			break;
+		err |= set(o, "address", jstr(c->address));
+		err |= set(o, "port", json_integer(c->port));
+		err |=
+		    set(o, "result", json_string(check_result_name(c->result)));
+		err |= set(o, "connect_ms",
+			   c->connect_ms >= 0 ? json_integer(c->connect_ms)
+					      : json_null());
+		err |=
+		    set(o, "error",
+			c->result == CHECK_ERROR || c->result == CHECK_REFUSED
+			    ? jstr(strerror(c->err))
+			    : json_null());
+		err |= push(a, o);
+	}
+	return done(a, err);
+}
+
 /* A finding: its kind, its parameters as fields (null where they do not
  * apply), and the words rendered from them. */
 static int finding_fields(json_t *o, const struct run_record *rec,
@@ -683,6 +715,7 @@ static json_t *json_document(const struct run_record *rec)
 	err |= set(o, "tls_policy", json_tls_policy(rec));
 	err |= set(o, "egress", json_egress(rec));
 	err |= set(o, "helo", json_helo(rec));
+	err |= set(o, "connect_checks", json_checks(rec));
 	err |= set(o, "probes", probes);
 	err |= set(o, "verdict", json_verdict(&rec->overall, 0));
 	err |= set(o, "verdicts", vs);

@@ -16,6 +16,7 @@
 #include "smtpprobe/policy_dns.h"
 #include "smtpprobe/policy_sts.h"
 #include "smtpprobe/recipients.h"
+#include "smtpprobe/reach.h"
 #include "smtpprobe/sanitize.h"
 
 /* How much of a reply's first line the summary shows. */
@@ -537,6 +538,25 @@ static void summary_identity(FILE *out, const struct run_record *rec)
 	fputc('\n', out);
 }
 
+/* The connect-only checks on 587 and 465, when port 25 timed out: one
+ * line, never a probe. */
+static void summary_checks(FILE *out, const struct run_record *rec)
+{
+	if (rec->nchecks == 0)
+		return;
+	fputs("Port 25 blocked here? Connect only, no SMTP:", out);
+	for (size_t i = 0; i < rec->nchecks; i++) {
+		const struct connect_check *c = &rec->checks[i];
+		fputs(i ? ", " : " ", out);
+		fputc('[', out);
+		report_put_clean(out, c->address);
+		fprintf(out, "]:%d %s", c->port, check_result_name(c->result));
+		if (c->result == CHECK_CONNECTED)
+			fprintf(out, " %ld ms", c->connect_ms);
+	}
+	fputc('\n', out);
+}
+
 void report_summary(FILE *out, const struct run_record *rec, int color)
 {
 	report_insecure_warning(out, rec, color);
@@ -550,5 +570,6 @@ void report_summary(FILE *out, const struct run_record *rec, int color)
 		fputs("Probes:\n", out);
 	for (size_t i = 0; i < rec->nprobes; i++)
 		summary_probe(out, rec, i, color);
+	summary_checks(out, rec);
 	report_verdicts(out, rec, color, 0);
 }

@@ -31,6 +31,7 @@
 
 #include "smtpprobe/bounds.h"
 #include "smtpprobe/dialogue.h"
+#include "smtpprobe/net.h"
 #include "smtpprobe/reply.h"
 #include "smtpprobe/sanitize.h"
 #include "smtpprobe/policy_dns.h"
@@ -436,24 +437,6 @@ static void connected(struct session *s, long now)
 	open_step(s, STAGE_BANNER, now, NULL);
 }
 
-static int make_sockaddr(const struct probe *p, struct sockaddr_storage *ss,
-			 socklen_t *len)
-{
-	memset(ss, 0, sizeof *ss);
-	if (p->family == AF_INET6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((unsigned short)p->port);
-		*len = sizeof *in6;
-		return inet_pton(AF_INET6, p->address, &in6->sin6_addr) == 1;
-	}
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
-	in->sin_family = AF_INET;
-	in->sin_port = htons((unsigned short)p->port);
-	*len = sizeof *in;
-	return inet_pton(AF_INET, p->address, &in->sin_addr) == 1;
-}
-
 void session_start(struct session *s, long now)
 {
 	struct sockaddr_storage ss;
@@ -480,32 +463,22 @@ void session_start(struct session *s, long now)
 	record_note(s->env->rec, now, s->idx, 0, "connecting to %s [%s]:%d%s",
 		    s->host, p->address, p->port,
 		    s->dcfg.implicit_tls ? " (implicit TLS)" : "");
-	if (!make_sockaddr(p, &ss, &sl)) {
+	if (!net_sockaddr(p->address, p->family, p->port, &ss, &sl)) {
 		connect_failed(s, now, EAFNOSUPPORT);
 		return;
 	}
-	s->fd =
-	    socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->fd < 0) {
+	int done;
+	s->fd = net_connect(&ss, sl, &done);
+	if (s->fd < 0)
 		connect_failed(s, now, errno);
-		return;
-	}
-	/* Commands are small and each waits for its reply: no Nagle. */
-	int one = 1;
-	setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	if (connect(s->fd, (struct sockaddr *)&ss, sl) == 0)
+	else if (done)
 		connected(s, now);
-	else if (errno != EINPROGRESS)
-		connect_failed(s, now, errno);
 }
 
 static void on_connect_ready(struct session *s, long now)
 {
-	int err = 0;
-	socklen_t len = sizeof err;
+	int err = net_connect_error(s->fd);
 
-	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		err = errno;
 	if (err)
 		connect_failed(s, now, err);
 	else

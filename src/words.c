@@ -223,10 +223,13 @@ static void finding_words(const struct run_record *rec, struct finding *f)
 	case FIND_PORT25_BLOCKED:
 		snprintf(t, tn,
 			 "Port 25 timed out on every mail host while port %d "
-			 "answered: your network very likely blocks outbound "
-			 "port 25, as many ISPs and cloud providers do. Mail "
+			 "%s: your network very likely blocks outbound port "
+			 "25, as many ISPs and cloud providers do. Mail "
 			 "between servers (MX delivery) only uses port 25.",
-			 f->port);
+			 f->port,
+			 rec->nchecks > 0 ? "of the same addresses took a "
+					    "connection (connect only)"
+					  : "answered");
 		set(r, rn,
 		    "Send through your provider's submission server on port "
 		    "587 with authentication, or ask your provider to lift "
@@ -234,7 +237,22 @@ static void finding_words(const struct run_record *rec, struct finding *f)
 		    "confirms it.");
 		break;
 	case FIND_ALL_UNREACHABLE:
-		if (f->port == PORT_MX) {
+		if (f->port == PORT_MX && rec->nchecks > 0) {
+			snprintf(
+			    t, tn,
+			    "No mail host answered on port 25 (%zu of %zu "
+			    "connection attempts timed out), and the same "
+			    "addresses did not take a connection on 587 or "
+			    "465 either: the receiver is down, or filters "
+			    "this network, rather than your side blocking "
+			    "port 25 alone.",
+			    f->timed_out, f->refused + f->timed_out + f->other);
+			set(r, rn,
+			    "Check the receiver's status page or ask its "
+			    "postmaster; if only your network cannot reach "
+			    "it, a probe from elsewhere (another provider) "
+			    "shows whether it filters you.");
+		} else if (f->port == PORT_MX) {
 			snprintf(t, tn,
 				 "No mail host answered on port 25 (%zu of %zu "
 				 "connection attempts timed out): packets are "

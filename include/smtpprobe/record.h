@@ -242,6 +242,33 @@ struct helo_info {
 	int judged; /* identity_finish ran: the fields above are facts */
 };
 
+/* ---- is port 25 blocked on this side? ---- */
+
+/* When every port-25 connect timed out, the same addresses are tried on
+ * the submission ports, connect only (no SMTP): these never count as a
+ * probe, only as evidence about the path. */
+#define CONNECT_CHECK_ADDRS_CAP 8
+#define CONNECT_CHECKS_CAP	(CONNECT_CHECK_ADDRS_CAP * 2)
+
+enum check_result {
+	CHECK_PENDING,
+	CHECK_CONNECTED,
+	CHECK_REFUSED,
+	CHECK_TIMEOUT,
+	CHECK_ERROR
+};
+const char *check_result_name(enum check_result r);
+
+struct connect_check {
+	char address[ADDR_STR_MAX];
+	int family;
+	int port;
+	enum check_result result;
+	long at_ms;	 /* when it started, since run start */
+	long connect_ms; /* how long it took to connect, -1 if it did not */
+	int err;	 /* errno for CHECK_ERROR / CHECK_REFUSED */
+};
+
 /* One command and its reply, or one local event (connect, TLS). */
 struct step {
 	enum stage stage;
@@ -433,6 +460,8 @@ struct run_record {
 	char catch_all_rcpt[PATH_MAX_OCTETS + 1];
 	size_t nprobes;
 	struct probe *probes;
+	size_t nchecks;
+	struct connect_check checks[CONNECT_CHECKS_CAP];
 	size_t nevents, capevents;
 	struct event *events;
 	int deadline_hit;

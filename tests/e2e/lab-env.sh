@@ -16,12 +16,13 @@ LAB_MX1=127.0.1.1           # Postfix: 25 STARTTLS, 465 implicit TLS, 587 TLS+AU
 LAB_GREY=127.0.1.2          # Postfix: 450 4.2.0 greylisting at RCPT
 LAB_DENY=127.0.1.3          # Postfix: 554 at connect
 LAB_PLAIN=127.0.1.4         # Postfix: no STARTTLS
-LAB_DROP=127.0.1.5          # Postfix behind nftables DROP on port 25
+LAB_DROP=127.0.1.5          # Postfix behind nftables DROP on port 25; 587 answers
 LAB_RESET=127.0.1.6         # Postfix behind nftables REJECT with tcp reset
 LAB_BACKUP=127.0.1.7        # Postfix: a backup MX that accepts
 LAB_EVERYONE=127.0.1.8      # Postfix: refuses this client at every RCPT (postmaster too)
 LAB_LISTED=127.0.1.9        # Postfix: reject_rbl_client with the lab's own block list
 LAB_CATCHALL=127.0.1.10     # Postfix: accepts any local part (a catch-all domain)
+LAB_DEAD=127.0.1.11         # nothing: nftables DROPs every TCP segment to it
 LAB_SLOW=127.0.2.1          # Postfix for the benchmark (delayed path)
 LAB_SLOW_DNS=127.0.2.53     # unbound for the benchmark (delayed path)
 LAB_RESOLVER_NOVAL=127.0.0.56 # a second unbound: iterator only, never sets AD
@@ -31,7 +32,7 @@ LAB_WEB_NONE=127.0.3.3      # nothing listens on 443 (connection refused)
 LAB_SLOW_WEB=127.0.2.80     # nginx: the benchmark's MTA-STS policy host (delayed path)
 
 LAB_ALIASES="$LAB_RESOLVER $LAB_AUTH $LAB_DEADDNS $LAB_MX1 $LAB_GREY $LAB_DENY $LAB_PLAIN \
-$LAB_DROP $LAB_RESET $LAB_BACKUP $LAB_EVERYONE $LAB_LISTED $LAB_CATCHALL $LAB_SLOW $LAB_SLOW_DNS $LAB_RESOLVER_NOVAL \
+$LAB_DROP $LAB_RESET $LAB_BACKUP $LAB_EVERYONE $LAB_LISTED $LAB_CATCHALL $LAB_DEAD $LAB_SLOW $LAB_SLOW_DNS $LAB_RESOLVER_NOVAL \
 $LAB_WEB $LAB_WEB_BADCERT $LAB_WEB_NONE $LAB_SLOW_WEB"
 
 # DNSSEC: knot signs ".", lab.test and _25._tcp.dane-bogus-mx.lab.test

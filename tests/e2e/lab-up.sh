@@ -405,6 +405,7 @@ backup       A    $LAB_BACKUP
 everyonehost A    $LAB_EVERYONE
 listedhost   A    $LAB_LISTED
 catchallhost A    $LAB_CATCHALL
+deadhost     A    $LAB_DEAD
 mx6          AAAA ::1
 dualhost     A    $LAB_MX1
 dualhost     AAAA ::1
@@ -426,6 +427,7 @@ nullmx       MX   0 .
 everyone     MX   10 everyonehost
 listed       MX   10 listedhost
 catchall     MX   10 catchallhost
+dead         MX   10 deadhost
 ; the lab's own block lists (RFC 5782 layout): bl lists the namespace's
 ; client address with two codes; refuse answers every query as Spamhaus
 ; does one that came through a public resolver
@@ -693,6 +695,8 @@ $LAB_PLAIN:smtp        inet  n       -       n       -       -       smtpd
   -o smtpd_tls_security_level=none
 $LAB_DROP:smtp         inet  n       -       n       -       -       smtpd
   -o myhostname=drop.$LAB_ZONE
+$LAB_DROP:submission   inet  n       -       n       -       -       smtpd
+  -o myhostname=drop.$LAB_ZONE
 $LAB_RESET:smtp        inet  n       -       n       -       -       smtpd
   -o myhostname=reset.$LAB_ZONE
 $LAB_BACKUP:smtp       inet  n       -       n       -       -       smtpd
@@ -732,7 +736,7 @@ wait_for "postfix master" test -s "$q/pid/master.pid"
 tr -d ' \n' <"$q/pid/master.pid" >"$LAB_DIR/pids/postfix.pid"
 if ! ports_open $LAB_MX1:25 $LAB_MX1:465 $LAB_MX1:587 ::1:25 $LAB_GREY:25 \
 	$LAB_DENY:25 $LAB_PLAIN:25 $LAB_DROP:25 $LAB_RESET:25 $LAB_BACKUP:25 $LAB_SLOW:25 \
-	$LAB_EVERYONE:25 $LAB_LISTED:25 $LAB_CATCHALL:25; then
+	$LAB_EVERYONE:25 $LAB_LISTED:25 $LAB_CATCHALL:25 $LAB_DROP:587; then
 	lab_log "postfix is not listening on every test host"
 	exit 1
 fi
@@ -809,12 +813,13 @@ if ! ports_open $LAB_WEB:443 $LAB_WEB_BADCERT:443 $LAB_SLOW_WEB:443; then
 fi
 
 # ---------------------------------------------------------------- nftables
-lab_log "nftables (DROP $LAB_DROP:25 and $LAB_DEADDNS:53, REJECT with tcp reset $LAB_RESET:25)"
+lab_log "nftables (DROP $LAB_DROP:25, all TCP to $LAB_DEAD and $LAB_DEADDNS:53, REJECT with tcp reset $LAB_RESET:25)"
 cat >"$LAB_DIR/nftables.conf" <<EOF
 table inet smtpprobe_lab {
 	chain input {
 		type filter hook input priority 0; policy accept;
 		ip daddr $LAB_DROP tcp dport 25 counter drop
+		ip daddr $LAB_DEAD meta l4proto tcp counter drop
 		ip daddr $LAB_RESET tcp dport 25 counter reject with tcp reset
 		ip daddr $LAB_DEADDNS udp dport 53 counter drop
 		ip daddr $LAB_DEADDNS tcp dport 53 counter drop

@@ -21,7 +21,9 @@
 # - recipients: swaks (--quit-after RCPT, the null sender) asking each
 #   second-opinion domain's MX for a target, postmaster and a made-up local
 #   part in one transaction: each RCPT's reply code and enhanced code;
-# - dnsbl: dig of the lab's block-list names for 127.0.0.1: the A answers.
+# - dnsbl: dig of the lab's block-list names for 127.0.0.1: the A answers;
+# - ports: swaks --quit-after connect (2 s) to the dropping and the dead
+#   host on 25, 587 and 465: "connected", "refused" or "timeout".
 #
 # Every command runs inside the lab's namespace (the script enters it
 # itself when started outside).
@@ -139,7 +141,7 @@ def finger(dest):
             "dane_lines": dane_lines, "exit": rc}
 
 
-ref = {"dane": {}, "sts": {}, "dnssec": {}, "recipients": {}, "dnsbl": {}}
+ref = {"dane": {}, "sts": {}, "dnssec": {}, "recipients": {}, "dnsbl": {}, "ports": {}}
 
 tlsa_names = []
 for d in os.environ["LAB_DANE_DOMAINS"].split():
@@ -217,6 +219,22 @@ for d, local in (("ok", "nobody"), ("ok", "alice"), ("everyone", "alice"),
 
 for z in ("bl." + zone, "refuse." + zone):
     ref["dnsbl"][z] = sorted(dig(val, "1.0.0.127." + z, "A")["answer"])
+
+for host in ("drop." + zone, "deadhost." + zone):
+    addr = dig(val, host, "A")["answer"][0]
+    for port in (25, 587, 465):
+        rc, out, err = run(["swaks", "--server", "%s:%d" % (addr, port), "--quit-after",
+                            "connect", "--timeout", "2"])
+        text = out + err
+        if "=== Connected to" in text:
+            res = "connected"
+        elif "Connection refused" in text:
+            res = "refused"
+        elif "timeout" in text.lower():
+            res = "timeout"
+        else:
+            res = "error"
+        ref["ports"]["%s:%d" % (addr, port)] = res
 
 with open(out_path, "w") as f:
     json.dump(ref, f, indent=2, sort_keys=False)

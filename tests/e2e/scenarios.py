@@ -24,6 +24,8 @@ sys.dont_write_bytecode = True
 from schema import schema_problems  # noqa: E402
 
 ZONE = "lab.test"
+LAB_DROP = "127.0.1.5"   # lab-env.sh: port 25 dropped, 587 answers, 465 closed
+LAB_DEAD = "127.0.1.11"  # lab-env.sh: every TCP segment dropped
 
 
 # Seconds added to every wall-time bound: the process start-up of a slow
@@ -338,21 +340,61 @@ def reset_only_unreachable(lab):
 
 
 @scenario
-def dropped_host_times_out_as_firewall(lab):
+def port25_dropped_submission_answers(lab):
+    """Port 25 dropped (nftables), 587 open, 465 closed on the same host:
+    the probe times out on 25, then tries 587 and 465 connect only, as
+    swaks sees them; port25_blocked is the reason (587 answered), the
+    checks are not probes, and the run costs about one --timeout."""
     t = 3
+    ref = _reference(lab)["ports"]
     r = lab.probe(["-t", str(t), "alice@dropped." + ZONE])
     d = expect(r, 69, "unreachable")
     p = one_probe(d)
-    eq(p["outcome"], "timeout", "probe outcome")
+    eq((p["port"], p["outcome"]), (25, "timeout"), "the one probe")
     c = step(p, "connect")
-    eq(c["category"], "network", "connect category")
-    eq(c.get("error"), "connection_timed_out", "connect error")
+    eq((c["category"], c.get("error")), ("network", "connection_timed_out"), "connect step")
     eq(d["verdict"].get("reason"), "finding", "verdict.reason")
     f = d["findings"][d["verdict"]["finding"]]
-    eq((f.get("kind"), f.get("port"), f.get("attempts")),
-       ("all_unreachable", 25, {"refused": 0, "timed_out": 1, "other": 0}),
-       "the verdict's finding: every attempt on port 25 dropped")
-    check(0.9 * t <= r.wall <= 1.5 * t + SLACK, "wall time %.2f s is not about one --timeout (%d s)" % (r.wall, t))
+    eq((f.get("kind"), f.get("port")), ("port25_blocked", 587), "the verdict's finding")
+    got = {"%s:%d" % (x["address"], x["port"]): x["result"] for x in d["connect_checks"]}
+    want = {k: v for k, v in ref.items() if k.startswith(LAB_DROP + ":") and not k.endswith(":25")}
+    eq(got, want, "connect_checks (swaks: %r)" % ref)
+    eq(ref[LAB_DROP + ":25"], "timeout", "swaks on port 25")
+    check("all_unreachable" not in _kinds(d), "all_unreachable beside port25_blocked")
+    check(0.9 * t <= r.wall <= 1.5 * t + SLACK,
+          "wall time %.2f s is not about one --timeout (%d s)" % (r.wall, t))
+    out = lab.run(["-t", str(t), "alice@dropped." + ZONE]).out
+    check("[%s]:587 connected" % LAB_DROP in out, "the summary lacks the checks: %r" % out[-600:])
+
+
+@scenario
+def receiver_dead_on_every_port(lab):
+    """Every TCP segment to the host dropped: 25, 587 and 465 all time out
+    (swaks agrees), so the reason is all_unreachable, now saying the
+    receiver is down or filtering rather than a port-25 block here; about
+    two --timeouts."""
+    t = 2
+    ref = _reference(lab)["ports"]
+    r = lab.probe(["-t", str(t), "alice@dead." + ZONE])
+    d = expect(r, 69, "unreachable")
+    eq([x["result"] for x in d["connect_checks"]], ["timeout", "timeout"], "connect_checks")
+    eq([ref["%s:%d" % (LAB_DEAD, port)] for port in (25, 587, 465)], ["timeout"] * 3,
+       "swaks on the dead host")
+    f = d["findings"][d["verdict"]["finding"]]
+    eq((f.get("kind"), f.get("port")), ("all_unreachable", 25), "the verdict's finding")
+    check("port25_blocked" not in _kinds(d), "port25_blocked for a dead receiver")
+    check(1.8 * t <= r.wall <= 2.5 * t + SLACK,
+          "wall time %.2f s is not about two --timeouts (%d s)" % (r.wall, t))
+
+
+@scenario
+def no_connect_checks_when_25_answers(lab):
+    """Negatives: a host that answers on 25, one that refuses 25 (RST), and
+    a run that already asks for 587 itself get no connect-only checks."""
+    for args in (["alice@ok." + ZONE], ["alice@refused." + ZONE],
+                 ["-t", "2", "-p", "25,587", "alice@dropped." + ZONE]):
+        d = lab.probe(args).json
+        eq(d["connect_checks"], [], "connect_checks for %r" % args)
 
 
 @scenario
