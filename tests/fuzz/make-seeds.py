@@ -623,6 +623,39 @@ for name, scene, parts in [
 ]:
     seed("fuzz_policy_dns", name, bytes([scene]) + b"".join(parts))
 
+# ---- who the receiver thinks you are (fuzz_identity: byte 0 the skipped
+# address and the HELO name, then kind, status, length, bytes; kinds 0
+# reply bytes, 1 PTR, 2 forward, 3 block list, 4 HELO A, 5 HELO AAAA;
+# status bit 0 picks the egress, bit 1 the list) ----
+
+T_PTR = 12
+PTR4 = "5.113.0.203.in-addr.arpa"
+for name, scene, parts in [
+    ("exim-hello", 0, [pol(0, crlf("250-mx.example.net Hello probe.example.org [203.0.113.5]",
+                                   "250 PIPELINING").encode())]),
+    ("ipv6-literal", 1, [pol(0, crlf("250 mx Hello x [IPv6:2001:db8::25]").encode())]),
+    ("own-address-skipped", 0, [pol(0, crlf("220 mx [192.0.2.1] ESMTP",
+                                            "554 5.7.1 Client host [203.0.113.5] blocked").encode())]),
+    ("brackets-garbage", 2, [pol(0, crlf("550 [] [[1.2.3] [999.1.1.1] [1.2.3.4.5] [203.0.113.5",
+                                         "550 [::ffff:1.2.3.4] [fe80::1%lo]").encode())]),
+    ("bracket-in-helo-name", 0, [pol(0, crlf("250 mx Hello [evil[203.0.113.9]] [198.51.100.7]")
+                                     .encode())]),
+    ("ptr-confirmed", 4, [pol(1, msg(PTR4, T_PTR, [rr(PTR4, T_PTR, dname("mail.example.org"))])),
+                          pol(2, msg("mail.example.org", T_A, a("mail.example.org", "203.0.113.5"))),
+                          pol(4, msg("mail.example.org", T_A, a("mail.example.org", "203.0.113.5")))]),
+    ("ptr-nxdomain", 0, [pol(1, msg(PTR4, T_PTR, [], rcode=3))]),
+    ("ptr-control-bytes", 0, [pol(1, msg(PTR4, T_PTR, [rr(PTR4, T_PTR, dname("a\x01b.example"))]))]),
+    ("zen-pbl-and-sbl", 0, [pol(3, msg("5.113.0.203.zen.spamhaus.org", T_A,
+                                       a("5.113.0.203.zen.spamhaus.org", "127.0.0.2", "127.0.0.11")))]),
+    ("zen-refused", 0, [pol(3, msg("5.113.0.203.zen.spamhaus.org", T_A,
+                                   a("5.113.0.203.zen.spamhaus.org", "127.255.255.254")))]),
+    ("list-many-codes", 0, [pol(3, msg("5.113.0.203.bl.example.test", T_A,
+                                       a("5.113.0.203.bl.example.test",
+                                         *["127.0.0.%d" % i for i in range(2, 12)])), status=2)]),
+    ("helo-aaaa-timeout", 4, [pol(5, b"", status=224)]),
+]:
+    seed("fuzz_identity", name, bytes([scene]) + b"".join(parts))
+
 # ---- write ----
 
 for harness, files in seeds.items():
