@@ -238,7 +238,7 @@ static void test_enhanced_categories(void **state)
 	    {3, 1, CAT_STORAGE},
 	    {3, 4, CAT_MESSAGE_TOO_LARGE},
 	    {4, 1, CAT_ROUTING},
-	    {4, 4, CAT_ROUTING},
+	    {4, 4, CAT_DOMAIN_UNKNOWN},
 	    {4, 6, CAT_ROUTING},
 	    {5, 1, CAT_PROTOCOL},
 	    {5, 3, CAT_RATE_LIMITED},
@@ -472,6 +472,9 @@ static void test_weigh_rules(void **state)
 	    {554, "5.2.2", CLASS_PERMANENT, "sorry", &rcpt_554,
 	     WEIGH_ENHANCED, CAT_MAILBOX_FULL},
 	    {550, "5.1.10", CLASS_PERMANENT, "RESOLVER.ADR", NULL,
+	     WEIGH_ENHANCED, CAT_DOMAIN_UNKNOWN},
+	    /* X.4.4 is the DNS verdict on the destination domain */
+	    {550, "5.4.4", CLASS_PERMANENT, "Unable to route", NULL,
 	     WEIGH_ENHANCED, CAT_DOMAIN_UNKNOWN},
 	    {550, "5.7.1", CLASS_PERMANENT, NULL, NULL, WEIGH_ENHANCED,
 	     CAT_POLICY},
