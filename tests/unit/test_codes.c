@@ -468,6 +468,17 @@ static void test_weigh_rules(void **state)
 	     WEIGH_TEXT, CAT_RATE_LIMITED},
 	    {0, "", CLASS_NONE, "Over quota", NULL, WEIGH_TEXT,
 	     CAT_MAILBOX_FULL},
+	/* 1b. a refusal in generic words outweighs a network code that
+	     * says nobody answered, not a report about the connection */
+	    {550, "5.4.1", CLASS_PERMANENT, "Access denied", NULL,
+	     WEIGH_WEAK_TEXT, CAT_POLICY},
+	    {450, "4.4.0", CLASS_TRANSIENT, "Mail rejected", NULL,
+	     WEIGH_WEAK_TEXT, CAT_POLICY},
+	    {451, "4.4.1", CLASS_TRANSIENT,
+	     "connect to mx.example.org[192.0.2.1]:25: Connection refused",
+	     NULL, WEIGH_ENHANCED, CAT_ROUTING},
+	    {554, "5.4.6", CLASS_PERMANENT, "Rejected", NULL, WEIGH_ENHANCED,
+	     CAT_ROUTING},
 	    /* 2. a known X.Y.Z beats the stage and the basic code */
 	    {554, "5.2.2", CLASS_PERMANENT, "sorry", &rcpt_554,
 	     WEIGH_ENHANCED, CAT_MAILBOX_FULL},
