@@ -439,6 +439,56 @@ static void test_patterns_real_texts(void **state)
 	}
 }
 
+/* What a phrase is said of decides its reading: the token before "does
+ * not exist" or a bare "Rejected" (codes_text.c, subject_rules). */
+static void test_patterns_subject(void **state)
+{
+	static const struct text_case cases[] = {
+	    /* a host name: the domain */
+	    {"5.1.2 mx.example.org does not exist", CLASS_PERMANENT,
+	     CAT_DOMAIN_UNKNOWN},
+	    {"Host example.net. doesn't exist", CLASS_PERMANENT,
+	     CAT_DOMAIN_UNKNOWN},
+	    {"relay [example.net] does not exist", CLASS_TRANSIENT,
+	     CAT_DOMAIN_UNKNOWN},
+	    /* an address, a local part or an IP: the mailbox */
+	    {"<bob@example.org> does not exist", CLASS_PERMANENT,
+	     CAT_MAILBOX_UNKNOWN},
+	    {"Mailbox john.smith does not exist", CLASS_PERMANENT,
+	     CAT_MAILBOX_UNKNOWN},
+	    {"User bob does not exist", CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN},
+	    {"192.0.2.1 does not exist", CLASS_PERMANENT,
+	     CAT_MAILBOX_UNKNOWN},
+	    {"does not exist", CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN},
+	    /* a bare refusal of an address: that address */
+	    {"bob@example.org Rejected", CLASS_PERMANENT,
+	     CAT_MAILBOX_UNKNOWN},
+	    {"<bob@example.org>: rejected", CLASS_PERMANENT,
+	     CAT_MAILBOX_UNKNOWN},
+	    {"Message from bob@example.org was rejected, sorry",
+	     CLASS_PERMANENT, CAT_POLICY},
+	    /* of anything else: a policy */
+	    {"Message rejected", CLASS_PERMANENT, CAT_CONTENT_REJECTED},
+	    {"Connection rejected", CLASS_PERMANENT, CAT_POLICY},
+	    {"mx.example.org rejected", CLASS_PERMANENT, CAT_POLICY},
+	    {"@ rejected", CLASS_PERMANENT, CAT_POLICY},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		const struct text_pattern *p =
+		    codes_match_text(cases[i].text, cases[i].cls);
+
+		if (!p)
+			fail_msg("no pattern for \"%s\"", cases[i].text);
+		if (p->category != cases[i].cat)
+			fail_msg("\"%s\": %s (needle \"%s\"), want %s",
+				 cases[i].text, category_name(p->category),
+				 p->needles[0], category_name(cases[i].cat));
+	}
+}
+
 /* ---- the weighing rules (codes_table.h), one case per rule and the
  * boundaries between them ---- */
 
@@ -759,6 +809,7 @@ int main(void)
 	    cmocka_unit_test(test_patterns_respect_class),
 	    cmocka_unit_test(test_patterns_well_formed),
 	    cmocka_unit_test(test_patterns_reachable),
+	    cmocka_unit_test(test_patterns_subject),
 	    cmocka_unit_test(test_weigh_rules),
 	    cmocka_unit_test(test_category_actions),
 	    cmocka_unit_test(test_local_errors_cover_enum),
