@@ -258,6 +258,22 @@
 	"Only the recipient side can lift it: ask the recipient by another " \
 	"channel to allow your address or domain."
 
+#define IPBLOCK_EXPL \
+	"The receiver blocks the sending IP address itself (on its own " \
+	"block list or a reputation list it uses), whatever the message." 
+#define IPBLOCK_REMEDY \
+	"Look the IP up on the receiver's postmaster pages or the list it " \
+	"names, stop whatever sent unwanted mail from it, then request " \
+	"removal; on a shared IP, your provider does it."
+
+#define HEADER_SIZE_EXPL \
+	"The message's header is larger than the receiver accepts (too " \
+	"many header lines, or too many bytes of them)."
+#define HEADER_SIZE_REMEDY \
+	"You act: find what adds so many header fields (long To:/Cc: " \
+	"lists, many Received: lines from a forwarding loop, custom X- " \
+	"fields) and trim them; a smaller attachment does not help."
+
 #define SVC_EXPL \
 	"The receiving service is temporarily unavailable (overloaded, " \
 	"restarting or failing internally)."
@@ -847,6 +863,11 @@ static const struct text_pattern patterns[] = {
 	  "client for duplicated commands." },
 
 	/* HELO/EHLO name */
+	/* Sendmail's answer to a HELO/EHLO argument that is not a valid
+	 * host name (srvrsmtp.c, 501 5.0.0); OpenSMTPD words its HELO check
+	 * the same way. */
+	{ P1("invalid domain name"), PAT_ERR, CAT_HELO_REJECTED,
+	  HELO_EXPL, HELO_REMEDY },
 	{ P1("helo command rejected"), PAT_ERR, CAT_HELO_REJECTED,
 	  HELO_EXPL, HELO_REMEDY },
 	{ P1("fully-qualified hostname"), PAT_ERR, CAT_HELO_REJECTED,
@@ -895,6 +916,14 @@ static const struct text_pattern patterns[] = {
 	  REP_EXPL, REP_REMEDY },
 	{ P1("user complaints"), PAT_ERR, CAT_REPUTATION,
 	  REP_EXPL, REP_REMEDY },
+	/* The sending IP itself is blocked (after the reputation wording,
+	 * which names the cause; before "spam", which would make it the
+	 * message's fault). French receivers (Orange, SFR) say "adresse IP
+	 * ... bloquee". */
+	{ P2("ip address", "blocked"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	  IPBLOCK_EXPL, IPBLOCK_REMEDY },
+	{ P2("adresse ip", "bloqu"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	  IPBLOCK_EXPL, IPBLOCK_REMEDY },
 
 	/* Rate limits */
 	{ P1("rate that prevents additional messages"), PAT_ERR,
@@ -1106,6 +1135,16 @@ static const struct text_pattern patterns[] = {
 	  SAY_ADDRESS_SYNTAX,
 	  DO_FIX_ADDRESS_SYNTAX },
 
+	/* The header block, not the message, is too big: Sendmail's
+	 * MaxHeadersLength ("552 5.6.0 Headers too large", collect.c),
+	 * Apache James's header-line limit ("552 Too many header lines").
+	 * Before the size wording, whose remedy (a smaller attachment) does
+	 * not help. */
+	{ P1("headers too large"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  HEADER_SIZE_EXPL, HEADER_SIZE_REMEDY },
+	{ P1("too many header lines"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  HEADER_SIZE_EXPL, HEADER_SIZE_REMEDY },
+
 	/* Size */
 	{ P1("message size exceeds"), PAT_ERR, CAT_MESSAGE_TOO_LARGE,
 	  SIZE_EXPL, SIZE_REMEDY },
@@ -1205,6 +1244,17 @@ static const struct text_pattern patterns[] = {
 	  "message.",
 	  "Ask the recipient's admin to check the filter log for the rule "
 	  "that matched." },
+	/* Amazon SES refuses to send for an identity (sender, or in the
+	 * sandbox any recipient) that the account has not verified: "Email
+	 * address is not verified. The following identities failed the
+	 * check in region ..." (SES developer guide, sending errors). */
+	{ P1("address is not verified"), PAT_ERR, CAT_RELAY_DENIED,
+	  "(Amazon SES) The sending account may only send from (and, while "
+	  "in the SES sandbox, to) addresses and domains it has verified, "
+	  "and this address is not one of them.",
+	  "Verify the address or its domain in the SES console of the region "
+	  "the reply names, or ask AWS for production access to mail "
+	  "unverified recipients." },
 	{ P1("rejected by destination domain"), PAT_ERR,
 	  CAT_CONTENT_REJECTED,
 	  "The recipient domain's own mail filters rejected the message.",

@@ -422,6 +422,30 @@ static void test_patterns_real_texts(void **state)
 	    {"5.1.2 <user@nowhere.test>: Recipient address rejected: "
 	     "Domain not found",
 	     CLASS_PERMANENT, CAT_DOMAIN_UNKNOWN},
+	    /* Sendmail's HELO/EHLO argument check (srvrsmtp.c) */
+	    {"Invalid domain name", CLASS_PERMANENT, CAT_HELO_REJECTED},
+	    /* the header, not the message, too big: Sendmail collect.c,
+	     * Apache James */
+	    {"5.6.0 Headers too large (32768 max)", CLASS_PERMANENT,
+	     CAT_CONTENT_REJECTED},
+	    {"Too many header lines", CLASS_PERMANENT, CAT_CONTENT_REJECTED},
+	    {"5.3.4 Message too large", CLASS_PERMANENT,
+	     CAT_MESSAGE_TOO_LARGE},
+	    /* Amazon SES, an identity the account has not verified */
+	    {"Message rejected: Email address is not verified. The "
+	     "following identities failed the check in region EU-WEST-1: "
+	     "bob@example.org",
+	     CLASS_PERMANENT, CAT_RELAY_DENIED},
+	    /* the IP itself blocked, not the message */
+	    {"Your IP address 192.0.2.1 has been blocked because of spam",
+	     CLASS_PERMANENT, CAT_IP_BLOCKLISTED},
+	    {"Adresse IP 192.0.2.1 bloqu\xc3\xa9" "e (spam)", CLASS_PERMANENT,
+	     CAT_IP_BLOCKLISTED},
+	    {"Messages from this IP address are blocked due to user "
+	     "complaints",
+	     CLASS_PERMANENT, CAT_REPUTATION},
+	    {"Message blocked as spam", CLASS_PERMANENT,
+	     CAT_CONTENT_REJECTED},
 	};
 	size_t i;
 
