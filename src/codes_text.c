@@ -796,6 +796,10 @@ static const struct text_pattern patterns[] = {
 	/* Credentials of a relay service: the relay refuses this sender. */
 	{ P2("credentials", "relay"), PAT_ERR, CAT_RELAY_DENIED, RELAY_EXPL,
 	  RELAY_REMEDY },
+	/* "Invalid userid or password": before the "userid" wording of
+	 * unknown mailboxes */
+	{ P2("invalid", "password"), PAT_ERR, CAT_AUTH_FAILED,
+	  AUTHFAIL_EXPL, AUTHFAIL_REMEDY },
 	{ P1("invalid credentials"), PAT_ERR, CAT_AUTH_FAILED,
 	  AUTHFAIL_EXPL, AUTHFAIL_REMEDY },
 	{ P1("credentials invalid"), PAT_ERR, CAT_AUTH_FAILED,
@@ -1076,6 +1080,12 @@ static const struct text_pattern patterns[] = {
 	{ P1("invalid-recipient"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
 	{ P1("invalid mailbox"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
+	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
+	/* Servers that call the mailbox a user id (Ipswitch IMail's
+	 * "Invalid final delivery userid") */
+	{ P2("invalid", "userid"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
+	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
+	{ P1("invalid user"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
 	{ P1("not in recipient list"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  "The filtering gateway in front of the recipient's server has no "

@@ -422,6 +422,11 @@ static void test_patterns_real_texts(void **state)
 	    {"5.1.2 <user@nowhere.test>: Recipient address rejected: "
 	     "Domain not found",
 	     CLASS_PERMANENT, CAT_DOMAIN_UNKNOWN},
+	    /* a user id is the mailbox, unless a password goes with it */
+	    {"5.1.1 Invalid user", CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN},
+	    {"Invalid final delivery userid: bob@example.org", CLASS_NONE,
+	     CAT_MAILBOX_UNKNOWN},
+	    {"Invalid userid or password", CLASS_PERMANENT, CAT_AUTH_FAILED},
 	    /* Sendmail's HELO/EHLO argument check (srvrsmtp.c) */
 	    {"Invalid domain name", CLASS_PERMANENT, CAT_HELO_REJECTED},
 	    /* the header, not the message, too big: Sendmail collect.c,
