@@ -154,10 +154,16 @@ static const struct enhanced_info enhanced_codes[] = {
 	{ 4, 3, CAT_ROUTING,
 	  "A directory or DNS lookup failed while routing the message.",
 	  "Retry later; check the recipient domain's DNS if it persists." },
-	{ 4, 4, CAT_ROUTING,
-	  "Unable to route: no usable mail host was found for the "
-	  "destination.",
-	  "Check the recipient domain's MX and A/AAAA records." },
+	/* RFC 3463 words X.4.4 as "unable to route"; in practice it is
+	 * the DNS verdict on the destination domain: Postfix's "Host or
+	 * domain name not found", Exchange's
+	 * SMTPSEND.DNS.NonExistentDomain. */
+	{ 4, 4, CAT_DOMAIN_UNKNOWN,
+	  "Unable to route: DNS gives the destination domain no usable "
+	  "mail host (the domain does not exist, or has no MX and no "
+	  "address record).",
+	  "Check the domain's spelling; if it is right, its owner must fix "
+	  "its registration or its MX and A/AAAA records." },
 	{ 4, 5, CAT_ROUTING,
 	  "The mail system is congested and cannot take the message now.",
 	  "Retry later." },

@@ -14,6 +14,10 @@
  *     full", "blocked using zen.spamhaus.org") beats every code, because
  *     servers send 550 and 5.1.1 for almost anything but rarely say
  *     "over quota" when they mean something else.
+ *     Then a network code that the words contradict: X.4.0-X.4.2 say
+ *     the next host did not answer, so a refusal in generic wording
+ *     ("Access denied") outweighs them, unless the words are about the
+ *     connection ("Connection refused").
  *  2. A known enhanced code with a detail (X.Y.Z, Z not 0: 5.2.2, 5.7.26)
  *     beats the stage and the basic code. Only X.5.Z (syntax) yields to a
  *     stage, which knows which argument was at fault.

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "codes_table.h"
 
@@ -256,6 +257,22 @@
 #define POLICY_BLOCK_REMEDY \
 	"Only the recipient side can lift it: ask the recipient by another " \
 	"channel to allow your address or domain."
+
+#define IPBLOCK_EXPL \
+	"The receiver blocks the sending IP address itself (on its own " \
+	"block list or a reputation list it uses), whatever the message." 
+#define IPBLOCK_REMEDY \
+	"Look the IP up on the receiver's postmaster pages or the list it " \
+	"names, stop whatever sent unwanted mail from it, then request " \
+	"removal; on a shared IP, your provider does it."
+
+#define HEADER_SIZE_EXPL \
+	"The message's header is larger than the receiver accepts (too " \
+	"many header lines, or too many bytes of them)."
+#define HEADER_SIZE_REMEDY \
+	"You act: find what adds so many header fields (long To:/Cc: " \
+	"lists, many Received: lines from a forwarding loop, custom X- " \
+	"fields) and trim them; a smaller attachment does not help."
 
 #define SVC_EXPL \
 	"The receiving service is temporarily unavailable (overloaded, " \
@@ -779,6 +796,10 @@ static const struct text_pattern patterns[] = {
 	/* Credentials of a relay service: the relay refuses this sender. */
 	{ P2("credentials", "relay"), PAT_ERR, CAT_RELAY_DENIED, RELAY_EXPL,
 	  RELAY_REMEDY },
+	/* "Invalid userid or password": before the "userid" wording of
+	 * unknown mailboxes */
+	{ P2("invalid", "password"), PAT_ERR, CAT_AUTH_FAILED,
+	  AUTHFAIL_EXPL, AUTHFAIL_REMEDY },
 	{ P1("invalid credentials"), PAT_ERR, CAT_AUTH_FAILED,
 	  AUTHFAIL_EXPL, AUTHFAIL_REMEDY },
 	{ P1("credentials invalid"), PAT_ERR, CAT_AUTH_FAILED,
@@ -846,6 +867,11 @@ static const struct text_pattern patterns[] = {
 	  "client for duplicated commands." },
 
 	/* HELO/EHLO name */
+	/* Sendmail's answer to a HELO/EHLO argument that is not a valid
+	 * host name (srvrsmtp.c, 501 5.0.0); OpenSMTPD words its HELO check
+	 * the same way. */
+	{ P1("invalid domain name"), PAT_ERR, CAT_HELO_REJECTED,
+	  HELO_EXPL, HELO_REMEDY },
 	{ P1("helo command rejected"), PAT_ERR, CAT_HELO_REJECTED,
 	  HELO_EXPL, HELO_REMEDY },
 	{ P1("fully-qualified hostname"), PAT_ERR, CAT_HELO_REJECTED,
@@ -894,6 +920,14 @@ static const struct text_pattern patterns[] = {
 	  REP_EXPL, REP_REMEDY },
 	{ P1("user complaints"), PAT_ERR, CAT_REPUTATION,
 	  REP_EXPL, REP_REMEDY },
+	/* The sending IP itself is blocked (after the reputation wording,
+	 * which names the cause; before "spam", which would make it the
+	 * message's fault). French receivers (Orange, SFR) say "adresse IP
+	 * ... bloquee". */
+	{ P2("ip address", "blocked"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	  IPBLOCK_EXPL, IPBLOCK_REMEDY },
+	{ P2("adresse ip", "bloqu"), PAT_ERR, CAT_IP_BLOCKLISTED,
+	  IPBLOCK_EXPL, IPBLOCK_REMEDY },
 
 	/* Rate limits */
 	{ P1("rate that prevents additional messages"), PAT_ERR,
@@ -1047,6 +1081,12 @@ static const struct text_pattern patterns[] = {
 	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
 	{ P1("invalid mailbox"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
+	/* Servers that call the mailbox a user id (Ipswitch IMail's
+	 * "Invalid final delivery userid") */
+	{ P2("invalid", "userid"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
+	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
+	{ P1("invalid user"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
+	  UNKNOWN_EXPL, UNKNOWN_REMEDY },
 	{ P1("not in recipient list"), PAT_ERR, CAT_MAILBOX_UNKNOWN,
 	  "The filtering gateway in front of the recipient's server has no "
 	  "such address in its recipient list.",
@@ -1104,6 +1144,16 @@ static const struct text_pattern patterns[] = {
 	{ P1("malformed address"), PAT_ERR, CAT_BAD_ADDRESS,
 	  SAY_ADDRESS_SYNTAX,
 	  DO_FIX_ADDRESS_SYNTAX },
+
+	/* The header block, not the message, is too big: Sendmail's
+	 * MaxHeadersLength ("552 5.6.0 Headers too large", collect.c),
+	 * Apache James's header-line limit ("552 Too many header lines").
+	 * Before the size wording, whose remedy (a smaller attachment) does
+	 * not help. */
+	{ P1("headers too large"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  HEADER_SIZE_EXPL, HEADER_SIZE_REMEDY },
+	{ P1("too many header lines"), PAT_ERR, CAT_CONTENT_REJECTED,
+	  HEADER_SIZE_EXPL, HEADER_SIZE_REMEDY },
 
 	/* Size */
 	{ P1("message size exceeds"), PAT_ERR, CAT_MESSAGE_TOO_LARGE,
@@ -1204,6 +1254,17 @@ static const struct text_pattern patterns[] = {
 	  "message.",
 	  "Ask the recipient's admin to check the filter log for the rule "
 	  "that matched." },
+	/* Amazon SES refuses to send for an identity (sender, or in the
+	 * sandbox any recipient) that the account has not verified: "Email
+	 * address is not verified. The following identities failed the
+	 * check in region ..." (SES developer guide, sending errors). */
+	{ P1("address is not verified"), PAT_ERR, CAT_RELAY_DENIED,
+	  "(Amazon SES) The sending account may only send from (and, while "
+	  "in the SES sandbox, to) addresses and domains it has verified, "
+	  "and this address is not one of them.",
+	  "Verify the address or its domain in the SES console of the region "
+	  "the reply names, or ask AWS for production access to mail "
+	  "unverified recipients." },
 	{ P1("rejected by destination domain"), PAT_ERR,
 	  CAT_CONTENT_REJECTED,
 	  "The recipient domain's own mail filters rejected the message.",
@@ -1353,6 +1414,39 @@ static const struct text_pattern patterns[] = {
 #undef W_POLICY
 };
 
+/* What a phrase is said of. "does not exist" after a mailbox is an
+ * unknown mailbox, after a bare host name ("mx.example.org does not
+ * exist") the domain; a generic "Rejected" right after a mail address
+ * refuses that address (rule 6 of codes_table.h). The subject is the
+ * token just before the phrase; these readings replace the pattern that
+ * matched the phrase. */
+enum subject_kind { SUBJECT_DOMAIN, SUBJECT_ADDRESS };
+
+static const struct text_pattern domain_named = {
+	P1("does not exist"), PAT_ERR, CAT_DOMAIN_UNKNOWN,
+	"The server says the domain it names (the part after the @) does "
+	"not exist.",
+	DOMAIN_REMEDY
+};
+
+static const struct text_pattern address_named = {
+	P1("rejected"), PAT_ERR | PAT_WEAK, CAT_MAILBOX_UNKNOWN,
+	"The server refused the address it names without saying why; most "
+	"often the mailbox does not exist.",
+	"You act: check the address with the recipient by another channel; "
+	"if it is right, ask their admin why it is refused."
+};
+
+static const struct subject_rule {
+	const char *phrase; /* the first needle of the pattern it refines */
+	enum subject_kind kind;
+	const struct text_pattern *instead;
+} subject_rules[] = {
+	{ "does not exist", SUBJECT_DOMAIN, &domain_named },
+	{ "doesn't exist", SUBJECT_DOMAIN, &domain_named },
+	{ "rejected", SUBJECT_ADDRESS, &address_named },
+};
+
 /* clang-format on */
 
 static int ascii_lower(int c)
@@ -1360,14 +1454,15 @@ static int ascii_lower(int c)
 	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
 }
 
-/* Whether needle occurs in hay, ignoring ASCII case. An empty needle never
- * matches, so a broken table entry cannot match everything. */
-static int contains_nocase(const char *hay, const char *needle)
+/* Where needle first occurs in hay, ignoring ASCII case; NULL if nowhere.
+ * An empty needle never matches, so a broken table entry cannot match
+ * everything. */
+static const char *find_nocase(const char *hay, const char *needle)
 {
 	size_t i;
 
 	if (!needle[0])
-		return 0;
+		return NULL;
 	for (; *hay; hay++) {
 		for (i = 0; needle[i]; i++) {
 			if (!hay[i] ||
@@ -1376,9 +1471,149 @@ static int contains_nocase(const char *hay, const char *needle)
 				break;
 		}
 		if (!needle[i])
+			return hay;
+	}
+	return NULL;
+}
+
+static int contains_nocase(const char *hay, const char *needle)
+{
+	return find_nocase(hay, needle) != NULL;
+}
+
+static int is_alpha(int c)
+{
+	c = ascii_lower(c);
+	return c >= 'a' && c <= 'z';
+}
+
+static int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A character of a mail address or host name as servers print them. */
+static int is_token_char(int c)
+{
+	return is_alpha(c) || is_digit(c) || c == '.' || c == '-' || c == '_' ||
+	       c == '+' || c == '@' || c == '%' || c == '=';
+}
+
+/* A host name: two labels or more of letters, digits and hyphens, the
+ * last one letters only (a top-level domain), no @. */
+static int is_host_name(const char *t, size_t n)
+{
+	size_t i, label = 0, labels = 0, last = 0;
+	int alpha_only = 1;
+
+	if (n == 0 || t[0] == '.' || t[n - 1] == '.')
+		return 0;
+	for (i = 0; i < n; i++) {
+		int c = (unsigned char)t[i];
+
+		if (c == '.') {
+			if (label == 0)
+				return 0;
+			labels++;
+			label = 0;
+			alpha_only = 1;
+			last = i + 1;
+			continue;
+		}
+		if (!is_alpha(c) && !is_digit(c) && c != '-')
+			return 0;
+		if (!is_alpha(c))
+			alpha_only = 0;
+		label++;
+	}
+	return labels >= 1 && alpha_only && n - last >= 2;
+}
+
+/* local@domain: something on both sides of one @. */
+static int is_mail_address(const char *t, size_t n)
+{
+	const char *at = memchr(t, '@', n);
+
+	return at && at > t && (size_t)(at - t) < n - 1 &&
+	       !memchr(at + 1, '@', n - (size_t)(at - t) - 1);
+}
+
+/* The words before a host name that make it the name of a mailbox
+ * ("Mailbox john.smith does not exist") rather than a domain. */
+static int names_a_mailbox(const char *text, const char *word_end)
+{
+	static const char *const words[] = {"user",    "mailbox", "recipient",
+					    "account", "address", "local"};
+	const char *p = word_end, *start;
+	size_t i, n;
+
+	while (p > text && p[-1] == ' ')
+		p--;
+	start = p;
+	while (start > text && is_alpha((unsigned char)start[-1]))
+		start--;
+	n = (size_t)(p - start);
+	for (i = 0; i < ARRAY_LEN(words); i++) {
+		size_t k;
+
+		if (strlen(words[i]) != n)
+			continue;
+		for (k = 0; k < n; k++)
+			if (ascii_lower((unsigned char)start[k]) != words[i][k])
+				break;
+		if (k == n)
 			return 1;
 	}
 	return 0;
+}
+
+/* Whether the token just before at (past spaces, quotes, brackets and a
+ * colon) is of kind. */
+static int subject_is(const char *text, const char *at, enum subject_kind kind)
+{
+	const char *end = at, *start;
+
+	while (end > text && strchr(" \t:;,'\"<>[]()", end[-1]))
+		end--;
+	start = end;
+	while (start > text && is_token_char((unsigned char)start[-1]))
+		start--;
+	if (start == end)
+		return 0;
+	switch (kind) {
+	case SUBJECT_DOMAIN: {
+		size_t n = (size_t)(end - start);
+
+		/* a full stop after the host name ends a sentence */
+		if (n && start[n - 1] == '.')
+			n--;
+		return is_host_name(start, n) && !names_a_mailbox(text, start);
+	}
+	case SUBJECT_ADDRESS:
+		return is_mail_address(start, (size_t)(end - start));
+	}
+	return 0;
+}
+
+/* The reading of p's phrase that its subject in text calls for: p itself
+ * unless a subject rule applies at one of the phrase's occurrences. */
+static const struct text_pattern *by_subject(const struct text_pattern *p,
+					     const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(subject_rules); i++) {
+		const struct subject_rule *r = &subject_rules[i];
+		const char *at;
+
+		if (strcmp(p->needles[0], r->phrase) != 0 || p->needles[1])
+			continue;
+		for (at = find_nocase(text, r->phrase); at;
+		     at = find_nocase(at + 1, r->phrase))
+			if (subject_is(text, at, r->kind))
+				return r->instead;
+	}
+	return p;
 }
 
 static unsigned class_mask(enum reply_class cls)
@@ -1414,7 +1649,7 @@ const struct text_pattern *codes_match_text_tier(const char *text,
 				break;
 		}
 		if (n == 3 || !p->needles[n])
-			return p;
+			return by_subject(p, text);
 	}
 	return NULL;
 }

@@ -63,6 +63,39 @@ static int is_definite(int subject, int detail)
 	}
 }
 
+static int lower_ascii(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+/* Whether needle (lower case) occurs in text, ignoring ASCII case. */
+static int mentions(const char *text, const char *needle)
+{
+	for (; *text; text++) {
+		size_t i = 0;
+
+		while (needle[i] &&
+		       lower_ascii((unsigned char)text[i]) == needle[i])
+			i++;
+		if (!needle[i])
+			return 1;
+	}
+	return 0;
+}
+
+/* X.4.0, X.4.1 and X.4.2 say that the next host did not answer or that
+ * the connection to it broke. A reply whose own words refuse something
+ * ("Access denied", "addresses rejected") came from a server that did
+ * answer, so the code does not describe it (Microsoft 365 sends 5.4.1
+ * for recipients its directory refuses). Words about the connection
+ * itself ("connect to ...: Connection refused", a relay's report) agree
+ * with the code and leave it standing. */
+static int network_code_contradicted(int subject, int detail, const char *text)
+{
+	return subject == 4 && detail <= 2 && text &&
+	       !mentions(text, "connect");
+}
+
 /* X.0.0 and X.5.0 ("other", "other protocol status") are sent for
  * anything: as a subject they say nothing. */
 static int subject_says_something(int subject, int detail)
@@ -108,6 +141,16 @@ enum weigh_source codes_weigh(const struct weigh_input *in,
 	if (tp) {
 		take(out, tp->category, tp->explanation, tp->remedy);
 		return WEIGH_TEXT;
+	}
+	/* 1b. A network code that the refusal in the words contradicts:
+	 * the generic wording decides instead. */
+	if (failure && has_enh &&
+	    network_code_contradicted(subject, detail, in->text)) {
+		tp = codes_match_text_tier(in->text, in->cls, 1);
+		if (tp) {
+			take(out, tp->category, tp->explanation, tp->remedy);
+			return WEIGH_WEAK_TEXT;
+		}
 	}
 	/* 2. A known enhanced code with a detail: X.5.x (syntax) says less
 	 * than the stage, which knows what the argument was. */

@@ -238,7 +238,7 @@ static void test_enhanced_categories(void **state)
 	    {3, 1, CAT_STORAGE},
 	    {3, 4, CAT_MESSAGE_TOO_LARGE},
 	    {4, 1, CAT_ROUTING},
-	    {4, 4, CAT_ROUTING},
+	    {4, 4, CAT_DOMAIN_UNKNOWN},
 	    {4, 6, CAT_ROUTING},
 	    {5, 1, CAT_PROTOCOL},
 	    {5, 3, CAT_RATE_LIMITED},
@@ -422,6 +422,85 @@ static void test_patterns_real_texts(void **state)
 	    {"5.1.2 <user@nowhere.test>: Recipient address rejected: "
 	     "Domain not found",
 	     CLASS_PERMANENT, CAT_DOMAIN_UNKNOWN},
+	    /* a user id is the mailbox, unless a password goes with it */
+	    {"5.1.1 Invalid user", CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN},
+	    {"Invalid final delivery userid: bob@example.org", CLASS_NONE,
+	     CAT_MAILBOX_UNKNOWN},
+	    {"Invalid userid or password", CLASS_PERMANENT, CAT_AUTH_FAILED},
+	    /* Sendmail's HELO/EHLO argument check (srvrsmtp.c) */
+	    {"Invalid domain name", CLASS_PERMANENT, CAT_HELO_REJECTED},
+	    /* the header, not the message, too big: Sendmail collect.c,
+	     * Apache James */
+	    {"5.6.0 Headers too large (32768 max)", CLASS_PERMANENT,
+	     CAT_CONTENT_REJECTED},
+	    {"Too many header lines", CLASS_PERMANENT, CAT_CONTENT_REJECTED},
+	    {"5.3.4 Message too large", CLASS_PERMANENT,
+	     CAT_MESSAGE_TOO_LARGE},
+	    /* Amazon SES, an identity the account has not verified */
+	    {"Message rejected: Email address is not verified. The "
+	     "following identities failed the check in region EU-WEST-1: "
+	     "bob@example.org",
+	     CLASS_PERMANENT, CAT_RELAY_DENIED},
+	    /* the IP itself blocked, not the message */
+	    {"Your IP address 192.0.2.1 has been blocked because of spam",
+	     CLASS_PERMANENT, CAT_IP_BLOCKLISTED},
+	    {"Adresse IP 192.0.2.1 bloqu\xc3\xa9" "e (spam)", CLASS_PERMANENT,
+	     CAT_IP_BLOCKLISTED},
+	    {"Messages from this IP address are blocked due to user "
+	     "complaints",
+	     CLASS_PERMANENT, CAT_REPUTATION},
+	    {"Message blocked as spam", CLASS_PERMANENT,
+	     CAT_CONTENT_REJECTED},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		const struct text_pattern *p =
+		    codes_match_text(cases[i].text, cases[i].cls);
+
+		if (!p)
+			fail_msg("no pattern for \"%s\"", cases[i].text);
+		if (p->category != cases[i].cat)
+			fail_msg("\"%s\": %s (needle \"%s\"), want %s",
+				 cases[i].text, category_name(p->category),
+				 p->needles[0], category_name(cases[i].cat));
+	}
+}
+
+/* What a phrase is said of decides its reading: the token before "does
+ * not exist" or a bare "Rejected" (codes_text.c, subject_rules). */
+static void test_patterns_subject(void **state)
+{
+	static const struct text_case cases[] = {
+	    /* a host name: the domain */
+	    {"5.1.2 mx.example.org does not exist", CLASS_PERMANENT,
+	     CAT_DOMAIN_UNKNOWN},
+	    {"Host example.net. doesn't exist", CLASS_PERMANENT,
+	     CAT_DOMAIN_UNKNOWN},
+	    {"relay [example.net] does not exist", CLASS_TRANSIENT,
+	     CAT_DOMAIN_UNKNOWN},
+	    /* an address, a local part or an IP: the mailbox */
+	    {"<bob@example.org> does not exist", CLASS_PERMANENT,
+	     CAT_MAILBOX_UNKNOWN},
+	    {"Mailbox john.smith does not exist", CLASS_PERMANENT,
+	     CAT_MAILBOX_UNKNOWN},
+	    {"User bob does not exist", CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN},
+	    {"192.0.2.1 does not exist", CLASS_PERMANENT,
+	     CAT_MAILBOX_UNKNOWN},
+	    {"does not exist", CLASS_PERMANENT, CAT_MAILBOX_UNKNOWN},
+	    /* a bare refusal of an address: that address */
+	    {"bob@example.org Rejected", CLASS_PERMANENT,
+	     CAT_MAILBOX_UNKNOWN},
+	    {"<bob@example.org>: rejected", CLASS_PERMANENT,
+	     CAT_MAILBOX_UNKNOWN},
+	    {"Message from bob@example.org was rejected, sorry",
+	     CLASS_PERMANENT, CAT_POLICY},
+	    /* of anything else: a policy */
+	    {"Message rejected", CLASS_PERMANENT, CAT_CONTENT_REJECTED},
+	    {"Connection rejected", CLASS_PERMANENT, CAT_POLICY},
+	    {"mx.example.org rejected", CLASS_PERMANENT, CAT_POLICY},
+	    {"@ rejected", CLASS_PERMANENT, CAT_POLICY},
 	};
 	size_t i;
 
@@ -468,10 +547,24 @@ static void test_weigh_rules(void **state)
 	     WEIGH_TEXT, CAT_RATE_LIMITED},
 	    {0, "", CLASS_NONE, "Over quota", NULL, WEIGH_TEXT,
 	     CAT_MAILBOX_FULL},
+	/* 1b. a refusal in generic words outweighs a network code that
+	     * says nobody answered, not a report about the connection */
+	    {550, "5.4.1", CLASS_PERMANENT, "Access denied", NULL,
+	     WEIGH_WEAK_TEXT, CAT_POLICY},
+	    {450, "4.4.0", CLASS_TRANSIENT, "Mail rejected", NULL,
+	     WEIGH_WEAK_TEXT, CAT_POLICY},
+	    {451, "4.4.1", CLASS_TRANSIENT,
+	     "connect to mx.example.org[192.0.2.1]:25: Connection refused",
+	     NULL, WEIGH_ENHANCED, CAT_ROUTING},
+	    {554, "5.4.6", CLASS_PERMANENT, "Rejected", NULL, WEIGH_ENHANCED,
+	     CAT_ROUTING},
 	    /* 2. a known X.Y.Z beats the stage and the basic code */
 	    {554, "5.2.2", CLASS_PERMANENT, "sorry", &rcpt_554,
 	     WEIGH_ENHANCED, CAT_MAILBOX_FULL},
 	    {550, "5.1.10", CLASS_PERMANENT, "RESOLVER.ADR", NULL,
+	     WEIGH_ENHANCED, CAT_DOMAIN_UNKNOWN},
+	    /* X.4.4 is the DNS verdict on the destination domain */
+	    {550, "5.4.4", CLASS_PERMANENT, "Unable to route", NULL,
 	     WEIGH_ENHANCED, CAT_DOMAIN_UNKNOWN},
 	    {550, "5.7.1", CLASS_PERMANENT, NULL, NULL, WEIGH_ENHANCED,
 	     CAT_POLICY},
@@ -745,6 +838,7 @@ int main(void)
 	    cmocka_unit_test(test_patterns_respect_class),
 	    cmocka_unit_test(test_patterns_well_formed),
 	    cmocka_unit_test(test_patterns_reachable),
+	    cmocka_unit_test(test_patterns_subject),
 	    cmocka_unit_test(test_weigh_rules),
 	    cmocka_unit_test(test_category_actions),
 	    cmocka_unit_test(test_local_errors_cover_enum),
