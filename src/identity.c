@@ -152,22 +152,35 @@ void identity_collect(struct run_record *rec)
 	}
 }
 
-int identity_ptr_name(const char *ip, char *out, size_t n)
+/* The labels of ip reversed (IPv4 octets, IPv6 nibbles: RFC 1035 3.5,
+ * RFC 3596 2.5, and the same for block lists, RFC 5782 2.1 and 2.4),
+ * then suffix4 or suffix6 by its family; -1 when ip is not an address or
+ * the name does not fit n or a DNS name. */
+static int reversed_name(const char *ip, const char *suffix4,
+			 const char *suffix6, char *out, size_t n)
 {
 	unsigned char b[16];
 	size_t len = 0;
+	int w;
 
 	if (inet_pton(AF_INET, ip, b) == 1) {
-		int w = snprintf(out, n, "%u.%u.%u.%u.in-addr.arpa", b[3], b[2],
-				 b[1], b[0]);
-		return w < 0 || (size_t)w >= n ? -1 : 0;
+		w = snprintf(out, n, "%u.%u.%u.%u.%s", b[3], b[2], b[1], b[0],
+			     suffix4);
+		return w < 0 || (size_t)w >= n || (size_t)w > DNS_NAME_MAX ? -1
+									   : 0;
 	}
-	if (inet_pton(AF_INET6, ip, b) != 1 || n < 73)
+	if (inet_pton(AF_INET6, ip, b) != 1 || n == 0)
 		return -1;
+	out[0] = '\0';
 	for (int i = 15; i >= 0; i--)
 		len = text_appendf(out, n, len, "%x.%x.", b[i] & 15, b[i] >> 4);
-	text_appendf(out, n, len, "ip6.arpa");
-	return 0;
+	len = text_appendf(out, n, len, "%s", suffix6);
+	return len + 1 >= n || len > DNS_NAME_MAX ? -1 : 0;
+}
+
+int identity_ptr_name(const char *ip, char *out, size_t n)
+{
+	return reversed_name(ip, "in-addr.arpa", "ip6.arpa", out, n);
 }
 
 int identity_take_ptr(struct run_record *rec, size_t i, int status,
@@ -305,13 +318,7 @@ const char *dnsbl_status_name(enum dnsbl_status s)
 
 int identity_dnsbl_name(const char *ip, const char *zone, char *out, size_t n)
 {
-	unsigned char b[4];
-	int w;
-
-	if (inet_pton(AF_INET, ip, b) != 1)
-		return -1;
-	w = snprintf(out, n, "%u.%u.%u.%u.%s", b[3], b[2], b[1], b[0], zone);
-	return w < 0 || (size_t)w >= n || (size_t)w > DNS_NAME_MAX ? -1 : 0;
+	return reversed_name(ip, zone, zone, out, n);
 }
 
 static int is_zone(const char *zone, const char *name)

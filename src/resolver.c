@@ -399,8 +399,9 @@ static void dnsbl_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	q->r->outstanding--;
 }
 
-/* Egress i in every --dnsbl zone (IPv4 only: most lists have no IPv6
- * zone), beside its PTR. */
+/* Egress i in every --dnsbl zone (an IPv6 address by its nibbles, RFC
+ * 5782 2.4: a list without IPv6 entries answers NXDOMAIN), beside its
+ * PTR. */
 static void lookup_dnsbl(struct resolver *r, size_t i)
 {
 	struct egress *e = &r->rec->egress[i];

@@ -42,8 +42,9 @@ int identity_take_ptr(struct run_record *rec, size_t i, int status,
 void identity_take_forward(struct run_record *rec, size_t i, int status,
 			   const unsigned char *abuf, int alen, long now_ms);
 
-/* The block-list name of IPv4 egress i in zone ("5.113.0.203.zone");
- * -1 for IPv6 (not looked up) or when it does not fit. */
+/* The block-list name of an egress address in zone ("5.113.0.203.zone";
+ * an IPv6 address by its 32 nibbles, RFC 5782 2.4); -1 when it does not
+ * fit. */
 int identity_dnsbl_name(const char *ip, const char *zone, char *out, size_t n);
 
 /* The block-list answer for egress i in zone z. */

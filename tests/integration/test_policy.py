@@ -409,6 +409,26 @@ def _(env):
     eq(egress_of(r.doc, "127.0.0.1")["dnsbl"], [], "dnsbl with none")
 
 
+@case("identity_block_list_ipv6")
+def _(env):
+    """An IPv6 address a server echoes ("[IPv6:...]", RFC 5321 4.1.3) is
+    looked up by its nibbles (RFC 5782 2.4): listed where the fake zone
+    lists it, not_listed elsewhere."""
+    begin(env)
+    ip = "2001:db8::25"
+    nib = ".".join(reversed("20010db8000000000000000000000025"))
+    env.dns.zone[nib + ".bl-a.dane.test"] = {"A": ["127.0.0.4"]}
+    mx(env, **ehlo_hello("IPv6:" + ip))
+    r = env.run("--dnsbl", "bl-a.dane.test,bl-b.dane.test", RCPT)
+    r.expect_exit(0)
+    eq(field(probe_at(r.doc, MX), "echoed_address"), ip, "echoed_address")
+    got = {d["zone"]: (d["status"], d["codes"]) for d in egress_of(r.doc, ip)["dnsbl"]}
+    eq(got, {"bl-a.dane.test": ("listed", ["127.0.0.4"]),
+             "bl-b.dane.test": ("not_listed", [])}, "dnsbl results for IPv6")
+    check(("%s.bl-a.dane.test" % nib, "A") in [q[:2] for q in env.dns.queries],
+          "no nibble-format query")
+
+
 @case("identity_listed_and_refused_for_it")
 def _(env):
     """A 5xx that cites a block list the egress address is on: the verdict

@@ -668,8 +668,24 @@ static void test_dnsbl_names_and_codes(void **state)
 					     name, sizeof name),
 			 0);
 	assert_string_equal(name, "5.113.0.203.zen.spamhaus.org");
+	assert_int_equal(identity_ptr_name("203.0.113.5", name, sizeof name),
+			 0);
+	assert_string_equal(name, "5.113.0.203.in-addr.arpa");
+	assert_int_equal(identity_ptr_name("2001:db8::1", name, sizeof name),
+			 0);
+	assert_string_equal(name, "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+				  "0.0.8.b.d.0.1.0.0.2.ip6.arpa");
+	/* IPv6: nibbles, least significant first (RFC 5782 2.4). */
 	assert_int_equal(identity_dnsbl_name("2001:db8::1", "zen.spamhaus.org",
 					     name, sizeof name),
+			 0);
+	assert_string_equal(name, "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+				  "0.0.8.b.d.0.1.0.0.2.zen.spamhaus.org");
+	assert_int_equal(identity_dnsbl_name("2001:db8::1", "zen.spamhaus.org",
+					     name, 70),
+			 -1);
+	assert_int_equal(identity_dnsbl_name("not-an-ip", "z.test", name,
+					     sizeof name),
 			 -1);
 	assert_int_equal(identity_dnsbl_name("203.0.113.5", "z.test", name, 10),
 			 -1);
