@@ -23,6 +23,11 @@ LAB_EVERYONE=127.0.1.8      # Postfix: refuses this client at every RCPT (postma
 LAB_LISTED=127.0.1.9        # Postfix: reject_rbl_client with the lab's own block list
 LAB_CATCHALL=127.0.1.10     # Postfix: accepts any local part (a catch-all domain)
 LAB_DEAD=127.0.1.11         # nothing: nftables DROPs every TCP segment to it
+LAB_NOPTR=127.0.1.12        # Postfix as LAB_EVERYONE; its client is 127.0.0.7 (no PTR)
+LAB_BADPTR=127.0.1.13       # Postfix as LAB_EVERYONE; its client is 127.0.0.8, whose PTR
+                            # names ghost.lab.test (no address: no FCrDNS)
+LAB_CLIENT_NOPTR=127.0.0.7
+LAB_CLIENT_BADPTR=127.0.0.8
 LAB_SLOW=127.0.2.1          # Postfix for the benchmark (delayed path)
 LAB_SLOW_DNS=127.0.2.53     # unbound for the benchmark (delayed path)
 LAB_RESOLVER_NOVAL=127.0.0.56 # a second unbound: iterator only, never sets AD
@@ -32,7 +37,8 @@ LAB_WEB_NONE=127.0.3.3      # nothing listens on 443 (connection refused)
 LAB_SLOW_WEB=127.0.2.80     # nginx: the benchmark's MTA-STS policy host (delayed path)
 
 LAB_ALIASES="$LAB_RESOLVER $LAB_AUTH $LAB_DEADDNS $LAB_MX1 $LAB_GREY $LAB_DENY $LAB_PLAIN \
-$LAB_DROP $LAB_RESET $LAB_BACKUP $LAB_EVERYONE $LAB_LISTED $LAB_CATCHALL $LAB_DEAD $LAB_SLOW $LAB_SLOW_DNS $LAB_RESOLVER_NOVAL \
+$LAB_DROP $LAB_RESET $LAB_BACKUP $LAB_EVERYONE $LAB_LISTED $LAB_CATCHALL $LAB_DEAD $LAB_NOPTR $LAB_BADPTR \
+$LAB_CLIENT_NOPTR $LAB_CLIENT_BADPTR $LAB_SLOW $LAB_SLOW_DNS $LAB_RESOLVER_NOVAL \
 $LAB_WEB $LAB_WEB_BADCERT $LAB_WEB_NONE $LAB_SLOW_WEB"
 
 # DNSSEC: knot signs ".", lab.test and _25._tcp.dane-bogus-mx.lab.test

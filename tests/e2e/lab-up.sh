@@ -84,6 +84,12 @@ for a in $LAB_EVERYONE $LAB_LISTED; do
 	lab_exec ip route replace local "$a" dev lo table local proto kernel \
 		scope host src 127.0.0.1
 done
+# And two clients whose reverse DNS is wrong: none, and a PTR to a name
+# without an address.
+lab_exec ip route replace local "$LAB_NOPTR" dev lo table local proto kernel \
+	scope host src "$LAB_CLIENT_NOPTR"
+lab_exec ip route replace local "$LAB_BADPTR" dev lo table local proto kernel \
+	scope host src "$LAB_CLIENT_BADPTR"
 # ip netns exec bind-mounts /etc/netns/NAME/* over /etc/*.
 mkdir -p "/etc/netns/$LAB_NS"
 cat >"/etc/netns/$LAB_NS/resolv.conf" <<EOF
@@ -98,6 +104,7 @@ pki=$LAB_DIR/pki
 sans="DNS:mx1.$LAB_ZONE,DNS:grey.$LAB_ZONE,DNS:deny.$LAB_ZONE,DNS:plain.$LAB_ZONE"
 sans="$sans,DNS:drop.$LAB_ZONE,DNS:reset.$LAB_ZONE,DNS:backup.$LAB_ZONE"
 sans="$sans,DNS:everyonehost.$LAB_ZONE,DNS:listedhost.$LAB_ZONE,DNS:catchallhost.$LAB_ZONE"
+sans="$sans,DNS:noptrhost.$LAB_ZONE,DNS:badptrhost.$LAB_ZONE"
 sans="$sans,DNS:mx6.$LAB_ZONE,DNS:dualhost.$LAB_ZONE,DNS:slow.$LAB_ZONE"
 sans="$sans,DNS:implicit.$LAB_ZONE,IP:127.0.1.1,IP:::1"
 # The DANE and MTA-STS MX hosts (misnamed.lab.test stays out on purpose).
@@ -406,6 +413,8 @@ everyonehost A    $LAB_EVERYONE
 listedhost   A    $LAB_LISTED
 catchallhost A    $LAB_CATCHALL
 deadhost     A    $LAB_DEAD
+noptrhost    A    $LAB_NOPTR
+badptrhost   A    $LAB_BADPTR
 mx6          AAAA ::1
 dualhost     A    $LAB_MX1
 dualhost     AAAA ::1
@@ -428,6 +437,8 @@ everyone     MX   10 everyonehost
 listed       MX   10 listedhost
 catchall     MX   10 catchallhost
 dead         MX   10 deadhost
+noptr        MX   10 noptrhost
+badptr       MX   10 badptrhost
 ; the lab's own block lists (RFC 5782 layout): bl lists the namespace's
 ; client address with two codes; refuse answers every query as Spamhaus
 ; does one that came through a public resolver
@@ -525,6 +536,10 @@ EOF
 	cat <<EOF
     # .test is an RFC 6761 name unbound answers itself by default.
     local-zone: "test." nodefault
+    # 127.in-addr.arpa is unbound's own (1.0.0.127 is localhost): the
+    # lab's client with a PTR that does not resolve back. 127.0.0.7 has
+    # none.
+    local-data-ptr: "$LAB_CLIENT_BADPTR ghost.$LAB_ZONE"
     qname-minimisation: no
     # A failing answer is not kept: every SERVFAIL scenario asks again.
     infra-keep-probing: yes
@@ -710,6 +725,12 @@ $LAB_LISTED:smtp       inet  n       -       n       -       -       smtpd
 $LAB_CATCHALL:smtp     inet  n       -       n       -       -       smtpd
   -o myhostname=catchall.$LAB_ZONE
   -o virtual_mailbox_maps=regexp:$pf/catchall
+$LAB_NOPTR:smtp        inet  n       -       n       -       -       smtpd
+  -o myhostname=noptr.$LAB_ZONE
+  -o smtpd_client_restrictions=reject
+$LAB_BADPTR:smtp       inet  n       -       n       -       -       smtpd
+  -o myhostname=badptr.$LAB_ZONE
+  -o smtpd_client_restrictions=reject
 $LAB_SLOW:smtp         inet  n       -       n       -       -       smtpd
   -o myhostname=slow.$LAB_ZONE
 cleanup   unix  n       -       n       -       0       cleanup
@@ -736,7 +757,8 @@ wait_for "postfix master" test -s "$q/pid/master.pid"
 tr -d ' \n' <"$q/pid/master.pid" >"$LAB_DIR/pids/postfix.pid"
 if ! ports_open $LAB_MX1:25 $LAB_MX1:465 $LAB_MX1:587 ::1:25 $LAB_GREY:25 \
 	$LAB_DENY:25 $LAB_PLAIN:25 $LAB_DROP:25 $LAB_RESET:25 $LAB_BACKUP:25 $LAB_SLOW:25 \
-	$LAB_EVERYONE:25 $LAB_LISTED:25 $LAB_CATCHALL:25 $LAB_DROP:587; then
+	$LAB_EVERYONE:25 $LAB_LISTED:25 $LAB_CATCHALL:25 $LAB_DROP:587 \
+	$LAB_NOPTR:25 $LAB_BADPTR:25; then
 	lab_log "postfix is not listening on every test host"
 	exit 1
 fi

@@ -23,7 +23,9 @@
 #   part in one transaction: each RCPT's reply code and enhanced code;
 # - dnsbl: dig of the lab's block-list names for 127.0.0.1: the A answers;
 # - ports: swaks --quit-after connect (2 s) to the dropping and the dead
-#   host on 25, 587 and 465: "connected", "refused" or "timeout".
+#   host on 25, 587 and 465: "connected", "refused" or "timeout";
+# - ptr: dig -x for the lab's client addresses (rcode and PTR names) and
+#   the A answer of each PTR name and of the HELO names the scenarios use.
 #
 # Every command runs inside the lab's namespace (the script enters it
 # itself when started outside).
@@ -141,7 +143,8 @@ def finger(dest):
             "dane_lines": dane_lines, "exit": rc}
 
 
-ref = {"dane": {}, "sts": {}, "dnssec": {}, "recipients": {}, "dnsbl": {}, "ports": {}}
+ref = {"dane": {}, "sts": {}, "dnssec": {}, "recipients": {}, "dnsbl": {}, "ports": {},
+       "ptr": {}, "helo": {}}
 
 tlsa_names = []
 for d in os.environ["LAB_DANE_DOMAINS"].split():
@@ -235,6 +238,16 @@ for host in ("drop." + zone, "deadhost." + zone):
         else:
             res = "error"
         ref["ports"]["%s:%d" % (addr, port)] = res
+
+for ip in ("127.0.0.1", "127.0.0.7", "127.0.0.8"):
+    rc, out, _ = run(["dig", "+noall", "+comments", "+answer", "@" + val, "-x", ip])
+    m = re.search(r"status: (\w+)", out)
+    names = [l.split()[-1].rstrip(".") for l in out.splitlines()
+             if l.strip() and not l.startswith(";") and " PTR " in l.replace("\t", " ")]
+    ref["ptr"][ip] = {"rcode": m.group(1) if m else "?", "names": names,
+                      "forward": {n: dig(val, n, "A")["answer"] for n in names}}
+for n in ("localhost", "mx1." + zone, "nosuch." + zone):
+    ref["helo"][n] = dig(val, n, "A")["answer"]
 
 with open(out_path, "w") as f:
     json.dump(ref, f, indent=2, sort_keys=False)

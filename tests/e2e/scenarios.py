@@ -1107,6 +1107,57 @@ def egress_listed_in_the_lab_block_list(lab):
     check("egress_listed" not in _kinds(d), "egress_listed with --dnsbl none")
 
 
+# Who the receiver thinks you are, per (address, --helo): the identity
+# findings that must appear, and no other of them. The clients are
+# 127.0.0.1 (PTR localhost, confirmed), 127.0.0.7 (no PTR) and 127.0.0.8
+# (PTR ghost.lab.test, which has no address), as dig shows.
+IDENTITY_KINDS = {"egress_no_ptr", "egress_fcrdns_mismatch", "helo_not_fqdn",
+                  "helo_unresolved", "helo_mismatch"}
+IDENTITY_CASES = [
+    ("alice@everyone." + ZONE, "localhost", "127.0.0.1", {"helo_not_fqdn"}),
+    ("alice@everyone." + ZONE, "mx1." + ZONE, "127.0.0.1", {"helo_mismatch"}),
+    ("alice@everyone." + ZONE, "nosuch." + ZONE, "127.0.0.1",
+     {"helo_unresolved", "helo_mismatch"}),
+    ("alice@noptr." + ZONE, "mx1." + ZONE, "127.0.0.7", {"egress_no_ptr"}),
+    ("alice@badptr." + ZONE, "mx1." + ZONE, "127.0.0.8",
+     {"egress_fcrdns_mismatch", "helo_mismatch"}),
+    # No server names the client; the local address is private: nothing
+    # is judged about it, and the HELO name cannot be compared.
+    ("alice@ok." + ZONE, "mx1." + ZONE, None, set()),
+]
+
+
+@scenario
+def identity_findings_agree_with_dig(lab):
+    """PTR, FCrDNS and the HELO checks against the lab's real resolver: the
+    egress entry holds what dig says of the address Postfix named, and each
+    identity finding appears for the case that causes it and no other."""
+    ref = _reference(lab)
+    for addr, helo, client, kinds in IDENTITY_CASES:
+        d = lab.probe(["--helo", helo, "--dnsbl", "none", addr]).json
+        what = "%s --helo %s" % (addr, helo)
+        eq(set(_kinds(d)) & IDENTITY_KINDS, kinds, "%s identity findings" % what)
+        h = d["helo"]
+        eq(h["name"], helo, "%s helo.name" % what)
+        eq(h["fqdn"], "." in helo, "%s helo.fqdn" % what)
+        # A name that is not a FQDN is not looked up (null: not asked).
+        eq(h["resolves"], bool(ref["helo"][helo]) if "." in helo else None,
+           "%s helo.resolves (dig: %r)" % (what, ref["helo"][helo]))
+        if client is None:
+            check(all(e["source"] == "local" for e in d["egress"]), "%s egress %r" % (what, d["egress"]))
+            eq(h["matches_ptr"], None, "%s helo.matches_ptr" % what)
+            continue
+        eq(one_probe(d)["echoed_address"], client, "%s echoed_address" % what)
+        e = [x for x in d["egress"] if x["address"] == client]
+        eq(len(e), 1, "%s egress entries for %s" % (what, client))
+        r = ref["ptr"][client]
+        eq(e[0]["ptr"], r["names"][0] if r["names"] else None, "%s ptr (dig: %r)" % (what, r))
+        want_fcrdns = bool(r["names"]) and client in r["forward"][r["names"][0]]
+        eq(e[0]["fcrdns"], want_fcrdns if r["names"] else False, "%s fcrdns" % what)
+        eq(h["matches_ptr"], (helo == e[0]["ptr"]) if e[0]["ptr"] else None,
+           "%s helo.matches_ptr" % what)
+
+
 @scenario
 def postfix_log_shows_no_data(lab):
     """Postfix's own log (maillog_file via postlogd): no session ever sent DATA."""
