@@ -276,6 +276,20 @@ static void check_reach(struct run *r)
 	r->reach = NULL;
 }
 
+/* Is anything of the run but session self still to come? */
+static int others_pending(void *arg, const struct session *self)
+{
+	const struct run *r = arg;
+
+	if (r->next < r->nsess || fetching(r) || r->reach ||
+	    (r->res && !resolver_done(r->res)))
+		return 1;
+	for (size_t i = 0; i < r->next; i++)
+		if (r->order[i] != self && !session_done(r->order[i]))
+			return 1;
+	return 0;
+}
+
 static void cleanup(struct run *r)
 {
 	for (size_t i = 0; i < r->nsess; i++)
@@ -301,6 +315,8 @@ int run_probe(const struct config *cfg, struct run_record *rec, char *err,
 	r.deadline = (long)cfg->timeout_s * 1000 * RUN_DEADLINE_TIMEOUTS;
 	r.env.cfg = cfg;
 	r.env.rec = rec;
+	r.env.others_pending = others_pending;
+	r.env.pending_arg = &r;
 	r.env.ssl_ctx = tls_ctx_new(cfg->ca_file, err, errlen);
 	if (!r.env.ssl_ctx)
 		return -1;

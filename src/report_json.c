@@ -241,6 +241,7 @@ static json_t *json_notes(const struct probe *p)
 	    {PROBEF_BARE_LF, "bare_lf"},
 	    {PROBEF_SMTPUTF8_MISSING, "smtputf8_missing"},
 	    {PROBEF_STARTTLS_REFUSED, "starttls_refused"},
+	    {PROBEF_QUIT_UNAWAITED, "quit_unawaited"},
 	};
 	json_t *a = json_array();
 	int err = !a;

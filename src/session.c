@@ -80,6 +80,7 @@ struct session {
 	long started;  /* connect start, for connect_ms */
 	int cur_step;  /* connect or TLS step in progress */
 	int drop_rest; /* ignore the rest of this read (after fail_quit) */
+	int close_after_flush; /* QUIT is going out; then close */
 	int open[SESSION_OPEN_MAX];
 	size_t nopen;
 	char out[SESSION_OUT_MAX];
@@ -149,6 +150,15 @@ static void dane_config(struct session *s)
 		s->dcfg.starttls = STARTTLS_REQUIRE; /* TLS, any certificate */
 }
 
+/* The dialogue asks, once its outcome is decided. */
+static int quit_unawaited(void *arg)
+{
+	const struct session *s = arg;
+
+	return s->env->others_pending &&
+	       !s->env->others_pending(s->env->pending_arg, s);
+}
+
 struct session *session_new(const struct session_env *env, int probe)
 {
 	struct session *s = calloc(1, sizeof *s);
@@ -175,6 +185,8 @@ struct session *session_new(const struct session_env *env, int probe)
 	s->dcfg.insecure = cfg->insecure;
 	s->dcfg.need_smtputf8 =
 	    cfg->from_smtputf8 || env->rec->target->need_smtputf8;
+	s->dcfg.quit_unawaited = quit_unawaited;
+	s->dcfg.quit_arg = s;
 	if (cfg->trace_states) {
 		s->dcfg.trace = trace_state;
 		s->dcfg.trace_arg = s;
@@ -732,10 +744,21 @@ static int socket_has_bytes(int fd)
 	return n > 0;
 }
 
+/* QUIT is out (all of it): close without waiting for the 221. */
+static void quit_sent(struct session *s, long now)
+{
+	note(s, now,
+	     "QUIT sent; its reply is not awaited, as nothing else of the run "
+	     "is (Postfix's client does the same: smtp_skip_quit_response)");
+	s->probe->flags |= PROBEF_QUIT_UNAWAITED;
+	finish(s, now);
+}
+
 static void perform(struct session *s, const struct dlg_action *a, long now)
 {
 	switch (a->kind) {
 	case DA_WAIT: s->deadline = now + timeout_ms(s); return;
+	case DA_SEND_CLOSE:
 	case DA_SEND:
 		for (size_t i = 0; i < a->ncmds; i++) {
 			size_t len = strlen(a->cmds[i].wire);
@@ -758,7 +781,10 @@ static void perform(struct session *s, const struct dlg_action *a, long now)
 				     "the catch-all test (--catch-all): a "
 				     "random local part at the domain");
 		}
-		flush_out(s, now);
+		s->close_after_flush = a->kind == DA_SEND_CLOSE;
+		if (flush_out(s, now) == 0 && s->close_after_flush &&
+		    s->state == SS_DIALOGUE && s->outlen == 0)
+			quit_sent(s, now);
 		return;
 	case DA_START_TLS:
 		if (rp_pending(&s->rp) || socket_has_bytes(s->fd)) {
@@ -1037,8 +1063,10 @@ void session_handle(struct session *s, short revents, long now)
 			read_some(s, now);
 		if (s->state == SS_DIALOGUE && s->outoff < s->outlen &&
 		    ((revents & POLLOUT) ||
-		     (s->wr_wants_read && (revents & POLLIN))))
-			flush_out(s, now);
+		     (s->wr_wants_read && (revents & POLLIN))) &&
+		    flush_out(s, now) == 0 && s->close_after_flush &&
+		    s->state == SS_DIALOGUE && s->outlen == 0)
+			quit_sent(s, now);
 		return;
 	default: return;
 	}

@@ -47,6 +47,12 @@ struct dialogue_config {
 	const char *auth_pass;
 	int insecure;	   /* AUTH even when the certificate did not verify */
 	int need_smtputf8; /* an address has a non-ASCII local part */
+	/* Once the outcome is decided: may QUIT go without waiting for its
+	 * 221 (and without RSET before it)? As Postfix's client does by
+	 * default (smtp_skip_quit_response): asked when the dialogue ends;
+	 * NULL means always wait. */
+	int (*quit_unawaited)(void *arg);
+	void *quit_arg;
 	/* Called on every state change when set (a debug trace): machine is
 	 * "dialogue", from and to are dlg_state_name()s. */
 	void (*trace)(void *arg, const char *machine, const char *from,
@@ -91,7 +97,8 @@ enum dlg_kind {
 	DA_WAIT,      /* send nothing; more replies are due */
 	DA_SEND,      /* send cmds[0..ncmds) in one write, then wait */
 	DA_START_TLS, /* begin the TLS handshake, then call dlg_tls_ready */
-	DA_CLOSE      /* close the connection; the dialogue is over */
+	DA_CLOSE,     /* close the connection; the dialogue is over */
+	DA_SEND_CLOSE /* send cmds (QUIT), then close without a reply */
 };
 
 #define DLG_WIRE_MAX 1024
@@ -141,6 +148,7 @@ struct dialogue {
 	size_t rcpt_replied;	     /* their replies in */
 	int rcpt_odd;		     /* a RCPT reply of no known class */
 	int quit_pipelined;	     /* QUIT went out with RSET */
+	int quit_unawaited;	     /* QUIT sent, its reply not awaited */
 	int cleartext;		     /* continued without TLS under "auto" */
 	int helo_fallback;	     /* EHLO failed, HELO used */
 	int smtputf8_missing; /* needed SMTPUTF8, not offered: not sent */

@@ -294,6 +294,7 @@ struct step {
 #define PROBEF_BARE_LF		0x08
 #define PROBEF_SMTPUTF8_MISSING 0x10
 #define PROBEF_STARTTLS_REFUSED 0x20 /* offered, refused, went on in clear */
+#define PROBEF_QUIT_UNAWAITED	0x40 /* QUIT sent, its 221 not waited for */
 
 struct probe {
 	size_t host; /* index into dns.hosts */

@@ -19,6 +19,11 @@ struct session_env {
 	const struct config *cfg;
 	struct run_record *rec;
 	SSL_CTX *ssl_ctx;
+	/* Does anything of the run besides session s still wait (another
+	 * session, a lookup, the policy fetch)? When not, s sends QUIT and
+	 * closes without its reply. NULL: always wait for it. */
+	int (*others_pending)(void *arg, const struct session *s);
+	void *pending_arg;
 };
 
 /* A session for rec->probes[probe]; NULL when out of memory. */

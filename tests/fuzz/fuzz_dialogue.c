@@ -151,6 +151,16 @@ static int take_action(struct dialogue *d, const struct dlg_action *a,
 		FUZZ_CHECK(d->state == DS_DONE);
 		FUZZ_CHECK(d->outcome != OUTCOME_NONE);
 		return 1;
+	case DA_SEND_CLOSE:
+		/* QUIT without waiting: only once decided, only QUIT. */
+		FUZZ_CHECK(a->ncmds == 1);
+		FUZZ_CHECK(strcmp(a->cmds[0].wire, "QUIT\r\n") == 0);
+		FUZZ_CHECK(d->state == DS_DONE);
+		FUZZ_CHECK(d->outcome != OUTCOME_NONE);
+		FUZZ_CHECK(d->cfg->quit_unawaited != NULL);
+		check_command(d, &a->cmds[0], s, 1);
+		tape_put(t, a->cmds[0].wire, strlen(a->cmds[0].wire));
+		return 1;
 	}
 	FUZZ_CHECK(0 && "unknown action kind");
 	return 1;
@@ -294,6 +304,12 @@ static size_t prologue(unsigned char sel, char *out, size_t cap)
 	return n;
 }
 
+static int always(void *arg)
+{
+	(void)arg;
+	return 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum starttls_mode modes[4] = {
@@ -323,6 +339,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.auth_pass = c & 0x04 ? PASS : NULL;
 	cfg.need_smtputf8 = !!(c & 0x20);
 	cfg.insecure = !!(c1 & 4);
+	/* Nothing else of the run pending: QUIT without its reply. */
+	if (c1 & 32)
+		cfg.quit_unawaited = always;
 	/* The control and catch-all recipients, as the session adds them. */
 	if (c1 & 8) {
 		cfg.extra_rcpt[cfg.nextra] = "postmaster@example.net";

@@ -205,10 +205,15 @@ class _Conn:
     def _recv(self):
         """Block until some bytes arrive; poll so stop() is honoured."""
         deadline = time.monotonic() + self.server.idle_timeout
-        while not self._stopping():
+        # What has already arrived is read even once stop() was called: a
+        # client that sends QUIT and closes without waiting for the 221
+        # must still have its QUIT logged. Only an idle socket ends here.
+        while True:
             try:
                 data = self.sock.recv(4096)
             except (socket.timeout, ssl.SSLWantReadError):
+                if self._stopping():
+                    raise _Closed()
                 if time.monotonic() > deadline:
                     self.server._event(self.id, "idle timeout")
                     raise _Closed()
@@ -219,7 +224,6 @@ class _Conn:
             if not data:
                 raise _Closed()
             return data
-        raise _Closed()
 
     def readline(self):
         while True:

@@ -720,8 +720,10 @@ class Env:
                     continue
                 if srv.quit_rule == "any":
                     continue
+                events = [e for cid, e in srv.events if cid == i]
                 msg = ("%s connection %d: the probe's last line is %s, not QUIT (the server "
-                       "neither closed first nor sent 421)" % (srv.host, i + 1, clip(repr(lines[-1]))))
+                       "neither closed first nor sent 421; its events: %s)"
+                       % (srv.host, i + 1, clip(repr(lines[-1])), clip(events)))
                 if srv.quit_bug:
                     self.bugs.append((srv.quit_bug, msg))
                 else:

@@ -162,9 +162,27 @@ def s_lines(run):
             if re.match(r"\[\+\d+\.\d+s\] #\d+ +(clr|tls) S: ", l)]
 
 
-def wire_lines(conn):
-    """Lines (LF-terminated) the server wrote on one connection."""
-    return b"".join(conn.sent).count(b"\n")
+def wire_lines(conn, probe=None):
+    """Lines (LF-terminated) the server wrote on one connection; with the
+    probe's JSON, less the reply to a QUIT whose reply it did not await
+    (sent to a connection already closed, so never read)."""
+    n = b"".join(conn.sent).count(b"\n")
+    if (probe is not None and "quit_unawaited" in (probe.get("notes") or [])
+            and conn.received and conn.received[-1] == "QUIT" and conn.sent):
+        n -= conn.sent[-1].count(b"\n")
+    return n
+
+
+def awaited(env, rcpt=RCPT, silent=False):
+    """The same recipient at linger.hostile.test, whose second MX (slow)
+    answers its greeting late (silent: never, so it cannot change a
+    verdict mx's probe leaves open): the run is still busy when mx's
+    dialogue ends, so mx's RSET and QUIT replies are awaited and judged."""
+    if silent:
+        env.smtp(SLOW, env.scenario(SLOW_NAME, banner=None), quit="any", why=SILENT)
+    else:
+        env.smtp(SLOW, env.scenario(SLOW_NAME, delays={"BANNER": 0.8}))
+    return rcpt.split("@")[0] + "@linger.hostile.test"
 
 
 def variants(env, table, run_one):
@@ -818,7 +836,7 @@ def _(env):
     eq(len(lines), 1, "lines of a reply with a lone CR")
     check("\\x0d" in lines[0] and "\\x00" in lines[0], "CR/NUL not escaped in %s" % clip(lines[0]))
     eq(field(step, "reply.nul"), True, "rcpt reply.nul")
-    eq(len(s_lines(r.others["v"])), wire_lines(srv.conns[2]), "-v S: lines vs lines sent")
+    eq(len(s_lines(r.others["v"])), wire_lines(srv.conns[2], p), "-v S: lines vs lines sent")
 
 
 @case("hostile_18_eof_mid_multiline")
@@ -914,9 +932,13 @@ def _(env):
 @case("rset_refused_after_rcpt")
 def _(env):
     """RCPT 250 decides; RSET 500/501/530/354 afterwards is a finding, not
-    a verdict change; each RSET reply is explained as an answer to RSET."""
+    a verdict change; each RSET reply is explained as an answer to RSET.
+    (RSET is only sent, and its reply only read, while something else of
+    the run is still under way: here a slow second MX.)"""
+    rcpt = awaited(env)
+
     def one(name, srv):
-        r = modes(env, RCPT, status=0)
+        r = modes(env, rcpt, status=0)
         doc, p, _ = expect(r, 0, "accepted", "accepted", stage="rcpt")
         eq(finding_kinds(doc, probe=0).count("rset_refused"), 1, "rset_refused findings")
         rs = last_step(p, "rset")
@@ -941,9 +963,12 @@ def _(env):
 def _(env):
     """More replies than commands is provable: even after RCPT decided,
     the verdict becomes a protocol error (the 250 may have answered
-    something else)."""
+    something else). RSET is only sent while the run is still busy: the
+    second MX stays silent (so the verdict stays mx's)."""
+    rcpt = awaited(env, silent=True)
+
     def one(name, srv):
-        r = modes(env, RCPT, status=76)
+        r = modes(env, rcpt if name == "rset" else RCPT, status=76)
         expect(r, 76, "protocol_error", "protocol_error", stage=name, error="unsolicited_data")
         quit_after_protocol_error(srv)
     no_pipe = ["250-" + MX_NAME, "250 8BITMIME"]
@@ -961,8 +986,9 @@ def _(env):
     protocol slip, but no whole extra reply: nothing proves the RCPT reply
     answered something else, so the verdict stands."""
     no_pipe = ["250-" + MX_NAME, "250 8BITMIME"]
+    rcpt = awaited(env)
     srv = mx(env, tls=False, replies={"EHLO": no_pipe, "RSET": "250 2.0.0 Ok\r\n\r\n"})
-    r = modes(env, RCPT, status=0)
+    r = modes(env, rcpt, status=0)
     doc, p, _ = expect(r, 0, "accepted", "accepted", stage="rcpt")
     eq(last_step(p, "rset").get("error"), "unsolicited_data", "rset step error")
     quit_after_protocol_error(srv)
@@ -990,10 +1016,22 @@ def _(env):
 
 @case("hostile_26_quit_unanswered")
 def _(env):
+    """QUIT unanswered or answered oddly changes no verdict. Alone in the
+    run, the probe does not even wait for the reply (it says so); while the
+    run is still busy (a slow second MX) it waits, bounded, and a 500 to
+    QUIT is the finding quit_refused."""
+    rcpt = awaited(env)
+
     def one(name, srv):
-        r = modes(env, RCPT, status=0, slow=name == "silent")
+        alone = name.endswith("alone")
+        r = modes(env, RCPT if alone else rcpt, status=0, slow=name == "silent")
         doc, p, _ = expect(r, 0, "accepted", "accepted", stage="rcpt", within=2 * TIMEOUT)
         eq(session(srv)[-1], "QUIT", "last line")
+        eq("quit_unawaited" in (p.get("notes") or []), alone, "notes quit_unawaited")
+        if alone:
+            check(r.elapsed < TIMEOUT / 2, "an unawaited QUIT took %.2f s" % r.elapsed)
+            check("quit_refused" not in finding_kinds(doc), "quit_refused from an unread reply")
+            eq(field(last_step(p, "quit"), "reply"), None, "the unawaited QUIT's reply")
         if name == "odd":
             eq(finding_kinds(doc, probe=0), ["quit_refused"], "findings about the probe")
             q = last_step(p, "quit")
@@ -1001,7 +1039,9 @@ def _(env):
             check("QUIT" in (q.get("explanation") or ""),
                   "the QUIT reply is not explained as an answer to QUIT: %s" % q.get("explanation"))
     variants(env, [("silent", dict(silent=["QUIT"])),
-                   ("odd", dict(replies={"QUIT": "500 5.5.1 what?"}))], one)
+                   ("odd", dict(replies={"QUIT": "500 5.5.1 what?"})),
+                   ("silent, alone", dict(silent=["QUIT"])),
+                   ("odd, alone", dict(replies={"QUIT": "500 5.5.1 what?"}))], one)
 
 
 # --- 34-36: terminal escapes -----------------------------------------------------
@@ -1035,7 +1075,7 @@ def _(env):
     for esc in ("\\x1b", "\\x08", "\\x0d", "\\u{202E}", "\\u{200B}", "\\xff"):
         check(esc in line, "JSON rcpt line lacks the visible escape %s: %s" % (esc, clip(line)))
     v = r.others["v"]
-    eq(len(s_lines(v)), wire_lines(srv.conns[2]), "-v S: lines vs lines the server sent")
+    eq(len(s_lines(v)), wire_lines(srv.conns[2], p), "-v S: lines vs lines the server sent")
     faked = [l for l in v.out_text.splitlines() if l.startswith(fake.decode())]
     check(not faked, "a reply forged a transcript line: %s" % clip(faked))
 
@@ -1043,9 +1083,9 @@ def _(env):
     srv.stop()
     srv = mx(env, replies={"RCPT": b"550-5.1.1 no such user\r\n550 5.1.1 \r" + fake + b"\r\n"})
     r = modes(env, RCPT, status=77)
-    expect(r, 77, "rejected", "rejected", stage="rcpt")
+    doc, p, step = expect(r, 77, "rejected", "rejected", stage="rcpt")
     v = r.others["v"]
-    eq(len(s_lines(v)), wire_lines(srv.conns[2]), "-v S: lines vs lines the server sent")
+    eq(len(s_lines(v)), wire_lines(srv.conns[2], p), "-v S: lines vs lines the server sent")
     check(not [l for l in v.out_text.splitlines() if l.startswith(fake.decode())],
           "a reply forged a transcript line")
 

@@ -112,6 +112,14 @@ static void perform(struct harness *h, const struct dlg_action *a)
 		perform(h, dlg_tls_ready(&h->d, h->verify));
 		break;
 	case DA_CLOSE: h->closed = 1; break;
+	case DA_SEND_CLOSE:
+		/* Only QUIT goes without waiting for its reply. */
+		assert_int_equal(a->ncmds, 1);
+		assert_string_equal(a->cmds[0].wire, "QUIT\r\n");
+		h->batch[h->nbatches++] = a->ncmds;
+		log_command(h, &a->cmds[0]);
+		h->closed = 1;
+		break;
 	}
 }
 
@@ -179,6 +187,15 @@ static void assert_closed(const struct harness *h)
 	assert_true(h->closed);
 	assert_int_equal(h->last, DA_CLOSE);
 	assert_int_equal(h->d.state, DS_DONE);
+}
+
+/* Ended by QUIT sent without waiting for its reply. */
+static void assert_quit_closed(const struct harness *h)
+{
+	assert_true(h->closed);
+	assert_int_equal(h->last, DA_SEND_CLOSE);
+	assert_int_equal(h->d.state, DS_DONE);
+	assert_int_equal(h->d.pending, 0);
 }
 
 static int sent_anywhere(const struct harness *h, const char *needle)
@@ -653,6 +670,69 @@ static void test_domain_catch_all(void **state)
 			 "RCPT TO:<x7k2q9m4p1r8s5t3@b.test>", "RSET", "QUIT"));
 	assert_outcome(&h, OUTCOME_ACCEPTED, STAGE_MAIL, LE_NONE);
 	assert_closed(&h);
+}
+
+/* Nothing else of the run waits: once the outcome is decided, QUIT goes
+ * alone (no RSET) and the connection closes without its 221. The
+ * question is asked only then; answered "wait", the ending is as before. */
+static int asked, answer;
+static int quit_unawaited_cb(void *arg)
+{
+	(void)arg;
+	asked++;
+	return answer;
+}
+
+static void test_quit_unawaited(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	for (answer = 0; answer <= 1; answer++) {
+		harness_init(&h);
+		h.cfg.quit_unawaited = quit_unawaited_cb;
+		asked = 0;
+		run_script(&h, answer ? SCRIPT(BANNER, EHLO_PIPE, OK,
+					       "250 2.1.5 Ok\r\n")
+				      : SCRIPT(BANNER, EHLO_PIPE, OK,
+					       "250 2.1.5 Ok\r\n", OK, BYE));
+		if (answer)
+			assert_cmds(&h, CMDS("EHLO probe.test", "MAIL FROM:<>",
+					     "RCPT TO:<a@b.test>", "QUIT"));
+		else
+			assert_cmds(&h, CMDS("EHLO probe.test", "MAIL FROM:<>",
+					     "RCPT TO:<a@b.test>", "RSET",
+					     "QUIT"));
+		assert_int_equal(asked, 1);
+		assert_int_equal(h.d.quit_unawaited, answer);
+		assert_outcome(&h, OUTCOME_ACCEPTED, STAGE_RCPT, LE_NONE);
+		if (answer)
+			assert_quit_closed(&h);
+		else
+			assert_closed(&h);
+	}
+	/* A refusal at the greeting: QUIT, and no wait either. */
+	harness_init(&h);
+	h.cfg.quit_unawaited = quit_unawaited_cb;
+	answer = 1;
+	asked = 0;
+	run_script(&h, SCRIPT("554 5.7.1 go away\r\n"));
+	assert_cmds(&h, CMDS("QUIT"));
+	assert_outcome(&h, OUTCOME_REJECTED, STAGE_BANNER, LE_NONE);
+	assert_int_equal(asked, 1);
+	assert_quit_closed(&h);
+	/* The control recipient's reply is still read before QUIT. */
+	harness_init(&h);
+	extra_rcpts(&h);
+	h.cfg.quit_unawaited = quit_unawaited_cb;
+	asked = 0;
+	run_script(&h, SCRIPT(BANNER, EHLO_PIPE, OK, "550 5.1.1 no\r\n",
+			      "250 2.1.5 Ok\r\n", "550 5.1.1 no\r\n"));
+	assert_cmds(&h, CMDS("EHLO probe.test", "MAIL FROM:<>",
+			     "RCPT TO:<a@b.test>", "RCPT TO:<postmaster@b.test>",
+			     "RCPT TO:<x7k2q9m4p1r8s5t3@b.test>", "QUIT"));
+	assert_outcome(&h, OUTCOME_REJECTED, STAGE_RCPT, LE_NONE);
+	assert_quit_closed(&h);
 }
 
 /* The first 2xx/5xx to RCPT decides; whatever RSET gets afterwards (a
@@ -1678,6 +1758,7 @@ int main(void)
 	    cmocka_unit_test(test_extra_rcpts_mail_refused),
 	    cmocka_unit_test(test_extra_rcpt_odd_replies),
 	    cmocka_unit_test(test_domain_catch_all),
+	    cmocka_unit_test(test_quit_unawaited),
 	    cmocka_unit_test(test_rset_refused_keeps_verdict),
 	    cmocka_unit_test(test_unverified_certificate),
 	    cmocka_unit_test(test_starttls_verify_mode),
