@@ -192,15 +192,18 @@ def swaks_cmd(opts):
 def probe_facts(stdout):
     d = json.loads(stdout)
     p = d["probes"][0]
-    rcpt = [s for s in p["steps"] if s["stage"] == "rcpt"]
+    # The target's RCPT (the control recipient's follows it, pipelined).
+    rcpt = [s for s in p["steps"] if s["stage"] == "rcpt" and s.get("role") == "target"]
     idx = p["steps"].index(rcpt[-1])
-    tail = sum(1 for s in p["steps"][idx + 1 :] if s.get("sent"))
+    tail = sum(1 for s in p["steps"][idx + 1 :] if s.get("sent") and s["stage"] != "rcpt")
     return {
         "outcome": d["verdict"]["outcome"],
         "tls": p["tls"]["mode"],
         "rcpt_ms": rcpt[-1].get("reply_ms"),
         "tail": tail,
-        "tail_cmds": [s["sent"] for s in p["steps"][idx + 1 :] if s.get("sent")],
+        "tail_cmds": [s["sent"] for s in p["steps"][idx + 1 :]
+                      if s.get("sent") and s["stage"] != "rcpt"],
+        "quit_unawaited": "quit_unawaited" in (p.get("notes") or []),
     }
 
 
@@ -379,6 +382,10 @@ def main():
          abs(rtt * 1e3 - 2 * opts.delay_ms) <= 5),
         ("smtpprobe to RCPT reply, time / RTT", "%.1f RTT" % p_rtt, "<= 10 RTT", p_rtt <= 10.05),
         ("smtpprobe round trips to RCPT (wire)", "%.0f" % p_turns, "<= 10", p_turns <= 10),
+        ("smtpprobe wall time, whole process / RTT (QUIT unawaited)",
+         "%.1f RTT" % (col("smtpprobe", "wall") / rtt), "<= 10.5 RTT",
+         col("smtpprobe", "wall") / rtt <= 10.5
+         and all(s.get("quit_unawaited") for s in samples["smtpprobe"])),
         ("smtpprobe to RCPT less the server's Nagle wait, / RTT", "%.1f RTT" % p_own,
          "<= 10 RTT", p_own <= 10.05),
     ]

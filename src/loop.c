@@ -317,15 +317,19 @@ int run_probe(const struct config *cfg, struct run_record *rec, char *err,
 	r.env.rec = rec;
 	r.env.others_pending = others_pending;
 	r.env.pending_arg = &r;
-	r.env.ssl_ctx = tls_ctx_new(cfg->ca_file, err, errlen);
-	if (!r.env.ssl_ctx)
-		return -1;
 	r.res = resolver_new(cfg, rec, err, errlen);
 	if (!r.res) {
 		cleanup(&r);
 		return -1;
 	}
 	resolver_start(r.res, mono_ms(&r));
+	/* The TLS context (OpenSSL's set-up, the CA store) is made while the
+	 * first DNS answers are on their way, not before they are asked. */
+	r.env.ssl_ctx = tls_ctx_new(cfg->ca_file, err, errlen);
+	if (!r.env.ssl_ctx) {
+		cleanup(&r);
+		return -1;
+	}
 	while (!resolver_done(r.res) && mono_ms(&r) < r.deadline)
 		turn(&r);
 	if (!resolver_done(r.res)) {
