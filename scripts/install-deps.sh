@@ -40,7 +40,8 @@ rc=0
 apt-get install -y -qq --no-install-recommends \
 	postfix dovecot-core knot unbound nginx-light curl nftables iproute2 iptables \
 	swaks libnet-ssleay-perl libio-socket-inet6-perl libnet-dns-perl \
-	time hyperfine >/dev/null || rc=$?
+	time hyperfine libidn12 libgnutls-dane0 libdb5.3 libnsl2 libpcre2-8-0 \
+	>/dev/null || rc=$?
 [ "$own_policy" -eq 0 ] || rm -f /usr/sbin/policy-rc.d
 [ "$rc" -eq 0 ] || exit "$rc"
 if [ -d /run/systemd/system ]; then
@@ -48,4 +49,22 @@ if [ -d /run/systemd/system ]; then
 		systemctl disable --now "$s" >/dev/null 2>&1 || true
 	done
 fi
+# Exim for the lab, beside Postfix: Debian's exim4 packages conflict with
+# postfix (both are a mail-transport-agent), so the daemon package is only
+# downloaded from the archive and unpacked under /var/cache, never
+# installed; the lab runs that binary with a configuration of its own.
+# It wants its compiled-in user to exist.
+exim_root=/var/cache/smtpprobe/exim
+if [ ! -x "$exim_root/usr/sbin/exim4" ]; then
+	tmp=$(mktemp -d)
+	# apt's download sandbox user must be able to write there.
+	chown _apt "$tmp" 2>/dev/null || true
+	(cd "$tmp" && apt-get download exim4-daemon-light >/dev/null)
+	mkdir -p "$exim_root"
+	dpkg-deb -x "$tmp"/exim4-daemon-light_*.deb "$exim_root"
+	rm -rf "$tmp"
+fi
+id Debian-exim >/dev/null 2>&1 ||
+	useradd --system --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin Debian-exim
 echo "install-deps.sh: build and test dependencies are installed"

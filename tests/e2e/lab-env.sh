@@ -6,6 +6,8 @@
 LAB_NS=${SMTPPROBE_LAB_NS:-smtpprobe-lab}
 LAB_DIR=${SMTPPROBE_LAB_DIR:-/run/smtpprobe-lab}
 LAB_ZONE=lab.test
+# The Exim binary (scripts/install-deps.sh unpacks it; not installed).
+LAB_EXIM_BIN=${SMTPPROBE_LAB_EXIM:-/var/cache/smtpprobe/exim/usr/sbin/exim4}
 
 # Test hosts: aliases on the namespace's own loopback (nothing else exists
 # in the namespace, so no packet can leave it).
@@ -26,6 +28,7 @@ LAB_DEAD=127.0.1.11         # nothing: nftables DROPs every TCP segment to it
 LAB_NOPTR=127.0.1.12        # Postfix as LAB_EVERYONE; its client is 127.0.0.7 (no PTR)
 LAB_BADPTR=127.0.1.13       # Postfix as LAB_EVERYONE; its client is 127.0.0.8, whose PTR
                             # names ghost.lab.test (no address: no FCrDNS)
+LAB_EXIM=127.0.1.14         # Exim: names the client in its EHLO reply ("Hello ... [ip]")
 LAB_CLIENT_NOPTR=127.0.0.7
 LAB_CLIENT_BADPTR=127.0.0.8
 LAB_SLOW=127.0.2.1          # Postfix for the benchmark (delayed path)
@@ -37,7 +40,7 @@ LAB_WEB_NONE=127.0.3.3      # nothing listens on 443 (connection refused)
 LAB_SLOW_WEB=127.0.2.80     # nginx: the benchmark's MTA-STS policy host (delayed path)
 
 LAB_ALIASES="$LAB_RESOLVER $LAB_AUTH $LAB_DEADDNS $LAB_MX1 $LAB_GREY $LAB_DENY $LAB_PLAIN \
-$LAB_DROP $LAB_RESET $LAB_BACKUP $LAB_EVERYONE $LAB_LISTED $LAB_CATCHALL $LAB_DEAD $LAB_NOPTR $LAB_BADPTR \
+$LAB_DROP $LAB_RESET $LAB_BACKUP $LAB_EVERYONE $LAB_LISTED $LAB_CATCHALL $LAB_DEAD $LAB_NOPTR $LAB_BADPTR $LAB_EXIM \
 $LAB_CLIENT_NOPTR $LAB_CLIENT_BADPTR $LAB_SLOW $LAB_SLOW_DNS $LAB_RESOLVER_NOVAL \
 $LAB_WEB $LAB_WEB_BADCERT $LAB_WEB_NONE $LAB_SLOW_WEB"
 

@@ -27,6 +27,10 @@ if [ -n "$missing" ]; then
 	echo "  install: apt-get install postfix dovecot-core knot unbound nginx-light nftables openssl iproute2 python3" >&2
 	exit 1
 fi
+if ! [ -x "$LAB_EXIM_BIN" ] || ! id Debian-exim >/dev/null 2>&1; then
+	echo "lab-up.sh: no Exim at $LAB_EXIM_BIN (or no Debian-exim user): run scripts/install-deps.sh" >&2
+	exit 1
+fi
 export PATH="$PATH:/usr/sbin:/sbin"
 
 # ---------------------------------------------------------------- health
@@ -80,7 +84,7 @@ done
 # server would see (and echo) its own address as the client's. For the
 # hosts that judge the client, the client is 127.0.0.1 instead, as a real
 # sender's address differs from its receiver's.
-for a in $LAB_EVERYONE $LAB_LISTED; do
+for a in $LAB_EVERYONE $LAB_LISTED $LAB_EXIM; do
 	lab_exec ip route replace local "$a" dev lo table local proto kernel \
 		scope host src 127.0.0.1
 done
@@ -104,7 +108,7 @@ pki=$LAB_DIR/pki
 sans="DNS:mx1.$LAB_ZONE,DNS:grey.$LAB_ZONE,DNS:deny.$LAB_ZONE,DNS:plain.$LAB_ZONE"
 sans="$sans,DNS:drop.$LAB_ZONE,DNS:reset.$LAB_ZONE,DNS:backup.$LAB_ZONE"
 sans="$sans,DNS:everyonehost.$LAB_ZONE,DNS:listedhost.$LAB_ZONE,DNS:catchallhost.$LAB_ZONE"
-sans="$sans,DNS:noptrhost.$LAB_ZONE,DNS:badptrhost.$LAB_ZONE"
+sans="$sans,DNS:noptrhost.$LAB_ZONE,DNS:badptrhost.$LAB_ZONE,DNS:eximhost.$LAB_ZONE"
 sans="$sans,DNS:mx6.$LAB_ZONE,DNS:dualhost.$LAB_ZONE,DNS:slow.$LAB_ZONE"
 sans="$sans,DNS:implicit.$LAB_ZONE,IP:127.0.1.1,IP:::1"
 # The DANE and MTA-STS MX hosts (misnamed.lab.test stays out on purpose).
@@ -415,6 +419,7 @@ catchallhost A    $LAB_CATCHALL
 deadhost     A    $LAB_DEAD
 noptrhost    A    $LAB_NOPTR
 badptrhost   A    $LAB_BADPTR
+eximhost     A    $LAB_EXIM
 mx6          AAAA ::1
 dualhost     A    $LAB_MX1
 dualhost     AAAA ::1
@@ -439,6 +444,7 @@ catchall     MX   10 catchallhost
 dead         MX   10 deadhost
 noptr        MX   10 noptrhost
 badptr       MX   10 badptrhost
+exim         MX   10 eximhost
 ; the lab's own block lists (RFC 5782 layout): bl lists the namespace's
 ; client address with two codes; refuse answers every query as Spamhaus
 ; does one that came through a public resolver
@@ -835,6 +841,43 @@ nginx -t -q -e "$LAB_DIR/log/nginx-error.log" -p "$ng" -c "$ng/nginx.conf"
 start_daemon nginx nginx -e "$LAB_DIR/log/nginx-error.log" -p "$ng" -c "$ng/nginx.conf"
 if ! ports_open $LAB_WEB:443 $LAB_WEB_BADCERT:443 $LAB_SLOW_WEB:443; then
 	lab_log "nginx is not listening on $LAB_WEB:443 and $LAB_WEB_BADCERT:443"
+	exit 1
+fi
+
+# ---------------------------------------------------------------- exim
+lab_log "exim (echoes the client address, $LAB_EXIM:25)"
+ex=$LAB_DIR/exim
+mkdir -p "$ex/spool" "$ex/log"
+# Exim reads its key after giving up root: a copy of its own.
+cp "$LAB_DIR/pki/server.key" "$LAB_DIR/pki/server-chain.pem" "$ex/"
+cat >"$ex/exim.conf" <<EOF
+# smtpprobe lab: an Exim of its own (the unpacked Debian binary); it only
+# answers, never delivers or queues.
+keep_environment =
+primary_hostname = exim.$LAB_ZONE
+local_interfaces = $LAB_EXIM
+daemon_smtp_ports = 25
+spool_directory = $ex/spool
+log_file_path = $ex/log/%slog
+host_lookup =
+rfc1413_hosts =
+tls_advertise_hosts = *
+tls_certificate = $ex/server-chain.pem
+tls_privatekey = $ex/server.key
+acl_smtp_rcpt = acl_check_rcpt
+begin acl
+acl_check_rcpt:
+  accept recipients = alice@exim.$LAB_ZONE : postmaster@exim.$LAB_ZONE
+  deny message = Unrouteable address
+EOF
+# The configuration stays root's (Exim refuses one anybody else owns); what
+# the daemon writes or reads after giving up root is its user's.
+chown -R Debian-exim "$ex/spool" "$ex/log" "$ex/server.key" "$ex/server-chain.pem"
+chmod 644 "$ex/exim.conf"
+# -bdf: the daemon in the foreground, so that its PID is the one recorded.
+start_daemon exim "$LAB_EXIM_BIN" -C "$ex/exim.conf" -bdf
+if ! ports_open $LAB_EXIM:25; then
+	lab_log "exim is not listening on $LAB_EXIM:25 (see $ex/log/)"
 	exit 1
 fi
 

@@ -25,7 +25,9 @@
 # - ports: swaks --quit-after connect (2 s) to the dropping and the dead
 #   host on 25, 587 and 465: "connected", "refused" or "timeout";
 # - ptr: dig -x for the lab's client addresses (rcode and PTR names) and
-#   the A answer of each PTR name and of the HELO names the scenarios use.
+#   the A answer of each PTR name and of the HELO names the scenarios use;
+# - exim_hello: the first line of Exim's EHLO reply as swaks sees it, and
+#   the bracketed address in it.
 #
 # Every command runs inside the lab's namespace (the script enters it
 # itself when started outside).
@@ -144,7 +146,7 @@ def finger(dest):
 
 
 ref = {"dane": {}, "sts": {}, "dnssec": {}, "recipients": {}, "dnsbl": {}, "ports": {},
-       "ptr": {}, "helo": {}}
+       "ptr": {}, "helo": {}, "exim_hello": None}
 
 tlsa_names = []
 for d in os.environ["LAB_DANE_DOMAINS"].split():
@@ -246,6 +248,14 @@ for ip in ("127.0.0.1", "127.0.0.7", "127.0.0.8"):
              if l.strip() and not l.startswith(";") and " PTR " in l.replace("\t", " ")]
     ref["ptr"][ip] = {"rcode": m.group(1) if m else "?", "names": names,
                       "forward": {n: dig(val, n, "A")["answer"] for n in names}}
+rc, out, err = run(["swaks", "--server", dig(val, "eximhost." + zone, "A")["answer"][0],
+                    "--from", "<>", "--helo", "reference." + zone, "--quit-after", "EHLO"])
+for line in (out + err).splitlines():
+    m = re.match(r"\s*<-\s+250-(\S+ Hello .*\[([0-9a-fA-F.:]+)\])\s*$", line)
+    if m:
+        ref["exim_hello"] = {"line": m.group(1), "address": m.group(2)}
+        break
+
 for n in ("localhost", "mx1." + zone, "nosuch." + zone):
     ref["helo"][n] = dig(val, n, "A")["answer"]
 

@@ -1159,6 +1159,36 @@ def identity_findings_agree_with_dig(lab):
 
 
 @scenario
+def exim_names_the_client(lab):
+    """Exim's EHLO reply names the client ("Hello ... [127.0.0.1]", as
+    swaks sees it): that is the probe's echoed address and the egress the
+    identity checks use; on the lab's block list, the listing is reported
+    while the verdict stays Exim's accept. Exim refusing an unknown
+    recipient while accepting postmaster is a mailbox refusal."""
+    ref = _reference(lab)["exim_hello"]
+    check(ref, "swaks saw no Hello line with an address from Exim")
+    d = expect(lab.probe(["--dnsbl", LAB_DNSBL, "alice@exim." + ZONE]), 0, "accepted")
+    p = one_probe(d)
+    eq(p["echoed_address"], ref["address"], "echoed_address (swaks: %r)" % ref["line"])
+    first = step(p, "ehlo", last=False)["reply"]["lines"][0]
+    check(first.split(" Hello ")[0] == ref["line"].split(" Hello ")[0]
+          and first.endswith("[%s]" % ref["address"]),
+          "the EHLO reply %r is not Exim's Hello line (swaks: %r)" % (first, ref["line"]))
+    e = [x for x in d["egress"] if x["address"] == ref["address"]]
+    eq([(x["source"], x["ptr"], x["fcrdns"]) for x in e], [("echoed", "localhost", True)], "egress")
+    eq(_verdict_reason(d), "accepted", "verdict reason (a listing alone refuses nothing)")
+    check("egress_listed" in _kinds(d), "no egress_listed for a listed echoed address")
+    eq([(x["role"], x["code"]) for x in p["recipients"]], [("target", 250), ("control", 250)],
+       "recipients")
+    d = expect(lab.probe(["--dnsbl", "none", "nobody@exim." + ZONE]), 77, "rejected")
+    p = one_probe(d)
+    eq([(x["role"], x["code"]) for x in p["recipients"]], [("target", 550), ("control", 250)],
+       "recipients of an unknown one")
+    eq(_verdict_reason(d), "rejected", "verdict reason")
+    check("rejects_everyone" not in _kinds(d), "rejects_everyone for a mailbox refusal")
+
+
+@scenario
 def postfix_log_shows_no_data(lab):
     """Postfix's own log (maillog_file via postlogd): no session ever sent DATA."""
     path = os.path.join(lab.dir, "log", "postfix.log")
