@@ -44,6 +44,33 @@ static inline uint32_t fuzz_rand(uint32_t *s)
 	return *s >> 16;
 }
 
+/* One record of a harness that feeds several answers: a kind byte, a
+ * status byte, a 16-bit big-endian length and that many bytes (cut at
+ * the end of the input). Returns 0 when no whole header is left. */
+struct fuzz_record {
+	unsigned kind, status;
+	const uint8_t *bytes;
+	size_t len;
+};
+
+static inline int fuzz_next_record(const uint8_t *data, size_t size,
+				   size_t *off, struct fuzz_record *r)
+{
+	size_t o = *off;
+
+	if (o + 4 > size)
+		return 0;
+	r->kind = data[o];
+	r->status = data[o + 1];
+	r->len = (size_t)data[o + 2] << 8 | data[o + 3];
+	o += 4;
+	if (r->len > size - o)
+		r->len = size - o;
+	r->bytes = data + o;
+	*off = o + r->len;
+	return 1;
+}
+
 /* Strict UTF-8 (no overlong forms, surrogates or code points above
  * U+10FFFF), written here again rather than taken from src/ so that the
  * harness does not share a bug with the code it checks. Returns the

@@ -103,21 +103,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rec.egress[i].fcrdns = -1;
 	rec.helo.resolves = rec.helo.matches_ptr = -1;
 
-	while (off + 4 <= size) {
-		unsigned kind = data[off] % 6, sbyte = data[off + 1];
-		size_t len = (size_t)data[off + 2] << 8 | data[off + 3];
-		const unsigned char *abuf;
-		size_t e = sbyte & 1;
-		int status;
+	struct fuzz_record rc;
 
-		off += 4;
-		if (len > size - off)
-			len = size - off;
-		abuf = data + off;
-		off += len;
-		status = sbyte < 224 ? dns_answer_status(ARES_SUCCESS, abuf,
-							 (int)len)
-				     : statuses[sbyte & 3];
+	while (fuzz_next_record(data, size, &off, &rc)) {
+		unsigned kind = rc.kind % 6, sbyte = rc.status;
+		const unsigned char *abuf = rc.bytes;
+		size_t len = rc.len;
+		size_t e = sbyte & 1;
+		int status = sbyte < 224 ? dns_answer_status(ARES_SUCCESS, abuf,
+							     (int)len)
+					 : statuses[sbyte & 3];
+
 		switch (kind) {
 		case 0: replies(abuf, len, skips[data[0] & 3]); break;
 		case 1:
@@ -163,12 +159,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(d->status <= DNSBL_ERROR);
 			FUZZ_CHECK(d->ncodes <= DNSBL_CODES_CAP);
 			FUZZ_CHECK(d->status == DNSBL_LISTED ||
-				   d->status == DNSBL_REFUSED || d->ncodes == 0);
+				   d->status == DNSBL_REFUSED ||
+				   d->ncodes == 0);
 			for (size_t k = 0; k < d->ncodes; k++)
-				FUZZ_CHECK(inet_pton(AF_INET, d->codes[k],
-						     bin) == 1);
-			(void)identity_dnsbl_meaning(
-			    cfg.dnsbl[z], d->ncodes ? d->codes[0] : "127.0.0.2");
+				FUZZ_CHECK(
+				    inet_pton(AF_INET, d->codes[k], bin) == 1);
+			(void)identity_dnsbl_meaning(cfg.dnsbl[z],
+						     d->ncodes ? d->codes[0]
+							       : "127.0.0.2");
 		}
 	}
 	record_free(&rec);

@@ -70,20 +70,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(policy_add_dane(&rec, 0, ports[(data[0] >> 3) & 3]) == 0);
 
-	while (off + 4 <= size) {
-		unsigned kind = data[off] % 7, sbyte = data[off + 1];
-		size_t len = (size_t)data[off + 2] << 8 | data[off + 3];
-		const unsigned char *abuf;
-		int status;
+	struct fuzz_record rc;
 
-		off += 4;
-		if (len > size - off)
-			len = size - off;
-		abuf = data + off;
-		off += len;
-		status = sbyte < 224 ? dns_answer_status(ARES_SUCCESS, abuf,
-							 (int)len)
-				     : statuses[sbyte & 3];
+	while (fuzz_next_record(data, size, &off, &rc)) {
+		unsigned kind = rc.kind % 7, sbyte = rc.status;
+		const unsigned char *abuf = rc.bytes;
+		size_t len = rc.len;
+		int status = sbyte < 224 ? dns_answer_status(ARES_SUCCESS, abuf,
+							     (int)len)
+					 : statuses[sbyte & 3];
+
 		switch (kind) {
 		case 0:
 		case 1: {

@@ -327,6 +327,22 @@ struct text_case {
 	enum category cat;
 };
 
+/* Each text matches a pattern of the wanted category. */
+static void check_text_cases(const struct text_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct text_pattern *p =
+		    codes_match_text(cases[i].text, cases[i].cls);
+
+		if (!p)
+			fail_msg("no pattern for \"%s\"", cases[i].text);
+		if (p->category != cases[i].cat)
+			fail_msg("\"%s\": %s (needle \"%s\"), want %s",
+				 cases[i].text, category_name(p->category),
+				 p->needles[0], category_name(cases[i].cat));
+	}
+}
+
 static void test_patterns_real_texts(void **state)
 {
 	static const struct text_case cases[] = {
@@ -452,20 +468,9 @@ static void test_patterns_real_texts(void **state)
 	    {"Message blocked as spam", CLASS_PERMANENT,
 	     CAT_CONTENT_REJECTED},
 	};
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < ARRAY_LEN(cases); i++) {
-		const struct text_pattern *p =
-		    codes_match_text(cases[i].text, cases[i].cls);
-
-		if (!p)
-			fail_msg("no pattern for \"%s\"", cases[i].text);
-		if (p->category != cases[i].cat)
-			fail_msg("\"%s\": %s (needle \"%s\"), want %s",
-				 cases[i].text, category_name(p->category),
-				 p->needles[0], category_name(cases[i].cat));
-	}
+	check_text_cases(cases, ARRAY_LEN(cases));
 }
 
 /* What a phrase is said of decides its reading: the token before "does
@@ -502,20 +507,9 @@ static void test_patterns_subject(void **state)
 	    {"mx.example.org rejected", CLASS_PERMANENT, CAT_POLICY},
 	    {"@ rejected", CLASS_PERMANENT, CAT_POLICY},
 	};
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < ARRAY_LEN(cases); i++) {
-		const struct text_pattern *p =
-		    codes_match_text(cases[i].text, cases[i].cls);
-
-		if (!p)
-			fail_msg("no pattern for \"%s\"", cases[i].text);
-		if (p->category != cases[i].cat)
-			fail_msg("\"%s\": %s (needle \"%s\"), want %s",
-				 cases[i].text, category_name(p->category),
-				 p->needles[0], category_name(cases[i].cat));
-	}
+	check_text_cases(cases, ARRAY_LEN(cases));
 }
 
 /* ---- the weighing rules (codes_table.h), one case per rule and the

@@ -571,14 +571,10 @@ static void test_extra_rcpts(void **state)
 				      pipe);
 			harness_init(&h);
 			extra_rcpts(&h);
-			if (pipe)
-				run_script(&h, SCRIPT(BANNER, EHLO_PIPE, OK,
-						      t[i].target, t[i].control,
-						      t[i].catch_all, OK, BYE));
-			else
-				run_script(&h, SCRIPT(BANNER, EHLO_PLAIN, OK,
-						      t[i].target, t[i].control,
-						      t[i].catch_all, OK, BYE));
+			run_script(&h, SCRIPT(BANNER,
+					      pipe ? EHLO_PIPE : EHLO_PLAIN, OK,
+					      t[i].target, t[i].control,
+					      t[i].catch_all, OK, BYE));
 			assert_cmds(&h, want);
 			for (size_t k = 0; k < h.ncmds; k++)
 				assert_int_equal(h.role[k], roles[k]);
