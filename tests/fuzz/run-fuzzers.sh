@@ -52,7 +52,7 @@ max_len() {
 	case $1 in
 	fuzz_reply) echo 20000 ;;     # past REPLY_BYTES_CAP (16384)
 	fuzz_addr) echo 1200 ;;       # past ADDR_INPUT_MAX (1024)
-	fuzz_dialogue | fuzz_caps | fuzz_dns | fuzz_policy_dns) echo 8192 ;;
+	fuzz_dialogue | fuzz_caps | fuzz_dns | fuzz_policy_dns | fuzz_identity) echo 8192 ;;
 	fuzz_tlsa) echo 70000 ;;     # past TLSA_DATA_MAX, up to a TCP answer
 	fuzz_sts) echo 70000 ;;      # past the 64 KiB policy limit
 	fuzz_bounce) echo 65536 ;;   # many MIME parts, past BOUNCE_DIAG_MAX
@@ -68,6 +68,7 @@ dict() {
 	fuzz_tlsa | fuzz_policy_dns) echo tlsa ;;
 	fuzz_sts | fuzz_tlsrpt) echo policy ;;
 	fuzz_bounce) echo bounce ;;
+	fuzz_identity) echo identity ;;
 	esac
 }
 
