@@ -13,7 +13,8 @@
  * Invariants: an echoed address is a valid IPv4 or IPv6 literal, never the
  * skipped one; PTR names are sanitised (no control byte); fcrdns, the
  * HELO facts and the block-list states are in range; at most
- * DNSBL_CODES_CAP codes, each a dotted IPv4 address; identity_finish
+ * DNSBL_CODES_CAP codes, each a dotted IPv4 address, none in 127/8 when
+ * the status is error; identity_finish
  * leaves every fact judged; record_free releases everything
  * (LeakSanitizer).
  */
@@ -158,12 +159,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			unsigned char bin[4];
 			FUZZ_CHECK(d->status <= DNSBL_ERROR);
 			FUZZ_CHECK(d->ncodes <= DNSBL_CODES_CAP);
-			FUZZ_CHECK(d->status == DNSBL_LISTED ||
+			/* Codes are kept for what they say, an answer outside
+			 * 127.0.0.0/8 (a resolver that rewrites NXDOMAIN) too;
+			 * then the status is error, never listed. */
+			FUZZ_CHECK(d->ncodes == 0 ||
+				   d->status == DNSBL_LISTED ||
 				   d->status == DNSBL_REFUSED ||
-				   d->ncodes == 0);
-			for (size_t k = 0; k < d->ncodes; k++)
+				   d->status == DNSBL_ERROR);
+			for (size_t k = 0; k < d->ncodes; k++) {
 				FUZZ_CHECK(
 				    inet_pton(AF_INET, d->codes[k], bin) == 1);
+				FUZZ_CHECK(d->status != DNSBL_ERROR ||
+					   bin[0] != 127);
+			}
 			(void)identity_dnsbl_meaning(cfg.dnsbl[z],
 						     d->ncodes ? d->codes[0]
 							       : "127.0.0.2");

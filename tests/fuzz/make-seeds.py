@@ -655,6 +655,12 @@ for name, scene, parts in [
     ("helo-aaaa-timeout", 4, [pol(5, b"", status=224)]),
 ]:
     seed("fuzz_identity", name, bytes([scene]) + b"".join(parts))
+# A block-list answer outside 127.0.0.0/8 (a resolver rewriting NXDOMAIN):
+# status error, with the code kept; the harness once held that only a
+# listing or a refusal has codes.
+regress("fuzz_identity", "dnsbl-answer-outside-127",
+        bytes([0]) + pol(3, msg("5.113.0.203.zen.spamhaus.org", T_A,
+                                a("5.113.0.203.zen.spamhaus.org", "192.0.2.1", "127.0.0.2")[:1])))
 
 # ---- write ----
 
