@@ -38,7 +38,8 @@ sys.dont_write_bytecode = True
 from harness import (  # noqa: E402,F401  (re-exported for older importers)
     MAIL_NULL, CaseFailure, Env, check, clip, ends_with_quit, eq, field, in_order,
     last_step, main as harness_main, make_pki, make_registry, match_lines, no_delivery,
-    one_of, probe_at, stages, verbs, rcpt_step, recipients, after_rcpts)
+    one_of, probe_at, stages, verbs, rcpt_step, recipients, after_rcpts, CaseSkip,
+    StuckListener)
 
 TIMEOUT = 3                     # --timeout given to the probe, seconds
 HELO = "probe.example.test"     # --helo, so the probe never asks the system
@@ -92,6 +93,12 @@ ZONE = {
     "mx14.example.test": {"A": ["127.0.0.14"]},
     "literal.example.test": {"MX": [[10, "127.0.0.15"], [20, "mx1.example.test"]]},
     "literalonly.example.test": {"MX": [[10, "127.0.0.15"]]},
+    # Port 25 silent (a full accept queue) on the real port 25, beside 587
+    # answering (blocked25) or silent too (down25): the connect-only check.
+    "blocked25.example.test": {"MX": [[10, "mx16.example.test"]]},
+    "mx16.example.test": {"A": ["127.0.0.16"]},
+    "down25.example.test": {"MX": [[10, "mx17.example.test"]]},
+    "mx17.example.test": {"A": ["127.0.0.17"]},
 }
 # Every name with an address (or an alias) gets a SAN, so any mail host
 # verifies. mx1 comes first and becomes the CN.
@@ -227,6 +234,69 @@ def _(env):
     eq(p.get("outcome"), "timeout", "probe outcome")
     eq(last_step(p, "connect").get("category"), "network", "connect category")
     check(r.elapsed < 2 * TIMEOUT, "run took %.1f s, want < %d s (2 x --timeout)" % (r.elapsed, 2 * TIMEOUT))
+
+
+def stuck_on(env, addr, port):
+    try:
+        s = StuckListener(addr, port)
+    except OSError as e:
+        raise CaseFailure("setup: cannot listen on %s:%d: %s" % (addr, port, e))
+    env.defer(s.stop)
+    return s
+
+
+def needs_low_ports():
+    # Ports 25, 465 and 587 themselves: the check only follows port 25.
+    # CI runs as root; a developer's unprivileged run skips, and says so.
+    if os.geteuid() != 0:
+        raise CaseSkip("the connect-only check needs ports 25/465/587 (root)")
+
+
+@case("e2_port25_silent_587_answers")
+def _(env):
+    """Every port-25 connect times out and the same address takes a
+    connection on 587 (465 is closed): the verdict's reason is
+    port25_blocked naming 587; the checks are connect only (the 587 server
+    sees a connection and no command) and are not probes."""
+    needs_low_ports()
+    stuck_on(env, "127.0.0.16", 25)
+    sub = env.smtp("127.0.0.16", env.scenario("mx16.example.test", tls=False), port=587,
+                   quit="any", why="a connect-only check sends no SMTP at all")
+    r = env.run("alice@blocked25.example.test", port=25)
+    r.expect_exit(69)
+    doc = r.doc
+    eq(len(doc["probes"]), 1, "probes (the checks are not probes)")
+    eq(field(doc, "probes.0.outcome"), "timeout", "the port-25 probe")
+    f = doc["findings"][doc["verdict"]["finding"]]
+    eq((f["kind"], f["port"]), ("port25_blocked", 587), "the verdict's finding")
+    eq([(c["address"], c["port"], c["result"]) for c in doc["connect_checks"]],
+       [("127.0.0.16", 587, "connected"), ("127.0.0.16", 465, "refused")], "connect_checks")
+    check(r.elapsed < 2 * TIMEOUT, "run took %.1f s, want < 2 x --timeout" % r.elapsed)
+    check(sub.wait_idle(2.0), "the 587 connection was left open")
+    eq(sub.connections, 1, "connections to 587")
+    eq(sub.lines, [], "commands sent to 587")
+
+
+@case("e3_port25_and_submission_silent")
+def _(env):
+    """25 and 587 both silent, 465 closed: no port answers, so the reason
+    is all_unreachable (receiver down or filtering), never port25_blocked;
+    about two --timeouts. The negative: a run asking -p 25,587 itself gets
+    no connect-only checks."""
+    needs_low_ports()
+    stuck_on(env, "127.0.0.17", 25)
+    stuck_on(env, "127.0.0.17", 587)
+    r = env.run("alice@down25.example.test", port=25)
+    r.expect_exit(69)
+    doc = r.doc
+    f = doc["findings"][doc["verdict"]["finding"]]
+    eq((f["kind"], f["port"]), ("all_unreachable", 25), "the verdict's finding")
+    eq([c["result"] for c in doc["connect_checks"]], ["timeout", "refused"], "connect_checks")
+    check(not [x for x in doc["findings"] if x["kind"] == "port25_blocked"], "port25_blocked")
+    check(1.8 * TIMEOUT <= r.elapsed < 3 * TIMEOUT, "run took %.1f s, want about 2 x --timeout"
+          % r.elapsed)
+    r = env.run("alice@down25.example.test", port="25,587")
+    eq(r.doc["connect_checks"], [], "connect_checks when 587 is asked for")
 
 
 @case("f_nxdomain")
