@@ -27,24 +27,54 @@ struct reach {
 	int fds[CONNECT_CHECKS_CAP]; /* -1 once the check has its result */
 };
 
-int reach_wanted(const struct run_record *rec)
+/* Did the probe's connect go out on the wire? A DANE sender defers some
+ * hosts without connecting, and a connect that fails at once for want of
+ * a route, a source address or the address family (IPv6 on an IPv4-only
+ * host) says nothing about port 25 either. */
+static int went_out(const struct probe *p)
 {
-	const struct config *cfg = rec->cfg;
+	enum local_error e = p->nsteps > 0 ? p->steps[0].error : LE_NONE;
+
+	return p->nsteps > 0 && e != LE_DNS_TLSA_LOOKUP &&
+	       e != LE_CONN_UNREACHABLE && e != LE_CONN_NO_SOURCE_ADDRESS &&
+	       e != LE_CONN_FAMILY_UNSUPPORTED;
+}
+
+int reach_port25_silent(const struct run_record *rec)
+{
 	size_t tried = 0;
 
-	if (!cfg || cfg->nports != 1 || cfg->ports[0] != PORT_MX)
-		return 0;
 	for (size_t i = 0; i < rec->nprobes; i++) {
 		const struct probe *p = &rec->probes[i];
-		/* A DANE sender defers some hosts without connecting: those
-		 * say nothing about the path. */
-		if (p->nsteps > 0 && p->steps[0].error == LE_DNS_TLSA_LOOKUP)
+
+		if (p->port != PORT_MX || !went_out(p))
 			continue;
 		if (p->connect_ms >= 0 || p->outcome != OUTCOME_TIMEOUT)
 			return 0;
 		tried++;
 	}
 	return tried > 0;
+}
+
+int reach_wanted(const struct run_record *rec)
+{
+	const struct config *cfg = rec->cfg;
+
+	return cfg && cfg->nports == 1 && cfg->ports[0] == PORT_MX &&
+	       reach_port25_silent(rec);
+}
+
+int reach_answered(const struct run_record *rec, int *port)
+{
+	/* A connection says most; a refusal (RST) still proves the host is
+	 * up and reachable from here. */
+	for (int want = CHECK_CONNECTED; want <= CHECK_REFUSED; want++)
+		for (size_t i = 0; i < rec->nchecks; i++)
+			if ((int)rec->checks[i].result == want) {
+				*port = rec->checks[i].port;
+				return 1;
+			}
+	return 0;
 }
 
 static void finish(struct reach *r, size_t i, enum check_result res, int err,

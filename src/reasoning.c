@@ -12,6 +12,7 @@
 #include "smtpprobe/dns_answer.h"
 #include "smtpprobe/policy_dns.h"
 #include "smtpprobe/policy_sts.h"
+#include "smtpprobe/reach.h"
 #include "smtpprobe/recipients.h"
 
 #include <arpa/inet.h>
@@ -144,45 +145,15 @@ static int other_port_connected(const struct run_record *rec, int port,
 	return 0;
 }
 
-/* Port 25 never connected anywhere, by timeouts only. */
-static int port25_all_timeouts(const struct run_record *rec, size_t *hosts)
-{
-	size_t n = 0;
-
-	*hosts = 0;
-	for (size_t i = 0; i < rec->nprobes; i++) {
-		const struct probe *p = &rec->probes[i];
-		if (p->port != PORT_MX)
-			continue;
-		if (connected(p) || p->outcome != OUTCOME_TIMEOUT)
-			return 0;
-		n++;
-	}
-	*hosts = rec->dns.nhosts;
-	return n > 0;
-}
-
-/* A connect-only check on a submission port got through: which port. */
-static int check_connected(const struct run_record *rec, int *which)
-{
-	for (size_t i = 0; i < rec->nchecks; i++) {
-		if (rec->checks[i].result == CHECK_CONNECTED) {
-			*which = rec->checks[i].port;
-			return 1;
-		}
-	}
-	return 0;
-}
-
 static int reason_network(struct run_record *rec)
 {
-	size_t hosts, nconn = 0, nrefused = 0, ntimeout = 0;
+	size_t nconn = 0, nrefused = 0, ntimeout = 0;
 	int other;
 	struct finding *f;
 
-	if (port25_all_timeouts(rec, &hosts) &&
+	if (reach_port25_silent(rec) &&
 	    (other_port_connected(rec, PORT_MX, &other) ||
-	     check_connected(rec, &other))) {
+	     reach_answered(rec, &other))) {
 		f = record_finding(rec, FIND_PORT25_BLOCKED);
 		if (f)
 			f->port = other;

@@ -158,20 +158,63 @@ static enum reply_class step_class(const struct probe *p, int k)
 	return k >= 0 ? reply_class_of(p->steps[k].reply->code) : CLASS_NONE;
 }
 
-/* Refused alike: both 5xx or both 4xx, and not for a reason that is the
- * server's own (greylisting every new sender, a full disk, a service
- * down): those say nothing about who is refused. */
+/* A reason for a refusal that says nothing about who sends: the mailbox
+ * or the domain itself (an unknown postmaster is a domain without one),
+ * the server's own state (greylisting every new sender, a full disk, a
+ * service down), or a broken exchange. */
+static int not_about_sender(enum category c)
+{
+	switch (c) {
+	case CAT_MAILBOX_UNKNOWN:
+	case CAT_MAILBOX_DISABLED:
+	case CAT_MAILBOX_FULL:
+	case CAT_BAD_ADDRESS:
+	case CAT_DOMAIN_UNKNOWN:
+	case CAT_GREYLISTED:
+	case CAT_STORAGE:
+	case CAT_SERVICE_UNAVAILABLE:
+	case CAT_PROTOCOL: return 1;
+	default: return 0;
+	}
+}
+
+/* Refused alike: both 5xx or both 4xx, neither for a reason that is not
+ * about the sender. */
 static int refused_alike(const struct probe *p, int t, int c)
 {
 	enum reply_class tc = step_class(p, t), cc = step_class(p, c);
-	enum category cat;
 
 	if (t < 0 || c < 0 || tc != cc ||
 	    (tc != CLASS_PERMANENT && tc != CLASS_TRANSIENT))
 		return 0;
-	cat = p->steps[t].category;
-	return cat != CAT_GREYLISTED && cat != CAT_STORAGE &&
-	       cat != CAT_SERVICE_UNAVAILABLE;
+	return !not_about_sender(p->steps[t].category) &&
+	       !not_about_sender(p->steps[c].category);
+}
+
+/* Postmaster refused for good, and not as part of refusing the sender:
+ * RFC 5321 4.5.1 broken. A 4xx (greylisting keys on the recipient) or a
+ * broken exchange proves nothing. */
+static int postmaster_missing(const struct probe *p, int t, int c)
+{
+	enum category cat;
+
+	if (c < 0 || step_class(p, c) != CLASS_PERMANENT ||
+	    refused_alike(p, t, c))
+		return 0;
+	cat = p->steps[c].category;
+	return cat != CAT_PROTOCOL && cat != CAT_SERVICE_UNAVAILABLE &&
+	       cat != CAT_STORAGE && cat != CAT_GREYLISTED;
+}
+
+/* MAIL FROM got 2xx: only then are RCPT replies about recipients (after a
+ * refused MAIL, pipelined RCPTs get "503 need MAIL"). */
+static int mail_accepted(const struct probe *p)
+{
+	for (size_t k = 0; k < p->nsteps; k++)
+		if (p->steps[k].stage == STAGE_MAIL && p->steps[k].reply)
+			return reply_class_of(p->steps[k].reply->code) ==
+			       CLASS_SUCCESS;
+	return 0;
 }
 
 /* The target (or, for a DOMAIN, MAIL FROM) was accepted on p. */
@@ -213,9 +256,14 @@ void recipients_reason(struct run_record *rec)
 		    i >= rec->nprobes)
 			continue;
 		p = &rec->probes[i];
-		t = recipients_step(p, RCPT_TARGET);
-		c = recipients_step(p, RCPT_CONTROL);
-		a = recipients_step(p, RCPT_CATCH_ALL);
+		/* Without a transaction nothing was asked of the recipients
+		 * (the skipped catch-all test is still worth its note). */
+		t = c = a = -1;
+		if (mail_accepted(p)) {
+			t = recipients_step(p, RCPT_TARGET);
+			c = recipients_step(p, RCPT_CONTROL);
+			a = recipients_step(p, RCPT_CATCH_ALL);
+		}
 		if (!everyone && refused_alike(p, t, c)) {
 			everyone = 1;
 			f = probe_finding(rec, FIND_REJECTS_EVERYONE, i);
@@ -231,9 +279,7 @@ void recipients_reason(struct run_record *rec)
 			    rec->overall.reason != VR_FINDING)
 				conclude(rec, f);
 		}
-		if (!postmaster && t >= 0 && c >= 0 &&
-		    step_class(p, t) == CLASS_SUCCESS &&
-		    step_class(p, c) != CLASS_SUCCESS) {
+		if (!postmaster && postmaster_missing(p, t, c)) {
 			postmaster = 1;
 			f = probe_finding(rec, FIND_POSTMASTER_REFUSED, i);
 			if (f) {

@@ -744,9 +744,16 @@ static int socket_has_bytes(int fd)
 	return n > 0;
 }
 
-/* QUIT is out (all of it): close without waiting for the 221. */
+/* QUIT is out (all of it): close without waiting for the 221. Bytes
+ * already in the socket are read and dropped first: a close with unread
+ * data resets the connection, and the reset could overtake the QUIT. */
 static void quit_sent(struct session *s, long now)
 {
+	char junk[SESSION_READ_CHUNK];
+
+	for (int k = 0; k < SESSION_READ_ROUNDS; k++)
+		if (recv(s->fd, junk, sizeof junk, MSG_DONTWAIT) <= 0)
+			break;
 	note(s, now,
 	     "QUIT sent; its reply is not awaited, as nothing else of the run "
 	     "is (Postfix's client does the same: smtp_skip_quit_response)");
@@ -763,7 +770,8 @@ static void perform(struct session *s, const struct dlg_action *a, long now)
 		for (size_t i = 0; i < a->ncmds; i++) {
 			size_t len = strlen(a->cmds[i].wire);
 			if (s->outlen + len > sizeof s->out)
-				break; /* cannot happen: two bounded lines */
+				break; /* cannot happen: the write's commands
+					  fit (the _Static_assert above) */
 			memcpy(s->out + s->outlen, a->cmds[i].wire, len);
 			s->outlen += len;
 			int k = open_step(s, a->cmds[i].stage, now,

@@ -227,8 +227,9 @@ static void finding_words(const struct run_record *rec, struct finding *f)
 			 "25, as many ISPs and cloud providers do. Mail "
 			 "between servers (MX delivery) only uses port 25.",
 			 f->port,
-			 rec->nchecks > 0 ? "of the same addresses took a "
-					    "connection (connect only)"
+			 rec->nchecks > 0 ? "of the same addresses answered "
+					    "(connect only: a connection or a "
+					    "refusal, so the host is reachable)"
 					  : "answered");
 		set(r, rn,
 		    "Send through your provider's submission server on port "
@@ -242,10 +243,9 @@ static void finding_words(const struct run_record *rec, struct finding *f)
 			    t, tn,
 			    "No mail host answered on port 25 (%zu of %zu "
 			    "connection attempts timed out), and the same "
-			    "addresses did not take a connection on 587 or "
-			    "465 either: the receiver is down, or filters "
-			    "this network, rather than your side blocking "
-			    "port 25 alone.",
+			    "addresses did not answer on 587 or 465 either: "
+			    "the receiver is down, or filters this network, "
+			    "rather than your side blocking port 25 alone.",
 			    f->timed_out, f->refused + f->timed_out + f->other);
 			set(r, rn,
 			    "Check the receiver's status page or ask its "
@@ -762,8 +762,8 @@ static void finding_words(const struct run_record *rec, struct finding *f)
 		char ct[40];
 		reply_tag(ct, sizeof ct, s);
 		snprintf(t, tn,
-			 "%.100s accepted the recipient but refused "
-			 "postmaster@%.80s%s: RFC 5321 4.5.1 requires a "
+			 "%.100s refused postmaster@%.80s%s: RFC 5321 4.5.1 "
+			 "requires a "
 			 "domain's postmaster "
 			 "address to be accepted, so reports about its mail "
 			 "reach nobody.",

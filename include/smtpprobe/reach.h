@@ -20,10 +20,19 @@
 
 struct reach;
 
-/* Does this run call for the check? Only port 25 was asked, at least one
- * probe tried to connect, and every one that tried timed out before a
- * connection was made. */
+/* Port 25 was silent everywhere: at least one port-25 probe's connect
+ * went out, and every one that did timed out before a connection (a
+ * DANE deferral, or a connect that failed at once for want of a route
+ * or an address family, does not count either way). */
+int reach_port25_silent(const struct run_record *rec);
+
+/* Does this run call for the check? Only port 25 was asked, and it was
+ * silent everywhere. */
 int reach_wanted(const struct run_record *rec);
+
+/* Did a check get an answer, a connection or else a refusal (either
+ * proves the host reachable from here)? Its port in *port. */
+int reach_answered(const struct run_record *rec, int *port);
 
 /* Fill rec->checks (distinct addresses of the port-25 probes, each on
  * 587 and 465) and start every connect; NULL when out of memory. */

@@ -8,7 +8,9 @@
  *   target refused, postmaster refused alike -> rejects_everyone: the
  *       refusal is about the sender (address, HELO, reputation) or the
  *       server, not this mailbox;
- *   target accepted, postmaster refused      -> postmaster_refused;
+ *   postmaster refused (5xx) for any other reason -> postmaster_refused
+ *       (a domain without one, RFC 5321 4.5.1 broken);
+ * and nothing at all unless MAIL FROM was accepted.
  *   target (or, for a DOMAIN, MAIL) accepted, random local part accepted
  *       -> catch_all: an "accepted" proves little about the mailbox.
  *

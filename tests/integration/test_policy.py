@@ -534,6 +534,8 @@ def _(env):
         ({RCPT: "450 4.7.1 <%s>: try later" % RCPT,
           POSTMASTER: "550 5.7.1 <%s>: Access denied" % POSTMASTER}, None, 75, "tempfail"),
         ({}, "450 4.2.0 <x>: Recipient address rejected: Greylisted", 75, None),
+        # Both unknown: a domain without a postmaster, not a refused sender.
+        ({}, "550 5.1.1 <x>: Recipient address rejected: User unknown", 77, "rejected"),
     ]
     for rcpt, default, code, reason in cases:
         sc = dict(rcpt=rcpt)
@@ -547,7 +549,23 @@ def _(env):
         if reason:
             eq(field(r.doc, "verdict.reason"), reason, "verdict.reason")
         eq([x[0] for x in recipients_of(probe_at(r.doc, MX))], ["target", "control"], "roles")
+        # Postmaster refused for good (5xx) is RFC 5321 broken, whatever
+        # the target got; a 4xx to it is not.
+        eq(len(kind_findings(r.doc, "postmaster_refused")),
+           0 if rcpt.get(RCPT, "").startswith("550 5.1.1") or
+           (default or "").startswith("450") else 1,
+           "postmaster_refused for %s" % clip(rcpt or default))
         srv.stop()
+    # MAIL FROM refused, the RCPTs pipelined behind it get "503 need MAIL":
+    # nothing is said about the recipients at all.
+    srv = mx(env, replies={"MAIL": "550 5.7.1 sender refused",
+                           "RCPT": "503 5.5.1 Error: need MAIL command"})
+    r = env.run(RCPT)
+    r.expect_exit(77)
+    eq(field(r.doc, "verdict.reason"), "rejected", "verdict.reason after a refused MAIL")
+    for k in ("rejects_everyone", "postmaster_refused", "catch_all"):
+        check(not kind_findings(r.doc, k), "%s after a refused MAIL FROM" % k)
+    srv.stop()
 
 
 @case("recipients_postmaster_refused")
@@ -563,6 +581,12 @@ def _(env):
     f = kind_findings(r.doc, "postmaster_refused")
     eq(len(f), 1, "postmaster_refused findings")
     eq((f[0]["code"], f[0]["host"]), (550, MX_NAME), "the finding's code and host")
+    srv.stop()
+    # A 4xx to postmaster (greylisting keys on the recipient) proves nothing.
+    srv = mx(env, rcpt={POSTMASTER: "450 4.2.0 <%s>: Greylisted" % POSTMASTER})
+    r = env.run(RCPT)
+    r.expect_exit(0)
+    check(not kind_findings(r.doc, "postmaster_refused"), "postmaster_refused for a 450")
     srv.stop()
     mx(env)
     r = env.run(RCPT)

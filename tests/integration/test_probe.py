@@ -279,22 +279,31 @@ def _(env):
 
 @case("e3_port25_and_submission_silent")
 def _(env):
-    """25 and 587 both silent, 465 closed: no port answers, so the reason
-    is all_unreachable (receiver down or filtering), never port25_blocked;
-    about two --timeouts. The negative: a run asking -p 25,587 itself gets
-    no connect-only checks."""
+    """25, 587 and 465 all silent: no port answers, so the reason is
+    all_unreachable (receiver down or filtering), never port25_blocked;
+    about two --timeouts. With 587 and 465 closed instead (a reset: the
+    host is up and reachable from here) it is port25_blocked. The
+    negative: a run asking -p 25,587 itself gets no connect-only checks."""
     needs_low_ports()
     stuck_on(env, "127.0.0.17", 25)
-    stuck_on(env, "127.0.0.17", 587)
+    s587 = stuck_on(env, "127.0.0.17", 587)
+    s465 = stuck_on(env, "127.0.0.17", 465)
     r = env.run("alice@down25.example.test", port=25)
     r.expect_exit(69)
     doc = r.doc
     f = doc["findings"][doc["verdict"]["finding"]]
     eq((f["kind"], f["port"]), ("all_unreachable", 25), "the verdict's finding")
-    eq([c["result"] for c in doc["connect_checks"]], ["timeout", "refused"], "connect_checks")
+    eq([c["result"] for c in doc["connect_checks"]], ["timeout", "timeout"], "connect_checks")
     check(not [x for x in doc["findings"] if x["kind"] == "port25_blocked"], "port25_blocked")
     check(1.8 * TIMEOUT <= r.elapsed < 3 * TIMEOUT, "run took %.1f s, want about 2 x --timeout"
           % r.elapsed)
+    s587.stop()
+    s465.stop()
+    r = env.run("alice@down25.example.test", port=25)
+    doc = r.doc
+    eq([c["result"] for c in doc["connect_checks"]], ["refused", "refused"], "connect_checks")
+    f = doc["findings"][doc["verdict"]["finding"]]
+    eq((f["kind"], f["port"]), ("port25_blocked", 587), "the verdict's finding with resets")
     r = env.run("alice@down25.example.test", port="25,587")
     eq(r.doc["connect_checks"], [], "connect_checks when 587 is asked for")
 
