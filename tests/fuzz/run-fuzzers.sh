@@ -36,7 +36,7 @@ JOBS=${FUZZ_JOBS:-1}
 MERGE=${FUZZ_MERGE:-1}
 MAX_FILES=${FUZZ_MAX_FILES:-200}
 ALL="fuzz_reply fuzz_caps fuzz_addr fuzz_sanitize fuzz_explain fuzz_dialogue fuzz_dns
-	fuzz_tlsa fuzz_sts fuzz_tlsrpt fuzz_policy_dns fuzz_bounce fuzz_identity"
+	fuzz_tlsa fuzz_sts fuzz_tlsrpt fuzz_policy_dns fuzz_bounce fuzz_identity fuzz_socks5"
 HARNESSES=${*:-$ALL}
 
 if [ -z "${CC:-}" ]; then
@@ -68,6 +68,7 @@ dict() {
 	fuzz_tlsa | fuzz_policy_dns) echo tlsa ;;
 	fuzz_sts | fuzz_tlsrpt) echo policy ;;
 	fuzz_bounce) echo bounce ;;
+	fuzz_socks5) echo socks5 ;;
 	esac
 }
 
