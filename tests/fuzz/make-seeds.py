@@ -708,6 +708,35 @@ regress("fuzz_socks5", "bound-name-is-password",
         bytes([S5_AUTH | S5_V6]) + S5_USERPASS + S5_AUTH_OK +
         s5_reply(0, 3, b"Pw-7f3a9c-secret"))
 
+# ---- batch input files (fuzz_batch_reader: the file's bytes) ----
+
+for name, data in {
+    "lf": "a@example.net\nb@example.org\n",
+    "crlf": "a@example.net\r\nb@example.org\r\n",
+    "mixed": "a@example.net\r\nb@example.org\nc@example.com\r\n",
+    "comments-blanks": "# targets\n\n   \n\t# indented\na@example.net\n \t\r\n#end\n",
+    "trim": "  \t a@example.net \t\x0b\x0c\r\n",
+    "no-final-newline": "a@example.net\nlast@example.net",
+    "final-cr": "a@example.net\r",
+    "lone-cr": "a\rb\n\r\r\n",
+    "bom": "\ufeffa@example.net\n",
+    "bom-comment": "\ufeff# list\nb@example.org\n",
+    "bom-twice": "\ufeff\ufeffx\n",
+    "bom-cut": b"\xef\xbbx\n",
+    "bom-late": "a\n\ufeffb\n",
+    "nul": "a\x00b@example.net\nok@example.net\n",
+    "at-bound": "x" * 1024 + "\n" + "y" * 1024 + "\r\n",
+    "past-bound": "x" * 1025 + "\n" + "y" * 1025 + "\r\nok\n",
+    "long-line": "z" * 5000 + "\nnext@example.net\n",
+    "long-comment": "#" + "c" * 3000 + "\nok\n",
+    "long-blanks-then-text": " " * 2000 + "a\nok\n",
+    "long-nul-past-bound": "q" * 1100 + "\x00\nok\n",
+    "only-newlines": "\n" * 50,
+    "empty": "",
+    "utf8": "j\u00f6rg@b\u00fccher.example\n\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a\n",
+}.items():
+    seed("fuzz_batch_reader", name, data)
+
 # ---- write ----
 
 for harness, files in seeds.items():
