@@ -36,7 +36,8 @@ JOBS=${FUZZ_JOBS:-1}
 MERGE=${FUZZ_MERGE:-1}
 MAX_FILES=${FUZZ_MAX_FILES:-200}
 ALL="fuzz_reply fuzz_caps fuzz_addr fuzz_sanitize fuzz_explain fuzz_dialogue fuzz_dns
-	fuzz_tlsa fuzz_sts fuzz_tlsrpt fuzz_policy_dns fuzz_bounce fuzz_identity"
+	fuzz_tlsa fuzz_sts fuzz_tlsrpt fuzz_policy_dns fuzz_bounce fuzz_identity fuzz_socks5
+	fuzz_batch_reader"
 HARNESSES=${*:-$ALL}
 
 if [ -z "${CC:-}" ]; then
@@ -56,6 +57,7 @@ max_len() {
 	fuzz_tlsa) echo 70000 ;;     # past TLSA_DATA_MAX, up to a TCP answer
 	fuzz_sts) echo 70000 ;;      # past the 64 KiB policy limit
 	fuzz_bounce) echo 65536 ;;   # many MIME parts, past BOUNCE_DIAG_MAX
+	fuzz_batch_reader) echo 8192 ;; # lines past BATCH_LINE_MAX (1024)
 	*) echo 4096 ;;
 	esac
 }
@@ -69,6 +71,8 @@ dict() {
 	fuzz_sts | fuzz_tlsrpt) echo policy ;;
 	fuzz_bounce) echo bounce ;;
 	fuzz_identity) echo identity ;;
+	fuzz_socks5) echo socks5 ;;
+	fuzz_batch_reader) echo batch ;;
 	esac
 }
 
