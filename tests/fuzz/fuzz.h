@@ -44,6 +44,21 @@ static inline uint32_t fuzz_rand(uint32_t *s)
 	return *s >> 16;
 }
 
+/* How a harness cuts one input into reads: whole, a byte at a time, or
+ * in pieces drawn from fuzz_rand; the results must not differ. */
+enum fuzz_split { SPLIT_WHOLE, SPLIT_BYTES, SPLIT_RANDOM };
+
+/* A seed for fuzz_rand from the input's first 64 bytes (FNV-1a), so a
+ * random split is the same on every replay. */
+static inline uint32_t fuzz_input_seed(const uint8_t *data, size_t size)
+{
+	uint32_t seed = 2166136261u;
+
+	for (size_t i = 0; i < size && i < 64; i++)
+		seed = (seed ^ data[i]) * 16777619u;
+	return seed;
+}
+
 /* One record of a harness that feeds several answers: a kind byte, a
  * status byte, a 16-bit big-endian length and that many bytes (cut at
  * the end of the input). Returns 0 when no whole header is left. */

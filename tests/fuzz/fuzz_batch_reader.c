@@ -55,9 +55,7 @@ static void check_line(const struct batch_line *l, unsigned long *last)
 	FUZZ_CHECK(u[0] != '#');
 }
 
-enum split { SPLIT_WHOLE, SPLIT_BYTES, SPLIT_RANDOM };
-
-static void run(const uint8_t *data, size_t size, enum split how, uint32_t seed,
+static void run(const uint8_t *data, size_t size, enum fuzz_split how, uint32_t seed,
 		struct tape *t)
 {
 	struct batch_reader r;
@@ -142,10 +140,9 @@ static void reference(const uint8_t *data, size_t size, struct tape *t)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tape whole = {0}, bytes = {0}, random = {0}, ref = {0};
-	uint32_t seed = 2166136261u;
+	uint32_t seed;
 
-	for (size_t i = 0; i < size && i < 64; i++)
-		seed = (seed ^ data[i]) * 16777619u;
+	seed = fuzz_input_seed(data, size);
 	run(data, size, SPLIT_WHOLE, 0, &whole);
 	run(data, size, SPLIT_BYTES, 0, &bytes);
 	run(data, size, SPLIT_RANDOM, seed, &random);

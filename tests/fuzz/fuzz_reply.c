@@ -120,9 +120,7 @@ static void record(struct tape *t, char kind, const struct reply *r)
 	}
 }
 
-enum split { SPLIT_WHOLE, SPLIT_BYTES, SPLIT_RANDOM };
-
-static size_t next_chunk(enum split how, uint32_t *rng, size_t left)
+static size_t next_chunk(enum fuzz_split how, uint32_t *rng, size_t left)
 {
 	size_t n;
 
@@ -137,7 +135,7 @@ static size_t next_chunk(enum split how, uint32_t *rng, size_t left)
 	return n < left ? n : left;
 }
 
-static void run(const uint8_t *data, size_t size, enum split how, uint32_t seed,
+static void run(const uint8_t *data, size_t size, enum fuzz_split how, uint32_t seed,
 		struct tape *t)
 {
 	struct reply_parser p;
@@ -207,10 +205,9 @@ static void run(const uint8_t *data, size_t size, enum split how, uint32_t seed,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tape whole = {0}, bytes = {0}, random = {0};
-	uint32_t seed = 2166136261u;
+	uint32_t seed;
 
-	for (size_t i = 0; i < size && i < 64; i++)
-		seed = (seed ^ data[i]) * 16777619u;
+	seed = fuzz_input_seed(data, size);
 	run(data, size, SPLIT_WHOLE, 0, &whole);
 	run(data, size, SPLIT_BYTES, 0, &bytes);
 	run(data, size, SPLIT_RANDOM, seed, &random);

@@ -35,9 +35,7 @@ static void tape_num(struct tape *t, long v)
 	tape_put(t, &v, sizeof v);
 }
 
-enum split { SPLIT_WHOLE, SPLIT_BYTES, SPLIT_RANDOM };
-
-static size_t next_chunk(enum split how, uint32_t *rng, size_t left)
+static size_t next_chunk(enum fuzz_split how, uint32_t *rng, size_t left)
 {
 	size_t n;
 
@@ -78,7 +76,7 @@ static void check_no_secret(const struct socks5 *s, const char *pass,
 }
 
 static void run(const uint8_t *data, size_t size, const char *dst,
-		const char *user, const char *pass, enum split how,
+		const char *user, const char *pass, enum fuzz_split how,
 		uint32_t seed, struct tape *t)
 {
 	struct socks5 s;
@@ -165,7 +163,7 @@ static void run(const uint8_t *data, size_t size, const char *dst,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tape whole = {0}, bytes = {0}, random = {0};
-	uint32_t seed = 2166136261u;
+	uint32_t seed;
 	char long_user[SOCKS5_CRED_MAX + 1], long_pass[SOCKS5_CRED_MAX + 1];
 	const char *user = NULL, *pass = NULL, *dst;
 	unsigned cfg;
@@ -190,8 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		user = USER;
 		pass = PASS;
 	}
-	for (size_t i = 0; i < size && i < 64; i++)
-		seed = (seed ^ data[i]) * 16777619u;
+	seed = fuzz_input_seed(data, size);
 	run(data, size, dst, user, pass, SPLIT_WHOLE, seed, &whole);
 	run(data, size, dst, user, pass, SPLIT_BYTES, seed + 1, &bytes);
 	run(data, size, dst, user, pass, SPLIT_RANDOM, seed + 2, &random);

@@ -60,6 +60,16 @@ static void feed_all(struct socks5 *s, const unsigned char *in, size_t n)
 	assert_int_equal(socks5_feed(s, in, n), n);
 }
 
+/* Without credentials, to 192.0.2.25:25, up to where the CONNECT reply
+ * is due: greeting sent, method 0x00 chosen, request sent. */
+static void to_connect_reply(struct socks5 *s)
+{
+	socks5_init(s, "192.0.2.25", 25, NULL, NULL);
+	send_all(s);
+	feed_all(s, B(5, 0));
+	send_all(s);
+}
+
 static const unsigned char OK_V4[] = {5, 0, 0, 1, 192, 0, 2, 1, 0x04, 0x38};
 
 /* ---- the requests ---- */
@@ -169,10 +179,7 @@ static void test_every_rep(void **state)
 
 		memcpy(r, OK_V4, sizeof r);
 		r[1] = (unsigned char)cases[i].rep;
-		socks5_init(&s, "192.0.2.25", 25, NULL, NULL);
-		send_all(&s);
-		feed_all(&s, B(5, 0));
-		send_all(&s);
+		to_connect_reply(&s);
 		/* Failure is known at REP: the rest is not read. */
 		assert_int_equal(socks5_feed(&s, r, sizeof r), 2);
 		assert_int_equal(socks5_state(&s), S5_FAILED);
@@ -325,10 +332,7 @@ static void test_bound_forms(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct socks5 s;
 
-		socks5_init(&s, "192.0.2.25", 25, NULL, NULL);
-		send_all(&s);
-		feed_all(&s, B(5, 0));
-		send_all(&s);
+		to_connect_reply(&s);
 		socks5_feed(&s, cases[i].reply, cases[i].len);
 		assert_int_equal(socks5_state(&s), cases[i].st);
 		assert_int_equal(socks5_error(&s), cases[i].err);
@@ -350,20 +354,14 @@ static void test_bound_longest_name(void **state)
 	r[261] = 0xbb;
 	memset(want, 'n', 255);
 	strcpy(want + 255, ":443");
-	socks5_init(&s, "192.0.2.25", 25, NULL, NULL);
-	send_all(&s);
-	feed_all(&s, B(5, 0));
-	send_all(&s);
+	to_connect_reply(&s);
 	feed_all(&s, r, sizeof r);
 	assert_int_equal(socks5_state(&s), S5_DONE);
 	assert_string_equal(socks5_bound(&s), want);
 
 	/* The same, every octet escaped: within SOCKS5_BOUND_MAX. */
 	memset(r + 5, 0x01, 255);
-	socks5_init(&s, "192.0.2.25", 25, NULL, NULL);
-	send_all(&s);
-	feed_all(&s, B(5, 0));
-	send_all(&s);
+	to_connect_reply(&s);
 	feed_all(&s, r, sizeof r);
 	assert_int_equal(socks5_state(&s), S5_DONE);
 	assert_int_equal(strlen(socks5_bound(&s)), 255 * 4 + 4);
@@ -432,10 +430,7 @@ static void test_every_split(void **state)
 	for (size_t cut = 0; cut <= sizeof r; cut++) {
 		struct socks5 s;
 
-		socks5_init(&s, "192.0.2.25", 25, NULL, NULL);
-		send_all(&s);
-		feed_all(&s, B(5, 0));
-		send_all(&s);
+		to_connect_reply(&s);
 		assert_int_equal(socks5_feed(&s, r, cut), cut);
 		assert_int_equal(socks5_state(&s),
 				 cut == sizeof r ? S5_DONE : S5_CONNECT);
@@ -512,10 +507,7 @@ static void test_closed(void **state)
 	assert_false(mem_has(&s, sizeof s, PASS, strlen(PASS)));
 
 	/* Closed after the end: nothing changes. */
-	socks5_init(&s, "192.0.2.25", 25, NULL, NULL);
-	send_all(&s);
-	feed_all(&s, B(5, 0));
-	send_all(&s);
+	to_connect_reply(&s);
 	feed_all(&s, OK_V4, sizeof OK_V4);
 	socks5_closed(&s);
 	assert_int_equal(socks5_state(&s), S5_DONE);
@@ -557,10 +549,7 @@ static void test_wipe(void **state)
 	assert_string_equal(socks5_bound(&s), "192.0.2.1:1080");
 
 	/* After a failure its cause stays. */
-	socks5_init(&s, "192.0.2.25", 25, NULL, NULL);
-	send_all(&s);
-	feed_all(&s, B(5, 0));
-	send_all(&s);
+	to_connect_reply(&s);
 	socks5_feed(&s, B(5, 5));
 	socks5_wipe(&s);
 	assert_int_equal(socks5_error(&s), S5E_REPLY);
