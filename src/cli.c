@@ -25,9 +25,11 @@
 #include "smtpprobe/report.h"
 #include "smtpprobe/sanitize.h"
 
-#define PROG		"smtpprobe"
-#define MAILNAME_PATH	"/etc/mailname"
-#define DEFAULT_TIMEOUT 10
+#define PROG		    "smtpprobe"
+#define MAILNAME_PATH	    "/etc/mailname"
+#define DEFAULT_TIMEOUT	    10
+#define DEFAULT_CONCURRENCY 32
+#define DEFAULT_PER_HOST    2
 
 /* Longest piece of user input quoted in a message (input octets), and a
  * buffer that always holds its sanitised form plus "...". */
@@ -51,6 +53,9 @@ enum {
 	OPT_DNSBL,
 	OPT_CATCH_ALL,
 	OPT_NO_CONTROL,
+	OPT_BATCH,
+	OPT_CONCURRENCY,
+	OPT_PER_HOST,
 };
 
 /* Leading ':' so that getopt reports a missing argument as ':' and prints
@@ -72,6 +77,9 @@ static const struct option long_opts[] = {
     {"dnsbl", required_argument, NULL, OPT_DNSBL},
     {"catch-all", no_argument, NULL, OPT_CATCH_ALL},
     {"no-control", no_argument, NULL, OPT_NO_CONTROL},
+    {"batch", required_argument, NULL, OPT_BATCH},
+    {"concurrency", required_argument, NULL, OPT_CONCURRENCY},
+    {"per-host", required_argument, NULL, OPT_PER_HOST},
     {"verbose", no_argument, NULL, 'v'},
     {"json", no_argument, NULL, OPT_JSON},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
@@ -547,6 +555,49 @@ static int opt_auth(struct parse_state *st, const char *arg)
 	return 0;
 }
 
+/* --batch FILE: checked now (a file that cannot be read is the input's
+ * fault, 65), read later by the batch, a line at a time. */
+static int opt_batch(struct parse_state *st, const char *arg)
+{
+	char b[SHOW_SIZE];
+	struct stat sb;
+
+	if (arg[0] == '\0')
+		return usage_error(st->err, "--batch needs a FILE (or - for "
+					    "standard input)");
+	if (strlen(arg) >= sizeof st->cfg->batch)
+		return usage_error(st->err, "--batch file name is too long");
+	if (strcmp(arg, "-") != 0) {
+		if (access(arg, R_OK) != 0)
+			return data_error(st->err,
+					  "cannot read --batch file '%s': %s",
+					  show(b, arg), strerror(errno));
+		if (stat(arg, &sb) == 0 && S_ISDIR(sb.st_mode))
+			return data_error(st->err,
+					  "--batch '%s' is a directory, not "
+					  "a file of targets",
+					  show(b, arg));
+	}
+	copy_str(st->cfg->batch, sizeof st->cfg->batch, arg);
+	st->cfg->do_batch = 1;
+	return 0;
+}
+
+static int opt_count(struct parse_state *st, const char *name, const char *arg,
+		     int *out)
+{
+	char b[SHOW_SIZE];
+	long v;
+
+	if (parse_uint(arg, strlen(arg), 1, CONCURRENCY_MAX, &v) < 0)
+		return usage_error(st->err,
+				   "bad %s '%s': use a whole number from 1 "
+				   "to %d",
+				   name, show(b, arg), CONCURRENCY_MAX);
+	*out = (int)v;
+	return 0;
+}
+
 static int opt_explain(struct parse_state *st, const char *arg)
 {
 	if (strlen(arg) >= sizeof st->cfg->explain)
@@ -616,6 +667,12 @@ static int handle_option(struct parse_state *st, int c, char **argv)
 	case OPT_DNSBL: return opt_dnsbl(st, optarg);
 	case OPT_CATCH_ALL: st->cfg->catch_all = 1; return 0;
 	case OPT_NO_CONTROL: st->cfg->no_control = 1; return 0;
+	case OPT_BATCH: return opt_batch(st, optarg);
+	case OPT_CONCURRENCY:
+		return opt_count(st, "--concurrency", optarg,
+				 &st->cfg->concurrency);
+	case OPT_PER_HOST:
+		return opt_count(st, "--per-host", optarg, &st->cfg->per_host);
 	case 'v': st->cfg->verbose = 1; return 0;
 	case OPT_JSON: st->cfg->json = 1; return 0;
 	case OPT_NO_COLOR: st->no_color = 1; return 0;
@@ -635,6 +692,17 @@ static int check_contradictions(struct parse_state *st)
 {
 	const struct config *cfg = st->cfg;
 
+	if (cfg->do_batch && cfg->do_explain)
+		return usage_error(st->err, "--batch probes a list; --explain "
+					    "explains a reply: give one");
+	if (cfg->do_batch && cfg->verbose)
+		return usage_error(st->err,
+				   "--batch writes one JSON document per "
+				   "target; -v's transcript is for one target");
+	if (cfg->do_batch && cfg->retry_greylist_s)
+		return usage_error(st->err,
+				   "--retry-greylist waits for one target; "
+				   "it is not available with --batch");
 	if (st->want_v4 && st->want_v6)
 		return usage_error(
 		    st->err,
@@ -669,7 +737,12 @@ static int check_positional(struct parse_state *st, int argc, char **argv)
 		return usage_error(
 		    st->err, "--explain takes no ADDRESS or DOMAIN (got '%s')",
 		    show(b, argv[optind]));
-	if (!st->cfg->do_explain && n == 0)
+	if (st->cfg->do_batch && n > 0)
+		return usage_error(st->err,
+				   "--batch reads its targets from the file; "
+				   "give no ADDRESS or DOMAIN (got '%s')",
+				   show(b, argv[optind]));
+	if (!st->cfg->do_explain && !st->cfg->do_batch && n == 0)
 		return usage_error(st->err, "missing ADDRESS or DOMAIN");
 	if (n > 1)
 		return usage_error(st->err,
@@ -678,26 +751,34 @@ static int check_positional(struct parse_state *st, int argc, char **argv)
 	return 0;
 }
 
-static int set_target(struct parse_state *st, const char *arg)
+int cli_make_target(const char *arg, size_t len, struct probe_target *t)
 {
-	struct config *cfg = st->cfg;
 	struct mail_addr a;
-	char b[SHOW_SIZE];
-	int rc = addr_parse_target(arg, strlen(arg), &a);
+	int rc = addr_parse_target(arg, len, &a);
 
+	memset(t, 0, sizeof *t);
+	sanitize_buf(t->given, sizeof t->given, arg, len);
 	if (rc)
-		return data_error(st->err, "bad %s '%s': %s",
-				  strchr(arg, '@') ? "address" : "domain",
-				  show(b, arg), addr_strerror(rc));
-	struct probe_target *t = &cfg->target;
-
-	sanitize_buf(t->given, sizeof t->given, arg, strlen(arg));
+		return rc;
 	memcpy(t->local, a.local, sizeof t->local);
 	memcpy(t->domain, a.domain, sizeof t->domain);
 	copy_str(t->rcpt, sizeof t->rcpt, a.path);
 	t->is_address = a.is_address;
 	t->need_smtputf8 = a.need_smtputf8;
-	cfg->targets = t;
+	return 0;
+}
+
+static int set_target(struct parse_state *st, const char *arg)
+{
+	struct config *cfg = st->cfg;
+	char b[SHOW_SIZE];
+	int rc = cli_make_target(arg, strlen(arg), &cfg->target);
+
+	if (rc)
+		return data_error(st->err, "bad %s '%s': %s",
+				  strchr(arg, '@') ? "address" : "domain",
+				  show(b, arg), addr_strerror(rc));
+	cfg->targets = &cfg->target;
 	cfg->ntargets = 1;
 	return 0;
 }
@@ -737,7 +818,7 @@ static int finish(struct parse_state *st, int argc, char **argv)
 
 	if (rc == 0)
 		rc = check_positional(st, argc, argv);
-	if (rc == 0 && !st->cfg->do_explain)
+	if (rc == 0 && !st->cfg->do_explain && !st->cfg->do_batch)
 		rc = set_target(st, argv[optind]);
 	if (rc == 0)
 		set_defaults(st);
@@ -861,6 +942,8 @@ int cli_parse(int argc, char **argv, struct config *cfg, FILE *err)
 			 default_dnsbl[i]);
 	cfg->timeout_s = DEFAULT_TIMEOUT;
 	cfg->family = FAMILY_ANY;
+	cfg->concurrency = DEFAULT_CONCURRENCY;
+	cfg->per_host = DEFAULT_PER_HOST;
 
 	optind = 0; /* glibc: 0 re-initialises getopt fully, so we can rerun */
 	opterr = 0;

@@ -16,6 +16,7 @@
 
 #include "smtpprobe/dns_answer.h"
 #include "smtpprobe/dns_raw.h"
+#include "smtpprobe/dnspool.h"
 #include "smtpprobe/identity.h"
 #include "smtpprobe/policy_dns.h"
 #include "smtpprobe/policy_sts.h"
@@ -50,13 +51,10 @@ struct id_query {
 struct resolver {
 	const struct config *cfg;
 	struct run_record *rec;
-	ares_channel ch;
-	int outstanding; /* queries not yet answered */
-	struct {
-		ares_socket_t fd;
-		int read, write;
-	} socks[DNS_SOCKETS_CAP];
-	int nsocks;
+	struct dns_pool *pool; /* the process's channel and answer cache */
+	long (*clock)(void *); /* the run's clock, for the callbacks' notes */
+	void *clock_arg;
+	int outstanding;	    /* queries not yet answered */
 	struct dns_scratch scratch; /* address answers until merged */
 	int pending[MX_HOSTS_CAP];  /* address answers still due */
 	long now;		    /* the clock, for the callbacks' notes */
@@ -70,105 +68,28 @@ struct resolver {
 	struct id_query dnsbl[EGRESS_CAP][DNSBL_ZONES_CAP];
 };
 
-static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
+/* Every callback first reads the run's clock: the pool calls back from
+ * the loop of a whole batch, not from a call of this run's. */
+static void tick(struct resolver *r)
 {
-	struct resolver *r = data;
-	int i;
-
-	for (i = 0; i < r->nsocks; i++)
-		if (r->socks[i].fd == fd)
-			break;
-	if (!readable && !writable) {
-		if (i < r->nsocks)
-			r->socks[i] = r->socks[--r->nsocks];
-		return;
-	}
-	if (i == r->nsocks) {
-		if (r->nsocks == DNS_SOCKETS_CAP)
-			return; /* c-ares's own timeouts still bound it */
-		r->nsocks++;
-	}
-	r->socks[i].fd = fd;
-	r->socks[i].read = readable;
-	r->socks[i].write = writable;
-}
-
-static void describe_servers(struct resolver *r)
-{
-	struct ares_addr_port_node *servers = NULL, *n;
-	char *out = r->rec->resolvers;
-	size_t len = 0, cap = sizeof r->rec->resolvers;
-
-	out[0] = '\0';
-	if (ares_get_servers_ports(r->ch, &servers) != ARES_SUCCESS)
-		return;
-	for (n = servers; n && len + 1 < cap; n = n->next) {
-		char ip[ADDR_STR_MAX];
-		int port = n->udp_port ? n->udp_port : 53;
-
-		inet_ntop(n->family, &n->addr, ip, sizeof ip);
-		len = text_appendf(out, cap, len,
-				   n->family == AF_INET6 ? "%s[%s]:%d"
-							 : "%s%s:%d",
-				   len ? ", " : "", ip, port);
-	}
-	ares_free_data(servers);
-	if (!r->cfg->dns_servers[0] && len + 1 < cap)
-		snprintf(out + len, cap - len, " (system, /etc/resolv.conf)");
+	r->now = r->clock(r->clock_arg);
 }
 
 struct resolver *resolver_new(const struct config *cfg, struct run_record *rec,
-			      char *err, size_t errlen)
+			      struct dns_pool *pool, long (*clock)(void *),
+			      void *clock_arg)
 {
 	struct resolver *r = calloc(1, sizeof *r);
-	struct ares_options o;
-	int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_FLAGS |
-		   ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_EDNSPSZ;
-	int st;
 
-	if (!r) {
-		snprintf(err, errlen, "out of memory");
+	if (!r)
 		return NULL;
-	}
 	r->cfg = cfg;
 	r->rec = rec;
-	memset(&o, 0, sizeof o);
-	o.sock_state_cb = sock_state;
-	o.sock_state_cb_data = r;
-	/* NOCHECKRESP: hand SERVFAIL and REFUSED answers to the callback
-	 * instead of reporting "could not contact DNS servers", so they are
-	 * told apart (the cost: no move to the next server on SERVFAIL). */
-	o.flags =
-	    ARES_FLAG_NOALIASES | ARES_FLAG_NOSEARCH | ARES_FLAG_NOCHECKRESP;
-	/* EDNS0 (RFC 6891): signed answers are larger than 512 bytes; and
-	 * should a resolver answer FORMERR to it, c-ares asks again
-	 * without the OPT record. */
-	o.flags |= ARES_FLAG_EDNS;
-	o.ednspsz = DNS_EDNS_SIZE;
-	/* Two tries; c-ares doubles the second, so the total per query is
-	 * about the step's timeout. */
-	o.timeout = cfg->timeout_s * 1000 / 3;
-	if (o.timeout < 100)
-		o.timeout = 100;
-	o.tries = 2;
-	st = ares_init_options(&r->ch, &o, mask);
-	if (st != ARES_SUCCESS) {
-		snprintf(err, errlen, "cannot start the resolver: %s",
-			 ares_strerror(st));
-		free(r);
-		return NULL;
-	}
-	if (cfg->dns_servers[0]) {
-		st = ares_set_servers_ports_csv(r->ch, cfg->dns_servers);
-		if (st != ARES_SUCCESS) {
-			snprintf(err, errlen, "bad --dns-server: %s",
-				 ares_strerror(st));
-			ares_destroy(r->ch);
-			free(r);
-			return NULL;
-		}
-	}
-	describe_servers(r);
+	r->pool = pool;
+	r->clock = clock;
+	r->clock_arg = clock_arg;
+	snprintf(rec->resolvers, sizeof rec->resolvers, "%s",
+		 dns_pool_servers(pool));
 	return r;
 }
 
@@ -176,7 +97,8 @@ void resolver_free(struct resolver *r)
 {
 	if (!r)
 		return;
-	ares_destroy(r->ch);
+	if (r->outstanding > 0)
+		dns_pool_cancel(r->pool, r);
 	for (size_t i = 0; i < DANE_HOSTS_CAP; i++) {
 		free(r->policy.orig[i].ans);
 		free(r->policy.target[i].ans);
@@ -191,25 +113,12 @@ int resolver_done(const struct resolver *r)
 
 /* ---- queries; dns_answer.c says what the answers mean ---- */
 
-/* Every question asks for DNSSEC: AD in the header, DO in the OPT
- * record (c-ares 1.18 sets neither), so that each answer says whether
- * the resolver authenticated it. When the query cannot be built, the
- * callback hears of it at once, as c-ares's own ares_query would say. */
+/* Every question goes through the pool (which asks for DNSSEC and
+ * answers a repeated question from its cache). */
 static void send_query(struct resolver *r, const char *name, int type,
 		       ares_callback cb, void *arg)
 {
-	unsigned char *q = NULL;
-	int qlen = 0;
-	int st =
-	    ares_create_query(name, C_IN, type, 0, 1, &q, &qlen, DNS_EDNS_SIZE);
-
-	if (st != ARES_SUCCESS) {
-		cb(arg, st, 0, NULL, 0);
-		return;
-	}
-	dns_query_want_dnssec(q, (size_t)qlen);
-	ares_send(r->ch, q, qlen, cb, arg);
-	ares_free_string(q);
+	dns_pool_send(r->pool, r, name, type, cb, arg);
 }
 
 static int policy_on(const struct resolver *r)
@@ -226,6 +135,7 @@ static void tlsa_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	    q->target ? &r->policy.target[q->dane] : &r->policy.orig[q->dane];
 
 	(void)timeouts;
+	tick(r);
 	status = dns_answer_status(status, abuf, alen);
 	policy_take_tlsa(r->rec, l, q->name, status, abuf, alen, r->now);
 	r->outstanding--;
@@ -280,6 +190,7 @@ static void root_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	struct resolver *r = arg;
 
 	(void)timeouts;
+	tick(r);
 	status = dns_answer_status(status, abuf, alen);
 	policy_take_root(r->rec, &r->policy, status, abuf, alen, r->now);
 	r->outstanding--;
@@ -294,6 +205,7 @@ static void sts_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	struct resolver *r = q->r;
 
 	(void)timeouts;
+	tick(r);
 	status = dns_answer_status(status, abuf, alen);
 	switch (q->kind) {
 	case 0: policy_sts_take_txt(r->rec, status, abuf, alen, r->now); break;
@@ -337,6 +249,7 @@ static void helo_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	struct id_query *q = arg;
 
 	(void)timeouts;
+	tick(q->r);
 	status = dns_answer_status(status, abuf, alen);
 	identity_take_helo(q->r->rec, q->family, status, abuf, alen, q->r->now);
 	q->r->outstanding--;
@@ -364,6 +277,7 @@ static void forward_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	struct id_query *q = arg;
 
 	(void)timeouts;
+	tick(q->r);
 	status = dns_answer_status(status, abuf, alen);
 	identity_take_forward(q->r->rec, q->egress, status, abuf, alen,
 			      q->r->now);
@@ -378,6 +292,7 @@ static void ptr_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	const struct egress *e = &r->rec->egress[q->egress];
 
 	(void)timeouts;
+	tick(r);
 	status = dns_answer_status(status, abuf, alen);
 	if (identity_take_ptr(r->rec, q->egress, status, abuf, alen, r->now)) {
 		r->outstanding++;
@@ -393,6 +308,7 @@ static void dnsbl_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	struct id_query *q = arg;
 
 	(void)timeouts;
+	tick(q->r);
 	status = dns_answer_status(status, abuf, alen);
 	identity_take_dnsbl(q->r->rec, q->egress, q->zone, status, abuf, alen,
 			    q->r->now);
@@ -456,6 +372,7 @@ static void addr_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	struct resolver *r = q->r;
 
 	(void)timeouts;
+	tick(r);
 	status = dns_answer_status(status, abuf, alen);
 	dns_take_addrs(r->rec, &r->scratch, q->host, q->family, status, abuf,
 		       alen, r->now);
@@ -502,6 +419,7 @@ static void mx_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	size_t n;
 
 	(void)timeouts;
+	tick(r);
 	status = dns_answer_status(status, abuf, alen);
 	r->outstanding--;
 	n = dns_take_mx(r->rec, r->rec->target->domain, status, abuf, alen,
@@ -548,59 +466,17 @@ static void finish(struct resolver *r)
 	r->finished = 1;
 }
 
-int resolver_pollfds(struct resolver *r, struct pollfd *pfds, int max)
+void resolver_update(struct resolver *r, long now)
 {
-	int n = 0;
-
-	for (int i = 0; i < r->nsocks && n < max; i++, n++) {
-		pfds[n].fd = r->socks[i].fd;
-		pfds[n].events = (short)((r->socks[i].read ? POLLIN : 0) |
-					 (r->socks[i].write ? POLLOUT : 0));
-		pfds[n].revents = 0;
-	}
-	return n;
-}
-
-void resolver_process(struct resolver *r, const struct pollfd *pfds, int n,
-		      long now)
-{
-	int any = 0;
-
 	r->now = now;
-	for (int i = 0; i < n; i++) {
-		ares_socket_t rfd = ARES_SOCKET_BAD, wfd = ARES_SOCKET_BAD;
-
-		if (pfds[i].revents & (POLLIN | POLLERR | POLLHUP))
-			rfd = pfds[i].fd;
-		if (pfds[i].revents & POLLOUT)
-			wfd = pfds[i].fd;
-		if (rfd != ARES_SOCKET_BAD || wfd != ARES_SOCKET_BAD) {
-			ares_process_fd(r->ch, rfd, wfd);
-			any = 1;
-		}
-	}
-	if (!any) /* let c-ares run its timers */
-		ares_process_fd(r->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 	if (r->outstanding == 0)
 		finish(r);
-}
-
-long resolver_timeout_ms(struct resolver *r)
-{
-	struct timeval tv, *t;
-
-	if (r->outstanding == 0)
-		return -1;
-	t = ares_timeout(r->ch, NULL, &tv);
-	if (!t)
-		return -1;
-	return (long)t->tv_sec * 1000 + t->tv_usec / 1000;
 }
 
 void resolver_abort(struct resolver *r, long now)
 {
 	r->now = now;
 	if (r->outstanding > 0)
-		ares_cancel(r->ch); /* callbacks run now, as ECANCELLED */
+		dns_pool_cancel(r->pool, r); /* callbacks run now */
 	finish(r);
 }

@@ -228,6 +228,11 @@ int session_done(const struct session *s)
 	return s->state == SS_DONE;
 }
 
+int session_probe(const struct session *s)
+{
+	return s->idx;
+}
+
 short session_events(const struct session *s)
 {
 	switch (s->state) {

@@ -26,6 +26,8 @@
 
 /* Connections open at once in one run. */
 #define CONNECTIONS_CAP 32
+/* The largest --concurrency and --per-host. */
+#define CONCURRENCY_MAX 1000
 /* Ports in one --port list. */
 #define PORTS_CAP 8
 

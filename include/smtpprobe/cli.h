@@ -48,6 +48,10 @@ int cli_parse(int argc, char **argv, struct config *cfg, FILE *err);
  */
 int cli_read_password(struct config *cfg, FILE *err);
 
+/* One ADDRESS or DOMAIN (len octets of arg) as a target: 0, or an
+ * addr_strerror() code. t->given is filled (sanitised) either way. */
+int cli_make_target(const char *arg, size_t len, struct probe_target *t);
+
 /* The --help text: usage, every option with its default, environment,
  * exit statuses. Kept in step with man/smtpprobe.1. */
 void cli_usage(FILE *out);

@@ -62,6 +62,8 @@ struct config {
 	int no_control; /* --no-control: no RCPT TO:<postmaster@DOMAIN> */
 	int catch_all;	/* --catch-all: a RCPT TO with a random local part */
 	enum family_pref family;
+	int concurrency; /* --concurrency: connections open at once in all */
+	int per_host;	 /* --per-host: at once to one mail host address */
 	int timeout_s;
 	int retry_greylist_s; /* 0 = do not retry */
 	char ca_file[4096];   /* "" = system store */
@@ -72,6 +74,8 @@ struct config {
 	int verbose;
 	int json;
 	int color;
+	char batch[4096]; /* --batch FILE ("-": standard input) */
+	int do_batch;
 	char explain[1024]; /* --explain argument */
 	int do_explain;
 

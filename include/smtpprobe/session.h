@@ -44,5 +44,7 @@ void session_check_timeout(struct session *s, long now_ms);
 /* Stop now: the run's deadline. */
 void session_abort(struct session *s, long now_ms);
 int session_done(const struct session *s);
+/* The index into rec->probes this session fills. */
+int session_probe(const struct session *s);
 
 #endif
