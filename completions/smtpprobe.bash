@@ -32,7 +32,7 @@ _smtpprobe()
 		COMPREPLY=($(compgen -W 'enforce report off' -- "$cur"))
 		return
 		;;
-	--ca-file)
+	--ca-file | --batch)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
@@ -53,7 +53,7 @@ _smtpprobe()
 		COMPREPLY=($(compgen -W '-' -- "$cur"))
 		return
 		;;
-	-f | --from | --dns-server | -t | --timeout | --auth)
+	-f | --from | --dns-server | -t | --timeout | --auth | --concurrency | --per-host)
 		# Free-form value: nothing sensible to offer.
 		COMPREPLY=()
 		return
@@ -69,6 +69,7 @@ _smtpprobe()
 			-p --port -s --server --starttls -f --from --helo
 			--dns-server -4 -6 -t --timeout --retry-greylist
 			--ca-file --auth --insecure --tls-policy --dnsbl --no-control --catch-all
+			--batch --concurrency --per-host
 			-v --verbose --json --no-color
 			--explain
 			-h --help -V --version' -- "$cur"))

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "smtpprobe/batch.h"
 #include "smtpprobe/bounce.h"
 #include "smtpprobe/cli.h"
 #include "smtpprobe/interpreter.h"
@@ -221,10 +222,11 @@ static int run_main(int argc, char **argv, struct config *cfg)
 		fprintf(stderr, "smtpprobe: cannot initialise c-ares\n");
 		return EX_SOFTWARE;
 	}
-	/* The command line names one target; the loop is the place where a
-	 * list would be driven. */
-	for (size_t i = 0; i < cfg->ntargets; i++)
-		rc = do_probe(cfg, &cfg->targets[i]);
+	if (cfg->do_batch)
+		rc = batch_run(cfg, stdout, stderr);
+	else
+		for (size_t i = 0; i < cfg->ntargets; i++)
+			rc = do_probe(cfg, &cfg->targets[i]);
 	ares_library_cleanup();
 	if (fflush(stdout) != 0)
 		return EX_IOERR;

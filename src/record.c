@@ -19,6 +19,7 @@ static const char *const dns_names[DNS__COUNT] = {
     [DNS_SERVFAIL] = "servfail",
     [DNS_TIMEOUT] = "timeout",
     [DNS_ERROR] = "error",
+    [DNS_NOT_ASKED] = "not_asked",
 };
 
 const char *dns_status_name(enum dns_status s)

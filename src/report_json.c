@@ -746,6 +746,25 @@ int report_json(FILE *out, const struct run_record *rec)
 	return emit(out, json_document(rec));
 }
 
+int report_json_line(FILE *out, const struct run_record *rec,
+		     unsigned long input_line)
+{
+	json_t *doc = json_document(rec);
+	int rc;
+
+	if (!doc)
+		return -1;
+	if (set(doc, "input_line", json_integer((json_int_t)input_line))) {
+		json_decref(doc);
+		return -1;
+	}
+	rc = json_dumpf(doc, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (rc < 0 || fputc('\n', out) == EOF)
+		return -1;
+	return 0;
+}
+
 /* ---- --explain --json ---- */
 
 /* The explain object of smtpprobe-json(5), as a JSON value: code and

@@ -44,6 +44,7 @@ static const char *const verdict_names[VERDICT__COUNT] = {
     [VERDICT_DNS_ERROR] = "dns_error",
     [VERDICT_PROTOCOL_ERROR] = "protocol_error",
     [VERDICT_TLS_ERROR] = "tls_error",
+    [VERDICT_BAD_ADDRESS] = "bad_address",
 };
 
 static const char *const category_names[CAT__COUNT] = {
@@ -138,6 +139,7 @@ int verdict_exit_status(enum verdict_outcome v)
 	case VERDICT_DNS_ERROR: return EX_TEMPFAIL;	 /* SERVFAIL, timeout */
 	case VERDICT_PROTOCOL_ERROR: return EX_PROTOCOL; /* 76 */
 	case VERDICT_TLS_ERROR: return EX_UNAVAILABLE;
+	case VERDICT_BAD_ADDRESS: return EX_DATAERR; /* 65 */
 	default: return EX_SOFTWARE;
 	}
 }

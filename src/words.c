@@ -28,6 +28,7 @@ static const char *const reason_names[VR__COUNT] = {
     [VR_NO_ADDRESS] = "no_address",
     [VR_ADDRESS_LOOKUP] = "address_lookup_failed",
     [VR_FINDING] = "finding",
+    [VR_BAD_ADDRESS] = "bad_address",
 };
 
 const char *verdict_reason_name(enum verdict_reason r)
@@ -913,6 +914,7 @@ static void verdict_words(const struct run_record *rec, struct verdict *v)
 				set(r, rn, f->remediation);
 		}
 		break;
+	case VR_BAD_ADDRESS: /* worded by the batch, which read the line */
 	case VR_NONE:
 	case VR__COUNT: break;
 	}

@@ -35,6 +35,7 @@ enum dns_status {
 	DNS_SERVFAIL,
 	DNS_TIMEOUT,
 	DNS_ERROR,
+	DNS_NOT_ASKED, /* a batch line that is no target: nothing asked */
 	DNS__COUNT
 };
 const char *dns_status_name(enum dns_status s);
@@ -345,6 +346,7 @@ enum verdict_reason {
 	VR_NO_ADDRESS,	   /* no MX host has an address */
 	VR_ADDRESS_LOOKUP, /* the hosts' address lookups failed: error */
 	VR_FINDING,	   /* findings[finding] says it best */
+	VR_BAD_ADDRESS,	   /* a batch line that is no target */
 	VR__COUNT
 };
 const char *verdict_reason_name(enum verdict_reason r);

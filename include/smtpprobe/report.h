@@ -22,6 +22,11 @@ void report_summary(FILE *out, const struct run_record *rec, int color);
 void report_transcript(FILE *out, const struct run_record *rec, int color);
 /* Returns 0, or -1 when the document could not be built. */
 int report_json(FILE *out, const struct run_record *rec);
+/* The same document on one line (NDJSON), with "input_line": the batch
+ * file's line the target came from. Returns 0, or -1 when it could not
+ * be built or written. */
+int report_json_line(FILE *out, const struct run_record *rec,
+		     unsigned long input_line);
 
 void report_explain(FILE *out, const struct explanation *e, int color);
 int report_explain_json(FILE *out, const struct explanation *e);

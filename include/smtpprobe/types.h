@@ -58,6 +58,7 @@ enum verdict_outcome {
 	VERDICT_DNS_ERROR,
 	VERDICT_PROTOCOL_ERROR,
 	VERDICT_TLS_ERROR,
+	VERDICT_BAD_ADDRESS, /* a batch line that is no ADDRESS or DOMAIN */
 	VERDICT__COUNT
 };
 

@@ -196,6 +196,9 @@ class _Conn:
         self.server_closed = False  # the server ended it (QUIT, 421, close_after...)
         self.sent_421 = False
         self.handshake_failed = False
+        self.t_open = time.monotonic()  # accepted (for concurrency and pacing checks)
+        self.t_close = None
+        self.t_last_line = None  # the client's last line (it closes right after QUIT)
 
     # --- low-level I/O -------------------------------------------------
 
@@ -240,6 +243,7 @@ class _Conn:
             line = line[:-1]
         text = line.decode("utf-8", "backslashreplace")
         self.received.append(text)
+        self.t_last_line = time.monotonic()
         self.server._log_line(self.id, text)
         return text
 
@@ -493,6 +497,7 @@ class FakeSMTP:
         self._slots = threading.BoundedSemaphore(max_connections)
         self._threads = []
         self._active = 0
+        self.max_active = 0  # the most connections open at once
         self._idle = threading.Condition(self._lock)
         self._ctx = None
         self._next_id = 0
@@ -637,6 +642,7 @@ class FakeSMTP:
                     conn_id = self._next_id
                     self._next_id += 1
                     self._active += 1
+                    self.max_active = max(self.max_active, self._active)
                     self._threads = [t for t in self._threads if t.is_alive()]
                 conn = _Conn(self, csock, peer, conn_id)
                 with self._lock:
@@ -672,6 +678,7 @@ class FakeSMTP:
             except OSError:
                 pass
             self._event(conn.id, "closed")
+            conn.t_close = time.monotonic()
             self._slots.release()
             with self._idle:
                 self._active -= 1

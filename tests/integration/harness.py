@@ -364,6 +364,25 @@ class Run:
             eq(field(self._doc, "verdict.exit_status"), self.rc, "verdict.exit_status")
         return self._doc
 
+    def docs_or_none(self):
+        """--batch: one parsed document per stdout line (None for a line
+        that does not parse)."""
+        out = []
+        for line in self.out.split(b"\n"):
+            if not line:
+                continue
+            try:
+                out.append(json.loads(line.decode("utf-8")))
+            except (UnicodeDecodeError, ValueError):
+                out.append(None)
+        return out
+
+    @property
+    def docs(self):
+        docs = self.docs_or_none()
+        check(all(d is not None for d in docs), "a stdout line is not JSON: %s" % clip(self.out))
+        return docs
+
     def expect_exit(self, want):
         check(self.rc == want, "%sexit %s, want %d; stderr: %s"
               % (self.mode + " mode: " if self.mode else "", self.rc, want,
@@ -382,7 +401,15 @@ class Run:
                 at = data.find(secret)
                 if at >= 0:
                     found.append("%s holds %s at byte %d" % (name, what, at))
-        if "--json" in self.cmd:
+        if "--batch" in self.cmd:
+            # NDJSON: every line one document, each held to the same rules.
+            for i, doc in enumerate(self.docs_or_none()):
+                if doc is None:
+                    found.append("stdout line %d is not a JSON document" % (i + 1))
+                    continue
+                found += ["line %d: %s" % (i + 1, p) for p in json_string_problems(doc)]
+                found += ["line %d: %s" % (i + 1, p) for p in schema_problems(doc)]
+        elif "--json" in self.cmd:
             try:
                 doc = json.loads(self.out.decode("utf-8"))
             except (UnicodeDecodeError, ValueError):

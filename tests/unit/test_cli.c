@@ -133,6 +133,9 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.json, 0);
 	assert_int_equal(cfg.color, 0); /* NO_COLOR is set */
 	assert_int_equal(cfg.do_explain, 0);
+	assert_int_equal(cfg.do_batch, 0);
+	assert_int_equal(cfg.concurrency, 32);
+	assert_int_equal(cfg.per_host, 2);
 	assert_int_equal(cfg.target.is_address, 1);
 	assert_int_equal(cfg.target.need_smtputf8, 0);
 	assert_string_equal(cfg.target.given, "user@example.com");
@@ -808,8 +811,39 @@ static void test_usage(void **state)
 	free(text);
 }
 
+/* ---- --batch, --concurrency, --per-host --------------------------------- */
+
+static void test_batch_options(void **state)
+{
+	(void)state;
+	assert_ok("--batch", "-", "--concurrency", "100", "--per-host", "7");
+	assert_int_equal(cfg.do_batch, 1);
+	assert_string_equal(cfg.batch, "-");
+	assert_int_equal(cfg.concurrency, 100);
+	assert_int_equal(cfg.per_host, 7);
+	assert_int_equal(cfg.ntargets, 0); /* the file holds them */
+	assert_ok("--batch", "/dev/null", "--json");
+	assert_int_equal(cfg.do_batch, 1);
+	assert_ok("--concurrency", "1000", "a@example.com");
+	assert_int_equal(cfg.concurrency, 1000);
+	/* Bad counts and contradictions are usage errors (64). */
+	assert_fails(CLI_EXIT_USAGE, "--concurrency", "0", "a@example.com");
+	assert_fails(CLI_EXIT_USAGE, "--concurrency", "1001", "a@example.com");
+	assert_fails(CLI_EXIT_USAGE, "--per-host", "-1", "a@example.com");
+	assert_fails(CLI_EXIT_USAGE, "--per-host", "2x", "a@example.com");
+	assert_fails(CLI_EXIT_USAGE, "--batch", "-", "a@example.com");
+	assert_fails(CLI_EXIT_USAGE, "--batch", "-", "-v");
+	assert_fails(CLI_EXIT_USAGE, "--batch", "-", "--retry-greylist", "60");
+	assert_fails(CLI_EXIT_USAGE, "--batch", "-", "--explain", "550");
+	assert_fails(CLI_EXIT_USAGE, "--batch", "");
+	/* A file that cannot be read is the input's fault (65). */
+	assert_fails(CLI_EXIT_DATAERR, "--batch", "/nonexistent/list.txt");
+	assert_fails(CLI_EXIT_DATAERR, "--batch", "/");
+}
+
 #ifdef TEST_SOURCE_DIR
-/* Every option the man page names appears in --help. */
+/* Every option the man page names appears in --help (examples, between
+ * .EX and .EE, may quote other programs' options). */
 static void test_usage_matches_man(void **state)
 {
 	char man[1 << 16], name[64], *text = usage_text();
@@ -825,6 +859,18 @@ static void test_usage_matches_man(void **state)
 	assert_non_null(strstr(man, "\"smtpprobe " SMTPPROBE_VERSION "\""));
 	for (const char *p = man; (p = strstr(p, "\\-\\-"));) {
 		size_t n = 2;
+		const char *ex = man, *ee = NULL;
+
+		/* Inside an example? The last .EX before p, and its .EE. */
+		for (const char *q = man; (q = strstr(q, "\n.EX")) && q < p;
+		     q++)
+			ex = q;
+		if (ex != man)
+			ee = strstr(ex, "\n.EE");
+		if (ex != man && (!ee || ee > p)) {
+			p += 4;
+			continue;
+		}
 
 		strcpy(name, "--");
 		p += 4;
@@ -850,6 +896,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_batch_options),
 	    cmocka_unit_test(test_domain_target),
 	    cmocka_unit_test(test_idn_target),
 	    cmocka_unit_test(test_bad_address),

@@ -1,0 +1,31 @@
+/*
+ * batch.h - --batch FILE: every ADDRESS or DOMAIN of a file (or standard
+ * input), probed many at once in one poll loop, one NDJSON document per
+ * target written and flushed as it finishes (so not in input order:
+ * "input_line" says which line it was).
+ *
+ * The input is read a chunk at a time as targets are wanted (standard
+ * input without blocking the loop), never whole. At most 2 x
+ * --concurrency targets are under way at once, and the connections of
+ * all of them share one budget (--concurrency in all, --per-host to one
+ * address, a host that says slow down paused); their DNS questions share
+ * one answer cache, so the targets of one domain resolve it once.
+ * Memory is bounded by the concurrency, not by the length of the list.
+ *
+ * A line that is no ADDRESS or DOMAIN gets its own document (verdict
+ * bad_address, exit_status 65) and the run goes on. Progress goes to
+ * stderr when it is a terminal, one line redrawn; nothing otherwise.
+ */
+#ifndef SMTPPROBE_BATCH_H
+#define SMTPPROBE_BATCH_H
+
+#include <stdio.h>
+
+#include "smtpprobe/config.h"
+
+/* Returns the exit status: 0 when every target was probed (whatever the
+ * outcomes), 65 when the file cannot be read, 74 when stdout fails (a
+ * closed pipe ends the run quietly), 70/71 for an internal failure. */
+int batch_run(const struct config *cfg, FILE *out, FILE *err);
+
+#endif

@@ -1,0 +1,443 @@
+/*
+ * batch.c - see batch.h. The loop: take lines while there is room for
+ * more targets; poll the DNS pool, the input (when a pipe or a terminal
+ * and a line is wanted) and every run; hand each what poll saw; write
+ * the document of every run that has finished and free it.
+ */
+#include "smtpprobe/batch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "smtpprobe/addr.h"
+#include "smtpprobe/batch_reader.h"
+#include "smtpprobe/cli.h"
+#include "smtpprobe/dnspool.h"
+#include "smtpprobe/interpreter.h"
+#include "smtpprobe/loop.h"
+#include "smtpprobe/record.h"
+#include "smtpprobe/report.h"
+#include "smtpprobe/sanitize.h"
+#include "smtpprobe/tlsconn.h"
+
+#define STR_(x) #x
+#define STR(x)	STR_(x)
+
+#define READ_CHUNK	    65536
+#define PROGRESS_EVERY_MS   250
+#define TARGETS_PER_CONNECT 2 /* targets under way per --concurrency */
+
+/* One target under way. */
+struct slot {
+	struct probe_target target;
+	struct run_record rec;
+	struct run *run;
+	unsigned long line;
+	int pfd_off, pfd_n; /* its slice of the poll array this turn */
+};
+
+struct batch {
+	const struct config *cfg;
+	FILE *out, *err;
+	struct run_shared sh;
+	/* the input */
+	int fd, own_fd, regular, restore_flags, saved_flags;
+	struct batch_reader rd;
+	unsigned char *chunk;
+	int chunk_live; /* the reader still holds part of chunk */
+	int eof;
+	/* targets under way */
+	struct slot **slots;
+	size_t nslots, maxslots;
+	struct pollfd *pfds;
+	size_t npfds_cap;
+	/* counts, for the progress line */
+	unsigned long total; /* targets in a regular file, 0 unknown */
+	unsigned long done;
+	unsigned long by_outcome[VERDICT__COUNT];
+	int progress;
+	long started_ms, last_progress_ms;
+	int write_failed, write_errno;
+};
+
+/* ---- output ---- */
+
+static void emit(struct batch *b, const struct run_record *rec,
+		 unsigned long line)
+{
+	if (b->write_failed)
+		return;
+	if (report_json_line(b->out, rec, line) < 0 || fflush(b->out) != 0) {
+		b->write_failed = 1;
+		b->write_errno = errno;
+		return;
+	}
+	b->done++;
+	if ((unsigned)rec->overall.outcome < VERDICT__COUNT)
+		b->by_outcome[rec->overall.outcome]++;
+}
+
+/* The document for a line that is no target: nothing was asked. */
+static void emit_bad_line(struct batch *b, const struct batch_line *l,
+			  const struct probe_target *t, const char *why)
+{
+	struct run_record *rec = calloc(1, sizeof *rec);
+	struct verdict *v;
+
+	if (!rec) {
+		b->write_failed = 1;
+		return;
+	}
+	record_init(rec, b->cfg, t);
+	rec->dns.status = DNS_NOT_ASKED;
+	rec->policy.mode = b->cfg->tls_policy;
+	rec->policy.resolver_validates = -1;
+	v = &rec->overall;
+	v->outcome = VERDICT_BAD_ADDRESS;
+	v->exit_status = verdict_exit_status(VERDICT_BAD_ADDRESS);
+	v->reason = VR_BAD_ADDRESS;
+	v->deciding_probe = -1;
+	snprintf(v->summary, sizeof v->summary,
+		 "Line %lu is not an ADDRESS or a DOMAIN (%s): it was not "
+		 "probed.",
+		 l->input_line, why);
+	snprintf(v->remediation, sizeof v->remediation,
+		 "Correct the line (one local@domain or domain per line; "
+		 "# starts a comment) and probe it again.");
+	emit(b, rec, l->input_line);
+	record_free(rec);
+	free(rec);
+}
+
+/* ---- progress ---- */
+
+static void show_progress(struct batch *b, long now, int last)
+{
+	double secs = (double)(now - b->started_ms) / 1000.0;
+	double rate = secs > 0 ? (double)b->done / secs : 0;
+	char line[512];
+	size_t len = 0;
+
+	if (!b->progress ||
+	    (!last && now - b->last_progress_ms < PROGRESS_EVERY_MS))
+		return;
+	b->last_progress_ms = now;
+	len = text_appendf(line, sizeof line, len, "smtpprobe: %lu", b->done);
+	if (b->total)
+		len = text_appendf(line, sizeof line, len, "/%lu", b->total);
+	len = text_appendf(line, sizeof line, len, " done, %.0f/s", rate);
+	for (int o = 0; o < VERDICT__COUNT; o++)
+		if (b->by_outcome[o])
+			len = text_appendf(line, sizeof line, len, ", %s %lu",
+					   verdict_outcome_name(o),
+					   b->by_outcome[o]);
+	if (b->total && rate > 0 && b->done < b->total && !last) {
+		long eta = (long)((double)(b->total - b->done) / rate + 0.5);
+		len = text_appendf(line, sizeof line, len, ", ETA %ld:%02ld",
+				   eta / 60, eta % 60);
+	}
+	fprintf(b->err, "\r%s\033[K%s", line, last ? "\n" : "");
+	fflush(b->err);
+}
+
+/* ---- input ---- */
+
+/* Targets in a regular file, for the progress line: one streamed pass
+ * of its own, the file never held. */
+static unsigned long count_targets(const char *path)
+{
+	struct batch_reader rd;
+	struct batch_line l;
+	unsigned char buf[READ_CHUNK];
+	unsigned long n = 0;
+	ssize_t got;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	batch_reader_init(&rd);
+	while ((got = read(fd, buf, sizeof buf)) > 0) {
+		batch_reader_feed(&rd, buf, (size_t)got);
+		while (batch_reader_next(&rd, &l))
+			n++;
+	}
+	batch_reader_eof(&rd);
+	while (batch_reader_next(&rd, &l))
+		n++;
+	close(fd);
+	return got < 0 ? 0 : n;
+}
+
+static int open_input(struct batch *b)
+{
+	struct stat sb;
+
+	if (strcmp(b->cfg->batch, "-") == 0) {
+		b->fd = STDIN_FILENO;
+	} else {
+		b->fd = open(b->cfg->batch, O_RDONLY | O_CLOEXEC);
+		if (b->fd < 0) {
+			fprintf(b->err,
+				"smtpprobe: cannot read --batch file: %s\n",
+				strerror(errno));
+			return -1;
+		}
+		b->own_fd = 1;
+	}
+	b->regular = fstat(b->fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	if (b->regular && b->own_fd && b->progress)
+		b->total = count_targets(b->cfg->batch);
+	if (!b->regular) {
+		/* A pipe or a terminal: read only when poll says so. */
+		b->saved_flags = fcntl(b->fd, F_GETFL);
+		if (b->saved_flags >= 0 && !(b->saved_flags & O_NONBLOCK) &&
+		    fcntl(b->fd, F_SETFL, b->saved_flags | O_NONBLOCK) == 0)
+			b->restore_flags = 1;
+	}
+	return 0;
+}
+
+/* Read one chunk into the reader: 1 read, 0 nothing now, -1 error. */
+static int read_chunk(struct batch *b)
+{
+	ssize_t got = read(b->fd, b->chunk, READ_CHUNK);
+
+	if (got > 0) {
+		batch_reader_feed(&b->rd, b->chunk, (size_t)got);
+		b->chunk_live = 1;
+		return 1;
+	}
+	if (got == 0) {
+		batch_reader_eof(&b->rd);
+		b->chunk_live = 1;
+		b->eof = 1;
+		return 1;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return 0;
+	fprintf(b->err, "smtpprobe: reading the --batch input: %s\n",
+		strerror(errno));
+	b->eof = 1;
+	return -1;
+}
+
+/* ---- targets ---- */
+
+static int start_target(struct batch *b, const struct batch_line *l)
+{
+	struct slot *s = calloc(1, sizeof *s);
+	int rc;
+
+	if (!s)
+		return -1;
+	if (l->flags & BATCH_NUL) {
+		cli_make_target(l->text, l->len, &s->target);
+		emit_bad_line(b, l, &s->target, "it holds a NUL octet");
+		free(s);
+		return 0;
+	}
+	if (l->flags & BATCH_TOO_LONG) {
+		cli_make_target(l->text, l->len, &s->target);
+		emit_bad_line(b, l, &s->target,
+			      "longer than " STR(BATCH_LINE_MAX) " octets");
+		free(s);
+		return 0;
+	}
+	rc = cli_make_target(l->text, l->len, &s->target);
+	if (rc) {
+		emit_bad_line(b, l, &s->target, addr_strerror(rc));
+		free(s);
+		return 0;
+	}
+	s->line = l->input_line;
+	record_init(&s->rec, b->cfg, &s->target);
+	s->run = run_new(b->cfg, &s->rec, &b->sh);
+	if (!s->run) {
+		record_free(&s->rec);
+		free(s);
+		return -1;
+	}
+	b->slots[b->nslots++] = s;
+	return 0;
+}
+
+/* Lines while there is room: from what the reader holds, reading more
+ * at once from a regular file (poll says a pipe is ready). */
+static int take_lines(struct batch *b)
+{
+	struct batch_line l;
+
+	while (b->nslots < b->maxslots && !b->write_failed) {
+		if (b->chunk_live && batch_reader_next(&b->rd, &l)) {
+			if (start_target(b, &l) < 0)
+				return -1;
+			continue;
+		}
+		b->chunk_live = 0;
+		if (b->eof || !b->regular)
+			break;
+		if (read_chunk(b) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void finish_slot(struct batch *b, size_t i)
+{
+	struct slot *s = b->slots[i];
+
+	interpret_record(&s->rec);
+	emit(b, &s->rec, s->line);
+	run_free(s->run);
+	record_free(&s->rec);
+	free(s);
+	b->slots[i] = b->slots[--b->nslots];
+}
+
+/* ---- the loop ---- */
+
+static long until(long a, long b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+static void turn(struct batch *b)
+{
+	int n = dns_pool_pollfds(b->sh.dns, b->pfds, DNS_SOCKETS_CAP);
+	int nd = n, in_at = -1;
+	long t = dns_pool_timeout_ms(b->sh.dns);
+
+	if (!b->regular && !b->eof && !b->chunk_live &&
+	    b->nslots < b->maxslots) {
+		in_at = n;
+		b->pfds[n].fd = b->fd;
+		b->pfds[n].events = POLLIN;
+		b->pfds[n++].revents = 0;
+	}
+	for (size_t i = 0; i < b->nslots; i++) {
+		struct slot *s = b->slots[i];
+		s->pfd_off = n;
+		s->pfd_n = run_pollfds(s->run, b->pfds + n, run_pollfds_max());
+		n += s->pfd_n;
+		t = until(t, run_timeout_ms(s->run));
+	}
+	if (b->progress)
+		t = until(t, PROGRESS_EVERY_MS);
+	if (poll(b->pfds, (nfds_t)n, (int)(t < 0 ? 1000 : t)) < 0) {
+		if (errno != EINTR)
+			return;
+		for (int i = 0; i < n; i++)
+			b->pfds[i].revents = 0;
+	}
+	dns_pool_process(b->sh.dns, b->pfds, nd);
+	for (size_t i = 0; i < b->nslots; i++) {
+		struct slot *s = b->slots[i];
+		run_handle(s->run, b->pfds + s->pfd_off, s->pfd_n);
+	}
+	for (size_t i = b->nslots; i-- > 0;)
+		if (run_done(b->slots[i]->run))
+			finish_slot(b, i);
+	if (in_at >= 0 && b->pfds[in_at].revents)
+		read_chunk(b);
+}
+
+/* Enough descriptors for the connections asked for, the DNS sockets
+ * and the policy fetches beside them, when the hard limit allows. */
+static void raise_fd_limit(const struct config *cfg)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)cfg->concurrency * 2 + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+static void batch_free(struct batch *b)
+{
+	for (size_t i = 0; i < b->nslots; i++) {
+		run_free(b->slots[i]->run);
+		record_free(&b->slots[i]->rec);
+		free(b->slots[i]);
+	}
+	free(b->slots);
+	free(b->pfds);
+	free(b->chunk);
+	if (b->restore_flags)
+		fcntl(b->fd, F_SETFL, b->saved_flags);
+	if (b->own_fd)
+		close(b->fd);
+	run_shared_free(&b->sh);
+}
+
+int batch_run(const struct config *cfg, FILE *out, FILE *err)
+{
+	struct batch b;
+	char msg[256];
+	int rc = EX_OK;
+
+	memset(&b, 0, sizeof b);
+	b.cfg = cfg;
+	b.out = out;
+	b.err = err;
+	b.fd = -1;
+	b.progress = isatty(fileno(err));
+	batch_reader_init(&b.rd);
+	raise_fd_limit(cfg);
+	b.maxslots = (size_t)cfg->concurrency * TARGETS_PER_CONNECT;
+	b.npfds_cap =
+	    DNS_SOCKETS_CAP + 1 + b.maxslots * (size_t)run_pollfds_max();
+	b.slots = calloc(b.maxslots, sizeof *b.slots);
+	b.pfds = calloc(b.npfds_cap, sizeof *b.pfds);
+	b.chunk = malloc(READ_CHUNK);
+	if (!b.slots || !b.pfds || !b.chunk) {
+		fputs("smtpprobe: out of memory\n", err);
+		batch_free(&b);
+		return EX_OSERR;
+	}
+	if (open_input(&b) < 0) {
+		batch_free(&b);
+		return EX_DATAERR;
+	}
+	if (run_shared_init(&b.sh, cfg, 1, msg, sizeof msg) < 0 ||
+	    !(b.sh.ssl_ctx = tls_ctx_new(cfg->ca_file, msg, sizeof msg))) {
+		fprintf(err, "smtpprobe: %s\n", msg);
+		batch_free(&b);
+		return EX_USAGE;
+	}
+	b.started_ms = run_shared_now(&b.sh);
+	for (;;) {
+		if (take_lines(&b) < 0) {
+			rc = EX_IOERR;
+			break;
+		}
+		if (b.write_failed)
+			break;
+		if (b.nslots == 0 && b.eof && !b.chunk_live)
+			break;
+		turn(&b);
+		show_progress(&b, run_shared_now(&b.sh), 0);
+	}
+	if (b.write_failed) {
+		rc = EX_IOERR;
+		/* A reader that went away (| head) ends the run quietly. */
+		if (b.write_errno != EPIPE)
+			fprintf(err, "smtpprobe: writing the results: %s\n",
+				strerror(b.write_errno));
+	}
+	show_progress(&b, run_shared_now(&b.sh), 1);
+	batch_free(&b);
+	return rc;
+}
