@@ -223,6 +223,13 @@ long run_timeout_ms(struct run *r)
 		long w = budget_next_wake(r->sh->budget, abs_now);
 		if (w >= 0 && w - abs_now < t)
 			t = w - abs_now;
+		/* Another run gave a connection back after this one was
+		 * handled: go on at once, not at the next event. */
+		for (size_t i = 0; i < r->nsess && t > 0; i++)
+			if (r->state[i] == ST_WAITING &&
+			    budget_may_open(r->sh->budget, order_addr(r, i),
+					    abs_now))
+				t = 0;
 	}
 	return t < 0 ? 0 : t;
 }
