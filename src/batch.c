@@ -26,6 +26,7 @@
 #include "smtpprobe/report.h"
 #include "smtpprobe/sanitize.h"
 #include "smtpprobe/tlsconn.h"
+#include "smtpprobe/words.h"
 
 #define STR_(x) #x
 #define STR(x)	STR_(x)
@@ -104,13 +105,8 @@ static void emit_bad_line(struct batch *b, const struct batch_line *l,
 	v->exit_status = verdict_exit_status(VERDICT_BAD_ADDRESS);
 	v->reason = VR_BAD_ADDRESS;
 	v->deciding_probe = -1;
-	snprintf(v->summary, sizeof v->summary,
-		 "Line %lu is not an ADDRESS or a DOMAIN (%s): it was not "
-		 "probed.",
-		 l->input_line, why);
-	snprintf(v->remediation, sizeof v->remediation,
-		 "Correct the line (one local@domain or domain per line; "
-		 "# starts a comment) and probe it again.");
+	v->detail = why;
+	words_render(rec);
 	emit(b, rec, l->input_line);
 	record_free(rec);
 	free(rec);

@@ -914,7 +914,16 @@ static void verdict_words(const struct run_record *rec, struct verdict *v)
 				set(r, rn, f->remediation);
 		}
 		break;
-	case VR_BAD_ADDRESS: /* worded by the batch, which read the line */
+	case VR_BAD_ADDRESS:
+		snprintf(t, tn,
+			 "'%s' is not an ADDRESS or a DOMAIN (%s): it was not "
+			 "probed.",
+			 rec->target ? rec->target->given : "",
+			 v->detail ? v->detail : "malformed");
+		set(r, rn,
+		    "Correct the line (one local@domain or domain a line; # "
+		    "starts a comment) and probe it again.");
+		break;
 	case VR_NONE:
 	case VR__COUNT: break;
 	}

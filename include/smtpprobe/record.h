@@ -359,6 +359,7 @@ struct verdict {
 	enum verdict_reason reason;
 	int finding;		/* for VR_FINDING, an index into findings */
 	enum local_error error; /* for VR_DNS and VR_ADDRESS_LOOKUP */
+	const char *detail;	/* for VR_BAD_ADDRESS: why (static text) */
 	/* Rendered from the above by words.c, once, for every report. */
 	char summary[512];
 	char remediation[512];

@@ -29,6 +29,8 @@ LAB_NOPTR=127.0.1.12        # Postfix as LAB_EVERYONE; its client is 127.0.0.7 (
 LAB_BADPTR=127.0.1.13       # Postfix as LAB_EVERYONE; its client is 127.0.0.8, whose PTR
                             # names ghost.lab.test (no address: no FCrDNS)
 LAB_EXIM=127.0.1.14         # Exim: names the client in its EHLO reply ("Hello ... [ip]")
+LAB_SINK=127.0.5.1          # Postfix's smtp-sink: accepts every recipient, as fast as it can
+                            # (batch scenarios and the throughput bench, bench/throughput.sh)
 LAB_CLIENT_NOPTR=127.0.0.7
 LAB_CLIENT_BADPTR=127.0.0.8
 LAB_SLOW=127.0.2.1          # Postfix for the benchmark (delayed path)
@@ -42,7 +44,7 @@ LAB_SLOW_WEB=127.0.2.80     # nginx: the benchmark's MTA-STS policy host (delaye
 LAB_ALIASES="$LAB_RESOLVER $LAB_AUTH $LAB_DEADDNS $LAB_MX1 $LAB_GREY $LAB_DENY $LAB_PLAIN \
 $LAB_DROP $LAB_RESET $LAB_BACKUP $LAB_EVERYONE $LAB_LISTED $LAB_CATCHALL $LAB_DEAD $LAB_NOPTR $LAB_BADPTR $LAB_EXIM \
 $LAB_CLIENT_NOPTR $LAB_CLIENT_BADPTR $LAB_SLOW $LAB_SLOW_DNS $LAB_RESOLVER_NOVAL \
-$LAB_WEB $LAB_WEB_BADCERT $LAB_WEB_NONE $LAB_SLOW_WEB"
+$LAB_WEB $LAB_WEB_BADCERT $LAB_WEB_NONE $LAB_SLOW_WEB $LAB_SINK"
 
 # DNSSEC: knot signs ".", lab.test and _25._tcp.dane-bogus-mx.lab.test
 # (one ECDSA P-256 key each, made at bring-up); the root's DS for lab.test

@@ -420,6 +420,7 @@ deadhost     A    $LAB_DEAD
 noptrhost    A    $LAB_NOPTR
 badptrhost   A    $LAB_BADPTR
 eximhost     A    $LAB_EXIM
+sinkhost     A    $LAB_SINK
 mx6          AAAA ::1
 dualhost     A    $LAB_MX1
 dualhost     AAAA ::1
@@ -445,6 +446,7 @@ dead         MX   10 deadhost
 noptr        MX   10 noptrhost
 badptr       MX   10 badptrhost
 exim         MX   10 eximhost
+sink         MX   10 sinkhost
 ; the lab's own block lists (RFC 5782 layout): bl lists the namespace's
 ; client address with two codes; refuse answers every query as Spamhaus
 ; does one that came through a public resolver
@@ -878,6 +880,16 @@ chmod 644 "$ex/exim.conf"
 start_daemon exim "$LAB_EXIM_BIN" -C "$ex/exim.conf" -bdf
 if ! ports_open $LAB_EXIM:25; then
 	lab_log "exim is not listening on $LAB_EXIM:25 (see $ex/log/)"
+	exit 1
+fi
+
+# ---------------------------------------------------------------- smtp-sink
+lab_log "smtp-sink (accepts everything, $LAB_SINK:25)"
+# -u postfix: it gives up root after opening its socket; -m: as many
+# sessions at once as the bench's highest --concurrency; backlog 1024.
+start_daemon sink smtp-sink -u postfix -h sink.$LAB_ZONE -m 1024 "$LAB_SINK:25" 1024
+if ! ports_open $LAB_SINK:25; then
+	lab_log "smtp-sink is not listening on $LAB_SINK:25"
 	exit 1
 fi
 
