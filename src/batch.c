@@ -57,6 +57,10 @@ struct batch {
 	/* targets under way */
 	struct slot **slots;
 	size_t nslots, maxslots;
+	/* Slots done with, kept for the next targets: a record is large,
+	 * and its pages stay mapped rather than come and go per target. */
+	struct slot **spare;
+	size_t nspare;
 	struct pollfd *pfds;
 	size_t npfds_cap;
 	/* counts, for the progress line */
@@ -226,9 +230,24 @@ static int read_chunk(struct batch *b)
 
 /* ---- targets ---- */
 
+static struct slot *new_slot(struct batch *b)
+{
+	if (b->nspare > 0)
+		return b->spare[--b->nspare];
+	return calloc(1, sizeof(struct slot));
+}
+
+static void drop_slot(struct batch *b, struct slot *s)
+{
+	if (b->nspare < b->maxslots)
+		b->spare[b->nspare++] = s;
+	else
+		free(s);
+}
+
 static int start_target(struct batch *b, const struct batch_line *l)
 {
-	struct slot *s = calloc(1, sizeof *s);
+	struct slot *s = new_slot(b);
 	int rc;
 
 	if (!s)
@@ -236,20 +255,20 @@ static int start_target(struct batch *b, const struct batch_line *l)
 	if (l->flags & BATCH_NUL) {
 		cli_make_target(l->text, l->len, &s->target);
 		emit_bad_line(b, l, &s->target, "it holds a NUL octet");
-		free(s);
+		drop_slot(b, s);
 		return 0;
 	}
 	if (l->flags & BATCH_TOO_LONG) {
 		cli_make_target(l->text, l->len, &s->target);
 		emit_bad_line(b, l, &s->target,
 			      "longer than " STR(BATCH_LINE_MAX) " octets");
-		free(s);
+		drop_slot(b, s);
 		return 0;
 	}
 	rc = cli_make_target(l->text, l->len, &s->target);
 	if (rc) {
 		emit_bad_line(b, l, &s->target, addr_strerror(rc));
-		free(s);
+		drop_slot(b, s);
 		return 0;
 	}
 	s->line = l->input_line;
@@ -257,7 +276,7 @@ static int start_target(struct batch *b, const struct batch_line *l)
 	s->run = run_new(b->cfg, &s->rec, &b->sh);
 	if (!s->run) {
 		record_free(&s->rec);
-		free(s);
+		drop_slot(b, s);
 		return -1;
 	}
 	b->slots[b->nslots++] = s;
@@ -293,7 +312,7 @@ static void finish_slot(struct batch *b, size_t i)
 	emit(b, &s->rec, s->line);
 	run_free(s->run);
 	record_free(&s->rec);
-	free(s);
+	drop_slot(b, s);
 	b->slots[i] = b->slots[--b->nslots];
 }
 
@@ -368,6 +387,9 @@ static void batch_free(struct batch *b)
 		record_free(&b->slots[i]->rec);
 		free(b->slots[i]);
 	}
+	for (size_t i = 0; i < b->nspare; i++)
+		free(b->spare[i]);
+	free(b->spare);
 	free(b->slots);
 	free(b->pfds);
 	free(b->chunk);
@@ -396,9 +418,10 @@ int batch_run(const struct config *cfg, FILE *out, FILE *err)
 	b.npfds_cap =
 	    DNS_SOCKETS_CAP + 1 + b.maxslots * (size_t)run_pollfds_max();
 	b.slots = calloc(b.maxslots, sizeof *b.slots);
+	b.spare = calloc(b.maxslots, sizeof *b.spare);
 	b.pfds = calloc(b.npfds_cap, sizeof *b.pfds);
 	b.chunk = malloc(READ_CHUNK);
-	if (!b.slots || !b.pfds || !b.chunk) {
+	if (!b.slots || !b.spare || !b.pfds || !b.chunk) {
 		fputs("smtpprobe: out of memory\n", err);
 		batch_free(&b);
 		return EX_OSERR;

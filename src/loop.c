@@ -286,6 +286,11 @@ static int make_sessions(struct run *r)
 	if (!r->sess || !r->order || !r->state)
 		return -1;
 	r->env.ssl_ctx = r->sh->ssl_ctx;
+	size_t need = 0;
+	for (size_t h = 0; h < rec->dns.nhosts; h++)
+		need += rec->dns.hosts[h].naddrs * (size_t)cfg->nports;
+	if (record_reserve_probes(rec, need) < 0)
+		return -1;
 	for (size_t h = 0; h < rec->dns.nhosts; h++) {
 		const struct mail_host *mh = &rec->dns.hosts[h];
 		for (size_t a = 0; a < mh->naddrs; a++) {

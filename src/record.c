@@ -121,20 +121,28 @@ int record_note(struct run_record *rec, long t_ms, int probe, int tls,
 	return record_event(rec, t_ms, probe, EV_NOTE, tls, -1, buf);
 }
 
+int record_reserve_probes(struct run_record *rec, size_t n)
+{
+	if (rec->probes)
+		return n <= rec->capprobes ? 0 : -1;
+	rec->probes = calloc(n ? n : 1, sizeof *rec->probes);
+	if (!rec->probes)
+		return -1;
+	rec->capprobes = n ? n : 1;
+	return 0;
+}
+
 struct probe *record_add_probe(struct run_record *rec, size_t host,
 			       const char *address, int family, int port)
 {
-	/* Sized once for the most there can be, so probe pointers stay
-	 * valid while sessions hold them. */
+	/* Sized once, so probe pointers stay valid while sessions hold
+	 * them: as reserved, else for the most there can be. */
 	static const size_t max = MX_HOSTS_CAP * ADDRS_PER_HOST_CAP * PORTS_CAP;
 	struct probe *p;
 
-	if (!rec->probes) {
-		rec->probes = calloc(max, sizeof *rec->probes);
-		if (!rec->probes)
-			return NULL;
-	}
-	if (rec->nprobes >= max)
+	if (!rec->probes && record_reserve_probes(rec, max) < 0)
+		return NULL;
+	if (rec->nprobes >= rec->capprobes)
 		return NULL;
 	p = &rec->probes[rec->nprobes++];
 	memset(p, 0, sizeof *p);

@@ -462,7 +462,7 @@ struct run_record {
 	/* The extra recipients of an ADDRESS probe ("" when not asked). */
 	char control_rcpt[PATH_MAX_OCTETS + 1];
 	char catch_all_rcpt[PATH_MAX_OCTETS + 1];
-	size_t nprobes;
+	size_t nprobes, capprobes;
 	struct probe *probes;
 	size_t nchecks;
 	struct connect_check checks[CONNECT_CHECKS_CAP];
@@ -487,6 +487,9 @@ int record_event(struct run_record *rec, long t_ms, int probe,
 		 enum event_kind kind, int tls, int step, const char *text);
 struct probe *record_add_probe(struct run_record *rec, size_t host,
 			       const char *address, int family, int port);
+/* Room for exactly n probes, before the first record_add_probe (without
+ * it, room for the most a run can have). Returns 0, or -1. */
+int record_reserve_probes(struct run_record *rec, size_t n);
 /* The probe got a 2xx EHLO (or HELO) reply: far enough to see whether
  * STARTTLS is offered. */
 int probe_greeted(const struct probe *p);
