@@ -20,6 +20,7 @@
 #include "smtpprobe/batch_reader.h"
 #include "smtpprobe/cli.h"
 #include "smtpprobe/dnspool.h"
+#include "smtpprobe/group.h"
 #include "smtpprobe/interpreter.h"
 #include "smtpprobe/loop.h"
 #include "smtpprobe/record.h"
@@ -35,14 +36,26 @@
 #define PROGRESS_EVERY_MS   250
 #define TARGETS_PER_CONNECT 2 /* targets under way per --concurrency */
 
-/* One target under way. */
+/* A target of the list. */
+struct member {
+	struct probe_target t;
+	unsigned long line;
+	int tries; /* transactions it was in (a "too many recipients") */
+};
+
+/* A group under way (group.h): targets of one domain, one run. While
+ * run is NULL it is still forming: lines of its domain join it. */
 struct slot {
-	struct probe_target target;
+	struct member m[GROUP_TARGETS_MAX];
+	const struct probe_target *more[GROUP_TARGETS_MAX - 1];
+	size_t n;
 	struct run_record rec;
 	struct run *run;
-	unsigned long line;
 	int pfd_off, pfd_n; /* its slice of the poll array this turn */
 };
+
+/* A target sent on to a transaction of its own at most this often. */
+#define GROUP_TRIES_MAX 3
 
 struct batch {
 	const struct config *cfg;
@@ -61,6 +74,14 @@ struct batch {
 	 * and its pages stay mapped rather than come and go per target. */
 	struct slot **spare;
 	size_t nspare;
+	/* Targets read and not yet reported, and the most there may be. */
+	size_t under_way, lookahead;
+	/* Targets a "too many recipients" sent back, and one line read that
+	 * found no room yet: placed before the next line is read. */
+	struct member *again;
+	size_t nagain, capagain;
+	struct member held;
+	int have_held;
 	struct pollfd *pfds;
 	size_t npfds_cap;
 	/* counts, for the progress line */
@@ -245,71 +266,175 @@ static void drop_slot(struct batch *b, struct slot *s)
 		free(s);
 }
 
-static int start_target(struct batch *b, const struct batch_line *l)
+/* A line as a target, in *m: 1; or 0 when it is none (its document is
+ * written here). */
+static int line_target(struct batch *b, const struct batch_line *l,
+		       struct member *m)
 {
-	struct slot *s = new_slot(b);
+	const char *why = NULL;
 	int rc;
 
-	if (!s)
-		return -1;
-	if (l->flags & BATCH_NUL) {
-		cli_make_target(l->text, l->len, &s->target);
-		emit_bad_line(b, l, &s->target, "it holds a NUL octet");
-		drop_slot(b, s);
-		return 0;
-	}
-	if (l->flags & BATCH_TOO_LONG) {
-		cli_make_target(l->text, l->len, &s->target);
-		emit_bad_line(b, l, &s->target,
-			      "longer than " STR(BATCH_LINE_MAX) " octets");
-		drop_slot(b, s);
-		return 0;
-	}
-	rc = cli_make_target(l->text, l->len, &s->target);
-	if (rc) {
-		emit_bad_line(b, l, &s->target, addr_strerror(rc));
-		drop_slot(b, s);
-		return 0;
-	}
-	s->line = l->input_line;
-	record_init(&s->rec, b->cfg, &s->target);
-	s->run = run_new(b->cfg, &s->rec, &b->sh);
-	if (!s->run) {
-		record_free(&s->rec);
-		drop_slot(b, s);
-		return -1;
-	}
-	b->slots[b->nslots++] = s;
+	memset(m, 0, sizeof *m);
+	m->line = l->input_line;
+	rc = cli_make_target(l->text, l->len, &m->t);
+	if (l->flags & BATCH_NUL)
+		why = "it holds a NUL octet";
+	else if (l->flags & BATCH_TOO_LONG)
+		why = "longer than " STR(BATCH_LINE_MAX) " octets";
+	else if (rc)
+		why = addr_strerror(rc);
+	if (!why)
+		return 1;
+	emit_bad_line(b, l, &m->t, why);
 	return 0;
 }
 
-/* Lines while there is room: from what the reader holds, reading more
- * at once from a regular file (poll says a pipe is ready). */
-static int take_lines(struct batch *b)
+/* Join the forming group of m's domain, or start forming a new one: 1,
+ * or 0 when there is no room (m is not taken), -1 out of memory. */
+static int place(struct batch *b, const struct member *m)
+{
+	struct slot *s = NULL;
+
+	for (size_t i = 0; i < b->nslots && !s; i++) {
+		struct slot *g = b->slots[i];
+		if (!g->run && g->n < GROUP_TARGETS_MAX &&
+		    g->m[0].t.need_smtputf8 == m->t.need_smtputf8 &&
+		    strcmp(g->m[0].t.domain, m->t.domain) == 0)
+			s = g;
+	}
+	if (!s) {
+		if (b->nslots >= b->maxslots)
+			return 0;
+		s = new_slot(b);
+		if (!s)
+			return -1;
+		s->n = 0;
+		s->run = NULL;
+		b->slots[b->nslots++] = s;
+	}
+	s->m[s->n++] = *m;
+	b->under_way++;
+	return 1;
+}
+
+/* Every forming group starts: its record, its run. */
+static int start_forming(struct batch *b)
+{
+	for (size_t i = 0; i < b->nslots; i++) {
+		struct slot *s = b->slots[i];
+		if (s->run)
+			continue;
+		for (size_t k = 1; k < s->n; k++)
+			s->more[k - 1] = &s->m[k].t;
+		record_init(&s->rec, b->cfg, &s->m[0].t);
+		s->rec.more = s->more;
+		s->rec.nmore = s->n - 1;
+		s->run = run_new(b->cfg, &s->rec, &b->sh);
+		if (!s->run) {
+			record_free(&s->rec);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The next target to place: one held back, one sent back, or the next
+ * line. 1 and *m, 0 when there is none now, -1 on a read error. */
+static int next_member(struct batch *b, struct member *m)
 {
 	struct batch_line l;
 
-	while (b->nslots < b->maxslots && !b->write_failed) {
+	if (b->have_held) {
+		*m = b->held;
+		b->have_held = 0;
+		return 1;
+	}
+	if (b->nagain > 0) {
+		*m = b->again[--b->nagain];
+		return 1;
+	}
+	for (;;) {
 		if (b->chunk_live && batch_reader_next(&b->rd, &l)) {
-			if (start_target(b, &l) < 0)
-				return -1;
+			if (line_target(b, &l, m))
+				return 1;
+			if (b->write_failed)
+				return 0;
 			continue;
 		}
 		b->chunk_live = 0;
 		if (b->eof || !b->regular)
-			break;
+			return 0;
 		if (read_chunk(b) < 0)
 			return -1;
 	}
+}
+
+/* Targets while there is room: into the forming groups of their
+ * domains, which then all start. */
+static int take_lines(struct batch *b)
+{
+	struct member m;
+	int rc;
+
+	while (b->under_way < b->lookahead && !b->write_failed) {
+		rc = next_member(b, &m);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			break;
+		rc = place(b, &m);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) { /* no room: it goes first next time */
+			b->held = m;
+			b->have_held = 1;
+			break;
+		}
+	}
+	return start_forming(b);
+}
+
+/* A target that met the transaction's recipient limit goes round again,
+ * in a group (a connection) of its own making. */
+static int send_back(struct batch *b, const struct member *m)
+{
+	if (b->nagain == b->capagain) {
+		size_t cap = b->capagain ? 2 * b->capagain : 16;
+		struct member *n = realloc(b->again, cap * sizeof *n);
+		if (!n)
+			return -1;
+		b->again = n;
+		b->capagain = cap;
+	}
+	b->again[b->nagain] = *m;
+	b->again[b->nagain++].tries++;
 	return 0;
 }
 
+/* Each target's document: its view of the group's record. */
 static void finish_slot(struct batch *b, size_t i)
 {
 	struct slot *s = b->slots[i];
 
-	interpret_record(&s->rec);
-	emit(b, &s->rec, s->line);
+	for (size_t j = 0; j < s->n; j++) {
+		struct run_record v;
+
+		if (group_view(&s->rec, j, &s->m[j].t, &v) < 0) {
+			b->write_failed = 1;
+			b->write_errno = ENOMEM;
+			break;
+		}
+		interpret_record(&v);
+		if ((group_too_many(&v) || group_unanswered(&v)) &&
+		    s->m[j].tries + 1 < GROUP_TRIES_MAX &&
+		    send_back(b, &s->m[j]) == 0) {
+			group_view_free(&v);
+			continue;
+		}
+		emit(b, &v, s->m[j].line);
+		group_view_free(&v);
+	}
+	b->under_way -= s->n;
 	run_free(s->run);
 	record_free(&s->rec);
 	drop_slot(b, s);
@@ -333,8 +458,8 @@ static void turn(struct batch *b)
 	int nd = n, in_at = -1;
 	long t = dns_pool_timeout_ms(b->sh.dns);
 
-	if (!b->regular && !b->eof && !b->chunk_live &&
-	    b->nslots < b->maxslots) {
+	if (!b->regular && !b->eof && !b->chunk_live && !b->have_held &&
+	    b->under_way < b->lookahead) {
 		in_at = n;
 		b->pfds[n].fd = b->fd;
 		b->pfds[n].events = POLLIN;
@@ -343,6 +468,9 @@ static void turn(struct batch *b)
 	for (size_t i = 0; i < b->nslots; i++) {
 		struct slot *s = b->slots[i];
 		s->pfd_off = n;
+		s->pfd_n = 0;
+		if (!s->run)
+			continue;
 		s->pfd_n = run_pollfds(s->run, b->pfds + n, run_pollfds_max());
 		n += s->pfd_n;
 		t = until(t, run_timeout_ms(s->run));
@@ -358,10 +486,11 @@ static void turn(struct batch *b)
 	dns_pool_process(b->sh.dns, b->pfds, nd);
 	for (size_t i = 0; i < b->nslots; i++) {
 		struct slot *s = b->slots[i];
-		run_handle(s->run, b->pfds + s->pfd_off, s->pfd_n);
+		if (s->run)
+			run_handle(s->run, b->pfds + s->pfd_off, s->pfd_n);
 	}
 	for (size_t i = b->nslots; i-- > 0;)
-		if (run_done(b->slots[i]->run))
+		if (b->slots[i]->run && run_done(b->slots[i]->run))
 			finish_slot(b, i);
 	if (in_at >= 0 && b->pfds[in_at].revents)
 		read_chunk(b);
@@ -383,10 +512,13 @@ static void raise_fd_limit(const struct config *cfg)
 static void batch_free(struct batch *b)
 {
 	for (size_t i = 0; i < b->nslots; i++) {
-		run_free(b->slots[i]->run);
-		record_free(&b->slots[i]->rec);
+		if (b->slots[i]->run) {
+			run_free(b->slots[i]->run);
+			record_free(&b->slots[i]->rec);
+		}
 		free(b->slots[i]);
 	}
+	free(b->again);
 	for (size_t i = 0; i < b->nspare; i++)
 		free(b->spare[i]);
 	free(b->spare);
@@ -415,6 +547,7 @@ int batch_run(const struct config *cfg, FILE *out, FILE *err)
 	batch_reader_init(&b.rd);
 	raise_fd_limit(cfg);
 	b.maxslots = (size_t)cfg->concurrency * TARGETS_PER_CONNECT;
+	b.lookahead = (size_t)cfg->concurrency * GROUP_TARGETS_MAX;
 	b.npfds_cap =
 	    DNS_SOCKETS_CAP + 1 + b.maxslots * (size_t)run_pollfds_max();
 	b.slots = calloc(b.maxslots, sizeof *b.slots);
@@ -444,7 +577,8 @@ int batch_run(const struct config *cfg, FILE *out, FILE *err)
 		}
 		if (b.write_failed)
 			break;
-		if (b.nslots == 0 && b.eof && !b.chunk_live)
+		if (b.nslots == 0 && b.eof && !b.chunk_live && !b.nagain &&
+		    !b.have_held)
 			break;
 		turn(&b);
 		show_progress(&b, run_shared_now(&b.sh), 0);

@@ -211,7 +211,8 @@ void caps_parse(struct capabilities *c, const struct reply *r)
  * carried AUTH credentials. */
 static struct dlg_action *act(struct dialogue *d, enum dlg_kind k)
 {
-	explicit_bzero(d->act.cmds, sizeof d->act.cmds);
+	/* The last action's commands may hold a secret (AUTH). */
+	explicit_bzero(d->act.cmds, d->act.ncmds * sizeof d->act.cmds[0]);
 	d->act.kind = k;
 	d->act.ncmds = 0;
 	return &d->act;
@@ -227,6 +228,8 @@ static void add_cmd(struct dialogue *d, enum stage st, const char *shown,
 	int n;
 
 	c->stage = st;
+	c->role = RCPT_NONE;
+	c->target = 0;
 	n = snprintf(c->wire, sizeof c->wire - 2, "%s%s%s", head,
 		     arg ? arg : "", tail ? tail : "");
 	if (n < 0 || (size_t)n >= sizeof c->wire - 2)
@@ -354,8 +357,9 @@ static size_t rcpt_total(const struct dialogue *d)
 }
 
 static const char *rcpt_at(const struct dialogue *d, size_t i,
-			   enum rcpt_role *role)
+			   enum rcpt_role *role, int *target)
 {
+	*target = 0;
 	if (d->cfg->rcpt) {
 		if (i == 0) {
 			*role = RCPT_TARGET;
@@ -364,16 +368,20 @@ static const char *rcpt_at(const struct dialogue *d, size_t i,
 		i--;
 	}
 	*role = d->cfg->extra_role[i];
+	if (*role == RCPT_TARGET)
+		*target = d->cfg->extra_target[i];
 	return d->cfg->extra_rcpt[i];
 }
 
 static void add_rcpt(struct dialogue *d)
 {
 	enum rcpt_role role;
-	const char *a = rcpt_at(d, d->rcpt_sent++, &role);
+	int target;
+	const char *a = rcpt_at(d, d->rcpt_sent++, &role, &target);
 
 	add_cmd(d, STAGE_RCPT, NULL, "RCPT TO:<", a, ">");
 	d->act.cmds[d->act.ncmds - 1].role = role;
+	d->act.cmds[d->act.ncmds - 1].target = target;
 }
 
 static const struct dlg_action *send_mail(struct dialogue *d)

@@ -781,8 +781,10 @@ static void perform(struct session *s, const struct dlg_action *a, long now)
 			s->outlen += len;
 			int k = open_step(s, a->cmds[i].stage, now,
 					  a->cmds[i].shown);
-			if (k >= 0)
+			if (k >= 0) {
 				s->probe->steps[k].role = a->cmds[i].role;
+				s->probe->steps[k].target = a->cmds[i].target;
+			}
 			if (a->cmds[i].role == RCPT_CONTROL)
 				note(s, now,
 				     "the control recipient: RFC 5321 requires "

@@ -77,12 +77,16 @@
  * NUL passwd), user name and password included. */
 #define AUTH_PLAIN_RAW_MAX 600
 
+/* A batch asks for up to this many targets of one domain in one
+ * transaction (RFC 5321 4.5.3.1.8 makes servers take at least 100). */
+#define GROUP_TARGETS_MAX 32
+
 /* One session: commands awaiting a reply at once (pipelining sends MAIL
- * and up to three RCPTs),
- * bytes buffered for sending, bytes per read and reads per poll event
- * (TLS can hold records the socket no longer shows). */
-#define SESSION_OPEN_MAX    6
-#define SESSION_OUT_MAX	    4096
+ * and every RCPT of the transaction), bytes buffered for sending (every
+ * command of one write), bytes per read and reads per poll event (TLS
+ * can hold records the socket no longer shows). */
+#define SESSION_OPEN_MAX    (GROUP_TARGETS_MAX + 4)
+#define SESSION_OUT_MAX	    ((GROUP_TARGETS_MAX + 4) * 1024)
 #define SESSION_READ_CHUNK  4096
 #define SESSION_READ_ROUNDS 16
 

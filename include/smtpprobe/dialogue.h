@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "smtpprobe/bounds.h"
 #include "smtpprobe/codes.h"
 #include "smtpprobe/reply.h"
 #include "smtpprobe/types.h"
@@ -30,7 +31,9 @@ enum starttls_mode {
 	STARTTLS_VERIFY	  /* TLS with a verified certificate, or fail */
 };
 
-#define DLG_EXTRA_RCPT_MAX 2
+/* The targets after the first (a batch group) and the control and
+ * catch-all recipients. */
+#define DLG_EXTRA_RCPT_MAX (GROUP_TARGETS_MAX - 1 + 2)
 
 struct dialogue_config {
 	const char *helo;      /* EHLO/HELO argument */
@@ -40,6 +43,7 @@ struct dialogue_config {
 	 * the catch-all test): asked after the target, never deciding. */
 	const char *extra_rcpt[DLG_EXTRA_RCPT_MAX];
 	enum rcpt_role extra_role[DLG_EXTRA_RCPT_MAX];
+	int extra_target[DLG_EXTRA_RCPT_MAX]; /* RCPT_TARGET: which (1...) */
 	size_t nextra;
 	enum starttls_mode starttls;
 	int implicit_tls;      /* the connection starts inside TLS (465) */
@@ -108,6 +112,7 @@ enum dlg_kind {
 struct dlg_command {
 	enum stage stage;
 	enum rcpt_role role;	  /* for a RCPT TO, whose; else RCPT_NONE */
+	int target;		  /* RCPT_TARGET: which of a group (0...) */
 	char wire[DLG_WIRE_MAX];  /* exact bytes, ending in CRLF */
 	char shown[DLG_WIRE_MAX]; /* for the record: secrets redacted */
 };

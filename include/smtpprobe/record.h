@@ -274,6 +274,7 @@ struct connect_check {
 struct step {
 	enum stage stage;
 	enum rcpt_role role; /* a RCPT TO: whose (target, control...) */
+	int target;	     /* RCPT_TARGET in a batch group: which (0...) */
 	long at_ms;	     /* when it was sent or started, since run start */
 	long reply_ms;	     /* when the reply (or failure) came, -1 if none */
 	char *sent;	     /* what was sent, secrets redacted; NULL if none */
@@ -296,6 +297,9 @@ struct step {
 #define PROBEF_SMTPUTF8_MISSING 0x10
 #define PROBEF_STARTTLS_REFUSED 0x20 /* offered, refused, went on in clear */
 #define PROBEF_QUIT_UNAWAITED	0x40 /* QUIT sent, its 221 not waited for */
+/* A group view only (group.h): the target's RCPT TO got no reply, the
+ * dialogue having ended before (a 421, a close) after an earlier target's. */
+#define PROBEF_UNANSWERED 0x80
 
 struct probe {
 	size_t host; /* index into dns.hosts */
@@ -451,6 +455,10 @@ struct retry_info {
 struct run_record {
 	const struct config *cfg;
 	const struct probe_target *target; /* what this run probes */
+	/* A batch group: more targets of target's domain, asked in the same
+	 * transaction after it (the group's k-th target is more[k - 1]). */
+	const struct probe_target *const *more;
+	size_t nmore;
 	struct retry_info retry;
 	char started_utc[32]; /* "2026-11-22 05:01:02 UTC" */
 	char resolvers[256];  /* the resolvers asked, for the header */
@@ -468,6 +476,8 @@ struct run_record {
 	struct connect_check checks[CONNECT_CHECKS_CAP];
 	size_t nevents, capevents;
 	struct event *events;
+	size_t
+	    view_events; /* a group view (group.h): its own events from here */
 	int deadline_hit;
 	struct verdict verdicts[PORTS_CAP];
 	size_t nverdicts;

@@ -64,6 +64,9 @@ Scenario keys (all optional; a dict in Python, an object in JSON):
                 its domain in lower case; default "450 4.2.0 <{rcpt}>:
                 Recipient address rejected: Greylisted, see
                 http://postgrey.schweikert.ch/help/{domain}.html"
+  rcpt_limit    N: RCPTs past the N-th of a transaction get "452 4.5.3
+                Error: too many recipients", as Postfix's
+                smtpd_recipient_limit (MAIL, RSET and EHLO start over)
   auth          {"user": U, "password": P}: AUTH PLAIN and AUTH LOGIN are
                 checked for real (235 or 535 5.7.8); the wire lines are
                 logged as received, credentials included (a test log only)
@@ -318,8 +321,14 @@ class _Conn:
             if "EHLO" in table and "EHLO" not in (sc.get("tls_replies") or {}):
                 table["EHLO"] = without_starttls(table["EHLO"])
             table.update({k.upper(): v for k, v in (sc.get("tls_replies") or {}).items()})
+        if verb in ("MAIL", "RSET", "EHLO", "HELO"):
+            self.rcpts_in_txn = 0
         if verb == "RCPT":
             addr = _rcpt_address(line)
+            limit = sc.get("rcpt_limit")
+            self.rcpts_in_txn = getattr(self, "rcpts_in_txn", 0) + 1
+            if limit is not None and self.rcpts_in_txn > limit:
+                return wire("452 4.5.3 Error: too many recipients")
             grey = self.server.greylist(addr, self.id)
             if grey is not None:
                 return wire(grey)

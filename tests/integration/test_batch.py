@@ -13,8 +13,10 @@ The fake world (nothing outside 127.0.0.0/8 is contacted):
   fakedns          127.0.0.1:<free port>
   a.batch.test     MX mx-a (127.0.7.2); b.batch.test MX mx-b (127.0.7.3);
                    both fake SMTP servers on one free port P (--port P)
-  slow.batch.test  MX mx-slow (127.0.7.4), a server that waits before
-                   each reply, so connections overlap
+  d0..d7.batch.test  MX mx-slow (127.0.7.4), a server that waits before
+                   each reply, so connections overlap (one domain's targets
+                   share a connection: the caps need many domains)
+  e0..e7.batch.test  MX mx-a and mx-b in turn
 """
 
 import os
@@ -27,7 +29,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True
 from harness import (  # noqa: E402
-    Env, check, clip, eq, main as harness_main, make_registry)
+    Env, check, clip, eq, main as harness_main, make_registry, verbs)
 
 TIMEOUT = 3
 HELO = "probe.batch.test"
@@ -43,6 +45,9 @@ ZONE = {
     MXB_NAME: {"A": [MXB]},
     MXS_NAME: {"A": [MXS]},
 }
+for _i in range(8):
+    ZONE["d%d.batch.test" % _i] = {"MX": [[10, MXS_NAME]]}
+    ZONE["e%d.batch.test" % _i] = {"MX": [[10, (MXA_NAME, MXB_NAME)[_i % 2]]]}
 
 CASES, case = make_registry()
 
@@ -166,7 +171,7 @@ def batch_usage(env):
 @case("batch_per_host_and_total_caps")
 def batch_caps(env):
     srv = env.smtp(MXS, env.scenario(MXS_NAME, tls=False, delay=0.15, delays={"QUIT": 0}))
-    lines = ["u%d@slow.batch.test" % i for i in range(8)]
+    lines = ["u@d%d.batch.test" % i for i in range(8)]
     path = write_list(env, "slow.txt", lines)
     r = env.run("--batch", path, "--starttls", "never", "--no-control", "--dnsbl", "none",
                 "--per-host", "2")
@@ -175,7 +180,7 @@ def batch_caps(env):
     eq(most_at_once(srv.conns), 2, "connections open at once to the one host (--per-host 2)")
     srv2 = env.smtp(MXA, env.scenario(MXA_NAME, tls=False, delay=0.15, delays={"QUIT": 0}))
     srv3 = env.smtp(MXB, env.scenario(MXB_NAME, tls=False, delay=0.15, delays={"QUIT": 0}))
-    mixed = ["u%d@%s.batch.test" % (i, "ab"[i % 2]) for i in range(8)]
+    mixed = ["u@e%d.batch.test" % i for i in range(8)]
     path = write_list(env, "mixed.txt", mixed)
     r = env.run("--batch", path, "--starttls", "never", "--no-control", "--dnsbl", "none",
                 "--per-host", "4", "--concurrency", "3")
@@ -183,6 +188,59 @@ def batch_caps(env):
     eq(len(r.docs), 8, "documents")
     # Exactly 3: the cap was reached (not a serial run) and kept.
     eq(most_at_once(srv2.conns + srv3.conns), 3, "connections open at once (--concurrency 3)")
+
+
+@case("batch_one_domain_one_transaction")
+def batch_shared(env):
+    """Targets of one domain: one connection, one EHLO, one MAIL FROM,
+    every RCPT TO pipelined in it, the control recipient once; each
+    document carries the shared steps and its own RCPT only."""
+    srv = accept_all(env, MXA, MXA_NAME)
+    lines = ["alice@a.batch.test", "nobody@a.batch.test", "bob@a.batch.test",
+             "carol@a.batch.test"]
+    path = write_list(env, "shared.txt", lines)
+    r = env.run("--batch", path, "--starttls", "never", "--dnsbl", "none")
+    r.expect_exit(0)
+    docs = by_line(r.docs)
+    eq(len(srv.conns), 1, "connections for four targets of one domain")
+    got = verbs(srv.conns[0].received)
+    eq((got.count("EHLO"), got.count("MAIL"), got.count("RCPT")), (1, 1, 5),
+       "EHLO, MAIL and RCPT (four targets and postmaster) on the wire")
+    rcpts = [l for l in srv.conns[0].received if l.startswith("RCPT")]
+    eq(rcpts[-1], "RCPT TO:<postmaster@a.batch.test>", "the control recipient, once, last")
+    for n, want in ((1, "accepted"), (2, "rejected"), (3, "accepted"), (4, "accepted")):
+        d = docs[n]
+        eq(d["verdict"]["outcome"], want, "line %d outcome" % n)
+        p = d["probes"][0]
+        mine = [s["sent"] for s in p["steps"] if s["stage"] == "rcpt" and s["role"] == "target"]
+        eq(mine, ["RCPT TO:<%s>" % lines[n - 1]], "line %d: its own RCPT only" % n)
+        eq([x["role"] for x in p["recipients"]], ["target", "control"], "line %d recipients" % n)
+        eq(p["steps"][p["deciding_step"]]["sent"], "RCPT TO:<%s>" % lines[n - 1],
+           "line %d: decided by its own reply" % n)
+        check(any(s["stage"] == "ehlo" for s in p["steps"]), "line %d keeps the EHLO step" % n)
+
+
+@case("batch_too_many_recipients_next_connection")
+def batch_452(env):
+    """A server that takes two recipients per transaction: the rest get
+    their answer in further connections, never the 452 as a verdict."""
+    srv = env.smtp(MXA, env.scenario(MXA_NAME, tls=False, rcpt_limit=2))
+    lines = ["u%d@a.batch.test" % i for i in range(5)]
+    path = write_list(env, "many.txt", lines)
+    r = env.run("--batch", path, "--starttls", "never", "--no-control", "--dnsbl", "none")
+    r.expect_exit(0)
+    docs = by_line(r.docs)
+    eq(sorted(docs), [1, 2, 3, 4, 5], "one document per target")
+    eq([docs[n]["verdict"]["outcome"] for n in range(1, 6)], ["accepted"] * 5, "outcomes")
+    check(len(srv.conns) >= 3, "five targets, two per transaction: %d connections"
+          % len(srv.conns))
+    for c in srv.conns:
+        rc = [l for l in c.received if l.startswith("RCPT")]
+        check(len(rc) <= 5, "a connection's RCPTs: %s" % clip(rc))
+    for n in range(1, 6):
+        codes = [s["reply"]["code"] for p in docs[n]["probes"] for s in p["steps"]
+                 if s["stage"] == "rcpt" and s.get("reply")]
+        check(452 not in codes, "line %d's document holds no 452: %s" % (n, codes))
 
 
 @case("batch_slow_down_pauses_the_host")
