@@ -5,11 +5,13 @@
  * "input_line" says which line it was).
  *
  * The input is read a chunk at a time as targets are wanted (standard
- * input without blocking the loop), never whole. At most 2 x
- * --concurrency targets are under way at once, and the connections of
- * all of them share one budget (--concurrency in all, --per-host to one
- * address, a host that says slow down paused); their DNS questions share
- * one answer cache, so the targets of one domain resolve it once.
+ * input without blocking the loop), never whole. Targets of one domain
+ * are probed together, up to GROUP_TARGETS_MAX in one group (group.h):
+ * one run, one transaction per connection. At most --concurrency x
+ * GROUP_TARGETS_MAX targets, in at most 2 x --concurrency groups, are
+ * under way at once; the connections of all of them share one budget
+ * (--concurrency in all, --per-host to one address, a host that says slow
+ * down paused); their DNS questions share one answer cache.
  * Memory is bounded by the concurrency, not by the length of the list.
  *
  * A line that is no ADDRESS or DOMAIN gets its own document (verdict

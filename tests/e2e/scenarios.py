@@ -1189,6 +1189,61 @@ def exim_names_the_client(lab):
 
 
 @scenario
+def batch_against_postfix_exim_and_sink(lab):
+    """--batch through the lab's real servers: Postfix (mx1, TLS verified),
+    Exim, smtp-sink, a domain that does not exist and a malformed line in
+    the middle. Every line is one document that validates against the
+    schema and says what a single probe of that target says; the targets
+    of one domain went over one connection (Postfix's log: one session for
+    the three ok.lab.test targets, with its RCPTs counted)."""
+    lines = ["# lab batch", "alice@ok." + ZONE, "nobody@ok." + ZONE, "bob@ok." + ZONE,
+             "this is not an address", "alice@exim." + ZONE, "nobody@exim." + ZONE,
+             "x1@sink." + ZONE, "x2@sink." + ZONE, "alice@nosuch." + ZONE]
+    want = {2: ("accepted", 0), 3: ("rejected", 77), 4: ("rejected", 77),
+            5: ("bad_address", 65), 6: ("accepted", 0), 7: ("rejected", 77),
+            8: ("accepted", 0), 9: ("accepted", 0), 10: ("no_mail_host", 68)}
+    path = os.path.join(lab.dir, "batch-list.txt")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    before = len(_postfix_log(lab))
+    r = lab.run(["--batch", path, "--dnsbl", "none"], timeout=120)
+    eq(r.rc, 0, "exit status (%s)" % r.brief())
+    docs = {}
+    for line in r.out.splitlines():
+        d = json.loads(line)
+        probs = schema_problems(d)
+        check(not probs, "line %s: %s" % (d.get("input_line"), "; ".join(probs)))
+        check(d["input_line"] not in docs, "two documents for line %d" % d["input_line"])
+        docs[d["input_line"]] = d
+    eq(sorted(docs), sorted(want), "input_line of the documents")
+    for n, (outcome, status) in want.items():
+        v = docs[n]["verdict"]
+        eq((v["outcome"], v["exit_status"]), (outcome, status), "line %d (%s)" % (n, lines[n - 1]))
+        never_sent_data(docs[n])
+    # Each ok.lab.test document: TLS verified, its own RCPT deciding.
+    for n in (2, 3, 4):
+        p = one_probe(docs[n])
+        tls_verified(p, "starttls")
+        s = p["steps"][p["deciding_step"]]
+        eq(s["sent"], "RCPT TO:<%s>" % lines[n - 1], "line %d decided by its own RCPT" % n)
+        eq([x["role"] for x in p["recipients"]], ["target", "control"], "line %d recipients" % n)
+    reply_is(one_probe(docs[3])["steps"][one_probe(docs[3])["deciding_step"]], 550, "5.1.1",
+             "mailbox_unknown")
+    # The same target alone says the same.
+    alone = expect(lab.probe(["--dnsbl", "none", "nobody@exim." + ZONE]), 77, "rejected")
+    eq(docs[7]["verdict"]["reason"], alone["verdict"]["reason"], "batch and single verdict reason")
+    # Postfix saw one session for the three ok.lab.test targets: 3 + the
+    # control recipient in it.
+    new = _new_postfix_lines(lab, before, 1)
+    sess = [l for l in new if " disconnect from " in l]
+    check(sess, "no Postfix session in the log for the batch")
+    rcpt_counts = [int(m.group(2)) for l in sess for m in [re.search(r" rcpt=(\d+)/(\d+)", l)]
+                   if m]
+    check(4 in rcpt_counts, "a Postfix session with four RCPTs (three targets and "
+          "postmaster): %s" % rcpt_counts)
+
+
+@scenario
 def postfix_log_shows_no_data(lab):
     """Postfix's own log (maillog_file via postlogd): no session ever sent DATA."""
     path = os.path.join(lab.dir, "log", "postfix.log")
