@@ -290,6 +290,45 @@ def batch_sigpipe(env):
     check(time.monotonic() - t0 < 5 * TIMEOUT, "it ended promptly")
 
 
+@case("batch_progress_on_a_terminal_only")
+def batch_progress(env):
+    """stderr a terminal: one progress line, redrawn (carriage returns),
+    with the counts; the documents on stdout are untouched by it."""
+    import pty
+    env.smtp(MXA, env.scenario(MXA_NAME, tls=False))
+    lines = ["u%d@a.batch.test" % i for i in range(40)] + ["bad line"]
+    path = write_list(env, "tty.txt", lines)
+    cmd = env.command(["--batch", path, "--starttls", "never", "--no-control",
+                       "--dnsbl", "none"])
+    master, slave = pty.openpty()
+    try:
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL)
+        os.close(slave)
+        slave = -1
+        out, _ = p.communicate(timeout=10 * TIMEOUT)
+        err = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            err += chunk
+    finally:
+        os.close(master)
+        if slave >= 0:
+            os.close(slave)
+    eq(p.returncode, 0, "exit status")
+    eq(len([l for l in out.splitlines() if l.startswith(b"{")]), 41, "documents on stdout")
+    text = err.decode("utf-8", "replace")
+    check("\r" in text, "the progress line is redrawn: %s" % clip(text))
+    last = text.replace("\r\n", "\n").split("\r")[-1]
+    check("41/41" in last, "the last progress line counts every target: %s" % clip(last))
+    check("accepted 40" in last and "bad_address 1" in last,
+          "the outcomes so far: %s" % clip(last))
+
+
 def main(argv=None):
     return harness_main(CASES, make_env, __doc__.split("\n\n")[0], argv)
 
