@@ -8,7 +8,8 @@
 # it is not up, and taken down again in that case), on loopback, and prints:
 #   - throughput: targets per second and CPU time per target (user + system,
 #     from /usr/bin/time -v) at --concurrency 1, 10 and 100 (--per-host the
-#     same: the sink is one address);
+#     same: the sink is one address), and at 100 with the default
+#     --per-host 2 (row "100/2");
 #   - memory: peak RSS for 1,000 and for 100,000 targets at --concurrency
 #     100, and their ratio (the target: at most 1.25).
 # Every document of every run is counted and its verdict checked (all
@@ -58,11 +59,11 @@ with open(sys.argv[2], "w") as f:
 }
 
 # One batch run: prints "wall_s user_s sys_s maxrss_kb docs accepted".
-run_batch() { # FILE CONCURRENCY
-	local list=$1 c=$2
+run_batch() { # FILE CONCURRENCY [PER_HOST (default: CONCURRENCY)]
+	local list=$1 c=$2 ph=${3:-$2}
 	# shellcheck disable=SC2086
 	ip netns exec "$LAB_NS" /usr/bin/time -v -o "$work/time.txt" \
-		"$bin" --batch "$list" --concurrency "$c" --per-host "$c" \
+		"$bin" --batch "$list" --concurrency "$c" --per-host "$ph" \
 		--helo bench.lab.test --timeout 10 $flags >"$work/out.ndjson" 2>"$work/err.txt" || {
 		echo "throughput.sh: smtpprobe failed (exit $?):" >&2
 		tail -n 5 "$work/err.txt" >&2
@@ -90,15 +91,16 @@ PY
 
 make_list "$targets" "$work/list.txt"
 echo "smtpprobe batch throughput: $targets targets at sink.$LAB_ZONE (smtp-sink on loopback, namespace $LAB_NS)"
-printf '%-12s %10s %10s %12s %10s %10s\n' concurrency wall_s targets/s cpu_us/target rss_MB accepted
-for c in 1 10 100; do
+printf '%-12s %10s %10s %12s %10s %10s\n' conc/perhost wall_s targets/s cpu_us/target rss_MB accepted
+for row in 1 10 100 100/2; do
+	c=${row%/*} ph=${row#*/}
 	n=$targets
 	if [ "$c" = 1 ]; then
 		n=$((targets / 10)) # serial: a tenth is enough to measure
 		head -n "$n" "$work/list.txt" >"$work/list1.txt"
 		read -r wall user sys rss docs acc < <(run_batch "$work/list1.txt" "$c")
 	else
-		read -r wall user sys rss docs acc < <(run_batch "$work/list.txt" "$c")
+		read -r wall user sys rss docs acc < <(run_batch "$work/list.txt" "$c" "$ph")
 	fi
 	[ "$docs" = "$n" ] || { echo "throughput.sh: $docs documents for $n targets" >&2; exit 1; }
 	/usr/bin/python3 -c '
@@ -107,7 +109,7 @@ c, n, wall, user, sys_, rss, acc = sys.argv[1:]
 n, wall, cpu = int(n), float(wall), float(user) + float(sys_)
 print("%-12s %10.2f %10.0f %12.1f %10.1f %6s/%d" % (c, wall, n / wall, cpu / n * 1e6,
       int(rss) / 1024, acc, n))
-' "$c" "$n" "$wall" "$user" "$sys" "$rss" "$acc"
+' "$row" "$n" "$wall" "$user" "$sys" "$rss" "$acc"
 done
 
 echo
