@@ -27,6 +27,7 @@
 #include "smtpprobe/recipients.h"
 #include "smtpprobe/resolver.h"
 #include "smtpprobe/session.h"
+#include "smtpprobe/sts_cache.h"
 #include "smtpprobe/sts_fetch.h"
 #include "smtpprobe/tlsconn.h"
 
@@ -338,6 +339,18 @@ static void start_fetch(struct run *r)
 
 	if (!policy_sts_should_fetch(r->rec, mono_ms(r)))
 		return;
+	/* A batch fetches a domain's policy once per policy id, as a
+	 * sender caches it (RFC 8461 3.3). */
+	const struct sts_fetch_result *kept =
+	    sts_cache_get(r->sh->sts, r->rec->target->domain, m->id);
+	if (kept) {
+		record_note(r->rec, mono_ms(r), -1, 0,
+			    "MTA-STS policy id %s: as fetched earlier in this "
+			    "run (kept by id, not fetched again)",
+			    m->id);
+		policy_sts_take_fetch(r->rec, kept, NULL, mono_ms(r));
+		return;
+	}
 	/* libcurl is set up by the first fetch (the process has no other
 	 * thread to race it), so a run without a policy never loads it. */
 	if (sts_fetch_global_init() != 0) {
@@ -371,6 +384,10 @@ static void end_fetch(struct run *r)
 		return;
 	if (!sts_fetch_done(r->fetch))
 		sts_fetch_abort(r->fetch);
+	else if (r->sh->sts)
+		sts_cache_put(r->sh->sts, r->rec->target->domain,
+			      r->rec->policy.sts.id,
+			      sts_fetch_result(r->fetch));
 	policy_sts_take_fetch(r->rec, sts_fetch_result(r->fetch), NULL,
 			      mono_ms(r));
 }
@@ -567,7 +584,9 @@ int run_shared_init(struct run_shared *sh, const struct config *cfg, int pauses,
 	if (!sh->dns)
 		return -1;
 	sh->budget = budget_new(cfg->concurrency, cfg->per_host, pauses);
-	if (!sh->budget) {
+	if (pauses)
+		sh->sts = sts_cache_new();
+	if (!sh->budget || (pauses && !sh->sts)) {
 		snprintf(err, errlen, "out of memory");
 		run_shared_free(sh);
 		return -1;
@@ -579,6 +598,7 @@ void run_shared_free(struct run_shared *sh)
 {
 	dns_pool_free(sh->dns);
 	budget_free(sh->budget);
+	sts_cache_free(sh->sts);
 	if (sh->ssl_ctx)
 		SSL_CTX_free(sh->ssl_ctx);
 	memset(sh, 0, sizeof *sh);

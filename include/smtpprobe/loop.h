@@ -18,11 +18,13 @@
 
 struct dns_pool;
 struct budget;
+struct sts_cache;
 
 struct run_shared {
 	struct dns_pool *dns;
 	struct budget *budget;
 	SSL_CTX *ssl_ctx;      /* made once; runs only borrow it */
+	struct sts_cache *sts; /* a batch's MTA-STS policies; NULL for one */
 	struct timespec epoch; /* the budget's clock origin */
 };
 
@@ -54,7 +56,8 @@ int run_done(const struct run *r);
 int run_probe(const struct config *cfg, struct run_record *rec, char *err,
 	      size_t errlen);
 
-/* The shared part for a process: pauses (a batch) or not. Returns 0, or
+/* The shared part for a process: a batch's (hosts that say slow down
+ * are paused, MTA-STS policies kept) or one probe's. Returns 0, or
  * -1 with a reason in err; run_shared_free releases what was made. */
 int run_shared_init(struct run_shared *sh, const struct config *cfg, int pauses,
 		    char *err, size_t errlen);

@@ -1244,6 +1244,34 @@ def batch_against_postfix_exim_and_sink(lab):
 
 
 @scenario
+def batch_fetches_a_policy_once(lab):
+    """Twenty targets at an MTA-STS domain, one connection at a time (so
+    groups follow one another): nginx serves the policy once, and every
+    document carries it, as the single probe does."""
+    log = os.path.join(lab.dir, "log", "nginx-access.log")
+    with open(log, encoding="utf-8", errors="replace") as f:
+        before = len(f.read().splitlines())
+    path = os.path.join(lab.dir, "batch-sts.txt")
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(20):
+            f.write("alice+%d@sts-ok.%s\n" % (i, ZONE))
+    r = lab.run(["--batch", path, "--dnsbl", "none", "--concurrency", "1"], timeout=120)
+    eq(r.rc, 0, "exit status (%s)" % r.brief())
+    docs = [json.loads(l) for l in r.out.splitlines()]
+    eq(len(docs), 20, "documents")
+    for d in docs:
+        check(not schema_problems(d), "line %d: schema" % d["input_line"])
+        m = d["tls_policy"]["mta_sts"]
+        eq((m["status"], m["mode"]), ("ok", "enforce"), "line %d mta_sts" % d["input_line"])
+        eq(one_probe(d)["tls"]["mta_sts"], "matched", "line %d probe mta_sts" % d["input_line"])
+    time.sleep(0.3)
+    with open(log, encoding="utf-8", errors="replace") as f:
+        new = f.read().splitlines()[before:]
+    gets = [l for l in new if "mta-sts.sts-ok." in l or "/.well-known/mta-sts.txt" in l]
+    eq(len(gets), 1, "policy fetches in nginx's log (%s)" % gets[:3])
+
+
+@scenario
 def postfix_log_shows_no_data(lab):
     """Postfix's own log (maillog_file via postlogd): no session ever sent DATA."""
     path = os.path.join(lab.dir, "log", "postfix.log")
