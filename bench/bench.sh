@@ -14,19 +14,9 @@
 # Env: BENCH_RUNS (default 11), BENCH_DELAY_MS (25), BENCH_TIMEOUT (5).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-e2e=$root/tests/e2e
-# shellcheck source-path=SCRIPTDIR source=../tests/e2e/lab-env.sh
-. "$e2e/lab-env.sh"
-export PATH="$PATH:/usr/sbin:/sbin"
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "bench.sh: needs root (it uses the lab's network namespace)" >&2
-	exit 1
-fi
-bin=${1:-${SMTPPROBE_BIN:-$root/build/smtpprobe}}
-case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
-[ -x "$bin" ] || { echo "bench.sh: no binary at $bin" >&2; exit 1; }
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+bench_init bench.sh "${1:-}"
 runs=${BENCH_RUNS:-11}
 delay=${BENCH_DELAY_MS:-25}
 timeout=${BENCH_TIMEOUT:-5}

@@ -18,19 +18,9 @@
 # options, e.g. "--no-control").
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-e2e=$root/tests/e2e
-# shellcheck source-path=SCRIPTDIR source=../tests/e2e/lab-env.sh
-. "$e2e/lab-env.sh"
-export PATH="$PATH:/usr/sbin:/sbin"
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "throughput.sh: needs root (it uses the lab's network namespace)" >&2
-	exit 1
-fi
-bin=${1:-${SMTPPROBE_BIN:-$root/build/smtpprobe}}
-case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
-[ -x "$bin" ] || { echo "throughput.sh: no binary at $bin" >&2; exit 1; }
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+bench_init throughput.sh "${1:-}"
 [ -x /usr/bin/time ] || { echo "throughput.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 targets=${TP_TARGETS:-20000}
 long=${TP_LONG:-100000}

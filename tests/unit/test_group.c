@@ -58,8 +58,8 @@ static struct probe *setup(struct run_record *rec)
 	return p;
 }
 
-static int step(struct probe *p, enum stage st, enum rcpt_role role,
-		int target, const char *sent, const char *wire)
+static int step(struct probe *p, enum stage st, enum rcpt_role role, int target,
+		const char *sent, const char *wire)
 {
 	int i = probe_add_step(p, st, 1, sent, 0);
 	enum rp_error e;
@@ -72,6 +72,15 @@ static int step(struct probe *p, enum stage st, enum rcpt_role role,
 		assert_non_null(p->steps[i].reply);
 	}
 	return i;
+}
+
+/* Target j's RCPT TO, answered wire (NULL: never answered). */
+static int rcpt(struct probe *p, int j, const char *wire)
+{
+	char sent[PATH_MAX_OCTETS + 16];
+
+	snprintf(sent, sizeof sent, "RCPT TO:<%s>", targets[j].rcpt);
+	return step(p, STAGE_RCPT, RCPT_TARGET, j, sent, wire);
 }
 
 /* The dialogue up to MAIL FROM, accepted. */
@@ -89,7 +98,8 @@ static int rcpts_of(const struct probe *p, enum rcpt_role role)
 	int n = 0;
 
 	for (size_t i = 0; i < p->nsteps; i++)
-		n += p->steps[i].stage == STAGE_RCPT && p->steps[i].role == role;
+		n +=
+		    p->steps[i].stage == STAGE_RCPT && p->steps[i].role == role;
 	return n;
 }
 
@@ -100,12 +110,9 @@ static void test_each_target_its_own_reply(void **state)
 
 	(void)state;
 	greeted(p);
-	int r0 = step(p, STAGE_RCPT, RCPT_TARGET, 0, "RCPT TO:<alice@example.test>",
-		      "250 2.1.5 Ok");
-	step(p, STAGE_RCPT, RCPT_TARGET, 1, "RCPT TO:<bob@example.test>",
-	     "550 5.1.1 <bob@example.test>: User unknown");
-	step(p, STAGE_RCPT, RCPT_TARGET, 2, "RCPT TO:<carol@example.test>",
-	     "450 4.2.1 Mailbox busy");
+	int r0 = rcpt(p, 0, "250 2.1.5 Ok");
+	rcpt(p, 1, "550 5.1.1 <bob@example.test>: User unknown");
+	rcpt(p, 2, "450 4.2.1 Mailbox busy");
 	step(p, STAGE_RCPT, RCPT_CONTROL, 0,
 	     "RCPT TO:<postmaster@example.test>", "250 2.1.5 Ok");
 	p->outcome = OUTCOME_ACCEPTED; /* the first target decided */
@@ -151,12 +158,9 @@ static void test_too_many_recipients(void **state)
 
 	(void)state;
 	greeted(p);
-	int r0 = step(p, STAGE_RCPT, RCPT_TARGET, 0, "RCPT TO:<alice@example.test>",
-		      "250 2.1.5 Ok");
-	step(p, STAGE_RCPT, RCPT_TARGET, 1, "RCPT TO:<bob@example.test>",
-	     "452 4.5.3 Error: too many recipients");
-	step(p, STAGE_RCPT, RCPT_TARGET, 2, "RCPT TO:<carol@example.test>",
-	     "452 4.2.2 Mailbox full");
+	int r0 = rcpt(p, 0, "250 2.1.5 Ok");
+	rcpt(p, 1, "452 4.5.3 Error: too many recipients");
+	rcpt(p, 2, "452 4.2.2 Mailbox full");
 	p->outcome = OUTCOME_ACCEPTED;
 	p->deciding_step = r0;
 	assert_int_equal(group_view(&rec, 1, &targets[1], &v), 0);
@@ -179,8 +183,7 @@ static void test_first_target_too_many_is_its_answer(void **state)
 
 	(void)state;
 	greeted(p);
-	int r0 = step(p, STAGE_RCPT, RCPT_TARGET, 0, "RCPT TO:<alice@example.test>",
-		      "452 4.5.3 Error: too many recipients");
+	int r0 = rcpt(p, 0, "452 4.5.3 Error: too many recipients");
 	p->outcome = OUTCOME_TEMPFAIL;
 	p->deciding_step = r0;
 	assert_int_equal(group_view(&rec, 0, &targets[0], &v), 0);
@@ -197,12 +200,9 @@ static void test_unanswered_after_421(void **state)
 
 	(void)state;
 	greeted(p);
-	int r0 = step(p, STAGE_RCPT, RCPT_TARGET, 0, "RCPT TO:<alice@example.test>",
-		      "250 2.1.5 Ok");
-	step(p, STAGE_RCPT, RCPT_TARGET, 1, "RCPT TO:<bob@example.test>",
-	     "421 4.7.0 mx.example.test closing: too many errors");
-	step(p, STAGE_RCPT, RCPT_TARGET, 2, "RCPT TO:<carol@example.test>",
-	     NULL);
+	int r0 = rcpt(p, 0, "250 2.1.5 Ok");
+	rcpt(p, 1, "421 4.7.0 mx.example.test closing: too many errors");
+	rcpt(p, 2, NULL);
 	p->outcome = OUTCOME_ACCEPTED;
 	p->deciding_step = r0;
 	/* bob's own reply was the 421. */
@@ -236,10 +236,8 @@ static void test_shared_failure_is_everyones(void **state)
 	     "250-mx.example.test\r\n250 PIPELINING");
 	int m = step(p, STAGE_MAIL, RCPT_NONE, 0, "MAIL FROM:<>",
 		     "553 5.7.1 Sender rejected");
-	step(p, STAGE_RCPT, RCPT_TARGET, 0, "RCPT TO:<alice@example.test>",
-	     "503 5.5.1 Error: need MAIL command");
-	step(p, STAGE_RCPT, RCPT_TARGET, 1, "RCPT TO:<bob@example.test>",
-	     "503 5.5.1 Error: need MAIL command");
+	rcpt(p, 0, "503 5.5.1 Error: need MAIL command");
+	rcpt(p, 1, "503 5.5.1 Error: need MAIL command");
 	p->outcome = OUTCOME_REJECTED;
 	p->deciding_step = m;
 	for (size_t j = 0; j < 2; j++) {
