@@ -301,7 +301,9 @@ static int place(struct batch *b, const struct member *m)
 
 	for (size_t i = 0; i < b->nslots && !s; i++) {
 		struct slot *g = b->slots[i];
+		/* A DOMAIN stops after MAIL FROM: it is a group alone. */
 		if (!g->run && g->n < GROUP_TARGETS_MAX &&
+		    g->m[0].t.is_address && m->t.is_address &&
 		    g->m[0].t.need_smtputf8 == m->t.need_smtputf8 &&
 		    strcmp(g->m[0].t.domain, m->t.domain) == 0)
 			s = g;

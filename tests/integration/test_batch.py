@@ -122,6 +122,9 @@ def batch_file(env):
         v = docs[line]["verdict"]
         eq((v["outcome"], v["exit_status"]), (outcome, status), "line %d verdict" % line)
     eq(docs[7]["target"], "carol@b.batch.test", "line 7's target (trimmed)")
+    # A DOMAIN beside an ADDRESS of that domain: still stops after MAIL.
+    eq([s["stage"] for p in docs[8]["probes"] for s in p["steps"] if s["stage"] == "rcpt"],
+       [], "line 8 (a DOMAIN) sent no RCPT")
     bad = docs[5]
     eq((bad["dns"]["status"], bad["probes"], bad["verdict"]["reason"]),
        ("not_asked", [], "bad_address"), "the malformed line's document")
