@@ -76,6 +76,7 @@ struct sts_fetch {
 	 * (its address checked as the attempt's would be), and its login;
 	 * the password is wiped when the fetch is freed. */
 	int proxied;
+	int proxy_lookup_due; /* the proxy's literal is looked up first */
 	struct sockaddr_storage proxy_sa;
 	char proxy_url[64];
 	char *proxy_user, *proxy_pass;
@@ -324,13 +325,21 @@ static int on_timer(CURLM *multi, long timeout_ms, void *data)
 }
 
 /* libcurl is about to resolve a name itself: CURLOPT_RESOLVE did not
- * cover it. Refuse, so that its resolver (a thread) never starts. */
+ * cover it. Refuse, so that its resolver (a thread) never starts. The
+ * one exception is the proxy: libcurl asks this before it looks at the
+ * name, even for the IP literal a proxy always is here, which it then
+ * converts without a resolver; that lookup comes first, before the SOCKS
+ * handshake resolves the host name (from the pinned entry). */
 static int on_resolver_start(void *resolver_state, void *reserved, void *data)
 {
 	struct sts_fetch *f = data;
 
 	(void)resolver_state;
 	(void)reserved;
+	if (f->proxy_lookup_due) {
+		f->proxy_lookup_due = 0;
+		return 0;
+	}
 	f->resolve_refused = 1;
 	return 1;
 }
@@ -515,6 +524,12 @@ static int set_options(struct sts_fetch *f, long total_ms, long connect_ms,
 		 * CURLOPT_RESOLVE pins, and hands the proxy the address. */
 		SET(CURLOPT_PROXY, f->proxy_url);
 		SET(CURLOPT_NOPROXY, (char *)NULL);
+		/* With a user RFC 1929, else no authentication; libcurl
+		 * offers "no authentication" beside RFC 1929 whatever this
+		 * says (the SMTP sessions offer one method only, socks5.h),
+		 * and this keeps GSSAPI out. */
+		SET(CURLOPT_SOCKS5_AUTH,
+		    f->proxy_user ? (long)CURLAUTH_BASIC : (long)CURLAUTH_NONE);
 		if (f->proxy_user) {
 			SET(CURLOPT_PROXYUSERNAME, f->proxy_user);
 			SET(CURLOPT_PROXYPASSWORD, f->proxy_pass);
@@ -571,6 +586,7 @@ static int start_attempt(struct sts_fetch *f, char *err, size_t errlen)
 		 f->domain, STS_PORT, f->addr_text[f->cur]);
 	f->too_big = f->big_headers = f->bad_status = f->bad_type = 0;
 	f->oom = f->resolve_refused = f->addr_refused = 0;
+	f->proxy_lookup_due = f->proxied;
 	f->len = f->dropped = f->header_bytes = 0;
 	f->errbuf[0] = '\0';
 	f->attempt++;

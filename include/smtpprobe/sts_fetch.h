@@ -108,7 +108,8 @@ void sts_fetch_free(struct sts_fetch *f);
  * or "". libcurl is given socks5://, so the host name is still resolved
  * here (from the pinned addresses) and the proxy gets the address; the
  * only socket libcurl may open is the one to the proxy, and the result's
- * remote_ip is then the proxy's. The password is copied, never logged,
+ * remote_ip is then the proxy's. libcurl offers "no authentication"
+ * beside username/password. The password is copied, never logged,
  * and wiped by sts_fetch_free. 0, or -1 with a one-line reason in err
  * (the fetch must then be freed). */
 int sts_fetch_set_proxy(struct sts_fetch *f, const char *ip, int family,
