@@ -134,6 +134,10 @@ static int source_ip(const struct run_record *rec, const struct probe *p,
 		local_ip(p->proxy_bound, ip, n);
 	else if (!proxied)
 		local_ip(p->local_address, ip, n);
+	/* Proxies that do not say (RFC 1928 lets BND.ADDR be anything)
+	 * answer 0.0.0.0 or ::: no address at all. */
+	if (strcmp(ip, "0.0.0.0") == 0 || strcmp(ip, "::") == 0)
+		ip[0] = '\0';
 	return proxied;
 }
 

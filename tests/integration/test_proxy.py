@@ -190,6 +190,41 @@ def _(env):
     proxied_ok(env, r, px, srv)
 
 
+@case("proxy_implicit_tls_465")
+def _(env):
+    # 465 through the tunnel: the TLS handshake starts right after the
+    # CONNECT reply (the client speaks first), and the certificate is the
+    # mail host's, checked as on a direct connection.
+    addr = env.free_465()
+    srv = env.smtp(addr, env.scenario(MX_NAME, implicit_tls=True, replies={"EHLO": EHLO}),
+                   port=465)
+    px = proxy(env)
+    r = env.run("--proxy", url(px), "-s", addr, RCPT, port=465)
+    r.expect_exit(0)
+    p = probe_at(r.doc, addr)
+    eq((p["outcome"], p["port"]), ("accepted", 465), "probe outcome and port")
+    # -s ADDR: the certificate names mx.px.test, not the address, so
+    # it is established but not verified, as on a direct connection.
+    eq((p["tls"]["mode"], p["tls"]["established"]), ("implicit", True), "tls mode, established")
+    check(p["proxy"]["bound_address"].startswith(RELAY_FROM + ":"), "bound_address")
+    eq(px.conns[0].dest, (addr, 465), "CONNECT destination")
+    env.log(srv)
+
+
+@case("proxy_bound_unspecified")
+def _(env):
+    # A proxy that answers BND.ADDR 0.0.0.0:0 names no address: no egress
+    # from it, and never this side's own address instead.
+    srv = mx(env)
+    px = proxy(env, bind=("0.0.0.0", 0))
+    r = env.run("--proxy", url(px), RCPT)
+    r.expect_exit(0)
+    p = probe_at(r.doc, MX)
+    eq(p["proxy"]["bound_address"], "0.0.0.0:0", "bound_address")
+    eq(r.doc["egress"], [], "egress")
+    env.log(srv)
+
+
 # --- the proxy refuses, stalls, breaks ----------------------------------------------
 
 @case("proxy_refused")
