@@ -119,7 +119,7 @@ static void test_user_length(void **state)
 	snprintf(url, sizeof url, "socks5://%s@127.0.0.1:1", user);
 	assert_int_equal(proxy_url_parse(url, &u), PU_USER_TOO_LONG);
 	/* The longest printed form fits: 255 octets, each %XX. */
-	char enc[800] = "socks5://";
+	char enc[PROXY_SHOWN_MAX] = "socks5://";
 	for (int i = 0; i < 255; i++)
 		strcat(enc, "%2F");
 	strcat(enc, "@[1111:2222:3333:4444:5555:6666:7777:8888]:65535");
