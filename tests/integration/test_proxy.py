@@ -181,6 +181,24 @@ def _(env):
     proxied_ok(env, r, px, srv, address="::1", atyp=4)
 
 
+@case("proxy_on_ipv6_loopback")
+def _(env):
+    # The proxy itself at [::1] (the URL's bracketed form); the mail host
+    # still IPv4, so CONNECT carries ATYP 1.
+    srv = mx(env)
+    px = FakeSocks("::1", 0, {"source": RELAY_FROM})
+    px.start()
+    env.defer(px.stop)
+    u = "socks5://[::1]:%d" % px.port
+    r = env.run("--proxy", u, RCPT)
+    r.expect_exit(0)
+    eq((r.doc["proxy"]["url"], r.doc["proxy"]["address"]), (u, "::1"), "proxy url, address")
+    p = probe_at(r.doc, MX)
+    check(p["local_address"].startswith("[::1]:"), "local_address %s" % clip(p["local_address"]))
+    eq((px.conns[0].atyp, px.conns[0].dest), (1, (MX, env.port)), "CONNECT")
+    env.log(srv)
+
+
 @case("proxy_server_host_given")
 def _(env):
     # -s ADDR: the probe's address stays the mail host's.
