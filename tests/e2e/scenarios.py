@@ -1264,6 +1264,32 @@ def proxy_danted_ruleset_blocks(lab):
 
 
 @scenario
+def proxy_danted_port25_dropped(lab):
+    """Port 25 of drop.lab.test dropped (nftables): danted's own connect
+    hangs, so the handshake does not finish within --timeout
+    (proxy_timeout, outcome timeout). Without a proxy this is where the
+    connect-only checks of 587 and 465 run; through one they are not made
+    (-v says so), and port25_blocked, a finding about this side's
+    network, is not drawn."""
+    t = 2
+    r = lab.probe(["-t", str(t), "--proxy", PROXY_URL, "alice@dropped." + ZONE])
+    d = expect(r, 69, "unreachable")
+    p = one_probe(d)
+    eq((p["port"], p["outcome"]), (25, "timeout"), "the one probe")
+    c = step(p, "connect")
+    eq((c["category"], c.get("error")), ("proxy", "proxy_timeout"), "connect step")
+    eq(d["connect_checks"], [], "connect_checks through a proxy")
+    check("port25_blocked" not in _kinds(d) and "all_unreachable" not in _kinds(d),
+          "a port-25 finding through a proxy: %r" % _kinds(d))
+    eq(_verdict_reason(d), "finding:proxy_failed", "verdict reason")
+    check(r.wall <= 2 * t + 1 + SLACK,
+          "wall time %.2f s, want at most the connect's and the handshake's --timeout" % r.wall)
+    out = lab.run(["-v", "-t", str(t), "--proxy", PROXY_URL, "alice@dropped." + ZONE]).out
+    check("connect-only checks of 587 and 465 are not made with --proxy" in out,
+          "-v does not say the connect-only checks were skipped: %r" % out[-600:])
+
+
+@scenario
 def proxy_danted_mta_sts_fetch(lab):
     """The MTA-STS policy fetch goes through danted too: the policy is
     fetched, and nginx logs danted's external address as the client."""
