@@ -58,6 +58,11 @@ _smtpprobe()
 		COMPREPLY=()
 		return
 		;;
+	--proxy)
+		COMPREPLY=($(compgen -W 'socks5://' -- "$cur"))
+		compopt -o nospace 2>/dev/null
+		return
+		;;
 	--retry-greylist)
 		COMPREPLY=($(compgen -W '60 300 900' -- "$cur"))
 		return
@@ -68,7 +73,7 @@ _smtpprobe()
 		COMPREPLY=($(compgen -W '
 			-p --port -s --server --starttls -f --from --helo
 			--dns-server -4 -6 -t --timeout --retry-greylist
-			--ca-file --auth --insecure --tls-policy --dnsbl --no-control --catch-all
+			--ca-file --auth --insecure --proxy --tls-policy --dnsbl --no-control --catch-all
 			--batch --concurrency --per-host
 			-v --verbose --json --no-color
 			--explain

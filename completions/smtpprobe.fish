@@ -14,6 +14,7 @@ complete -c smtpprobe -l retry-greylist -x -a '60 300 900' -d 'When greylisted, 
 complete -c smtpprobe -l ca-file -r -F -d 'Trust the CA certificates in this PEM file'
 complete -c smtpprobe -l auth -x -d 'Authenticate as USER, over verified TLS only (password from SMTPPROBE_PASSWORD or prompt)'
 complete -c smtpprobe -l insecure -d 'Send --auth credentials even over an unverified certificate'
+complete -c smtpprobe -l proxy -x -a 'socks5://' -d 'Connect through a SOCKS5 proxy socks5://[USER@]IP[:PORT] (password from SMTPPROBE_PROXY_PASSWORD or prompt)'
 complete -c smtpprobe -l dnsbl -x -a 'none zen.spamhaus.org b.barracudacentral.org bl.spamcop.net' -d 'Block-list zones for the sending address, comma list, or none'
 complete -c smtpprobe -l no-control -d 'Do not also ask for postmaster@DOMAIN after an ADDRESS'
 complete -c smtpprobe -l catch-all -d 'Also ask for a random local part at the domain'

@@ -18,7 +18,7 @@ apt-get install -y -qq --no-install-recommends \
 	valgrind clang clang-format >/dev/null
 
 # The end-to-end lab (tests/e2e) and the benchmark (bench/) run their own
-# Postfix, Dovecot, knot, unbound and nginx inside a network namespace
+# Postfix, Dovecot, knot, unbound, nginx and danted inside a network namespace
 # (tests/e2e/reference.sh also uses curl and Postfix's posttls-finger). The
 # packages' own system services must neither start nor touch this host's
 # mail or DNS: Postfix gets no configuration, no service is started while
@@ -28,6 +28,9 @@ lab_services=""
 for p in postfix dovecot-core knot unbound nginx; do
 	dpkg -s "$p" >/dev/null 2>&1 || lab_services="$lab_services ${p%-core}"
 done
+# dante-server: the lab's SOCKS5 proxy (smtpprobe --proxy); its service
+# is danted.
+dpkg -s dante-server >/dev/null 2>&1 || lab_services="$lab_services danted"
 echo "postfix postfix/main_mailer_type select No configuration" |
 	debconf-set-selections
 own_policy=0
@@ -38,7 +41,7 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 rc=0
 apt-get install -y -qq --no-install-recommends \
-	postfix dovecot-core knot unbound nginx-light curl nftables iproute2 iptables \
+	postfix dovecot-core knot unbound nginx-light dante-server curl nftables iproute2 iptables \
 	swaks libnet-ssleay-perl libio-socket-inet6-perl libnet-dns-perl \
 	time hyperfine libidn12 libgnutls-dane0 libdb5.3 libnsl2 libpcre2-8-0 \
 	>/dev/null || rc=$?

@@ -56,6 +56,7 @@ enum {
 	OPT_BATCH,
 	OPT_CONCURRENCY,
 	OPT_PER_HOST,
+	OPT_PROXY,
 };
 
 /* Leading ':' so that getopt reports a missing argument as ':' and prints
@@ -73,6 +74,7 @@ static const struct option long_opts[] = {
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"auth", required_argument, NULL, OPT_AUTH},
     {"insecure", no_argument, NULL, OPT_INSECURE},
+    {"proxy", required_argument, NULL, OPT_PROXY},
     {"tls-policy", required_argument, NULL, OPT_TLS_POLICY},
     {"dnsbl", required_argument, NULL, OPT_DNSBL},
     {"catch-all", no_argument, NULL, OPT_CATCH_ALL},
@@ -598,6 +600,20 @@ static int opt_count(struct parse_state *st, const char *name, const char *arg,
 	return 0;
 }
 
+/* --proxy socks5://[USER@]HOST[:PORT] (proxy_url.h). The message quotes
+ * the URL with any password redacted. */
+static int opt_proxy(struct parse_state *st, const char *arg)
+{
+	char b[SHOW_SIZE], red[SHOW_MAX * 2 + 8];
+	enum proxy_url_error e = proxy_url_parse(arg, &st->cfg->proxy);
+
+	if (e == PU_OK)
+		return 0;
+	proxy_url_redact(arg, red, sizeof red);
+	return usage_error(st->err, "bad --proxy '%s': %s", show(b, red),
+			   proxy_url_strerror(e));
+}
+
 static int opt_explain(struct parse_state *st, const char *arg)
 {
 	if (strlen(arg) >= sizeof st->cfg->explain)
@@ -663,6 +679,7 @@ static int handle_option(struct parse_state *st, int c, char **argv)
 	case OPT_CA_FILE: return opt_ca_file(st, optarg);
 	case OPT_AUTH: return opt_auth(st, optarg);
 	case OPT_INSECURE: st->cfg->insecure = 1; return 0;
+	case OPT_PROXY: return opt_proxy(st, optarg);
 	case OPT_TLS_POLICY: return opt_tls_policy(st, optarg);
 	case OPT_DNSBL: return opt_dnsbl(st, optarg);
 	case OPT_CATCH_ALL: st->cfg->catch_all = 1; return 0;
@@ -907,7 +924,11 @@ static void build_cmdline(char *out, size_t outsz, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
 
-		if (!is_secret_option(argv[i])) {
+		/* A password typed into a URL anyway (--proxy refuses it,
+		 * but the line is built before parsing). */
+		if (proxy_url_redact(argv[i], name, sizeof name)) {
+			sb_add_arg(&b, name);
+		} else if (!is_secret_option(argv[i])) {
 			sb_add_arg(&b, argv[i]);
 		} else if (eq) {
 			snprintf(name, sizeof name, "%.*s", (int)(eq - argv[i]),
@@ -1101,10 +1122,9 @@ static ssize_t read_line(int fd, char *buf, size_t size)
 	return got ? (ssize_t)n : -1;
 }
 
-static int prompt_password(struct config *cfg, int fd)
+/* prompt on the terminal fd, then one line with echo off into buf. */
+static int prompt_secret(int fd, const char *prompt, char *buf, size_t size)
 {
-	char prompt[SANITIZE_SIZE(sizeof cfg->auth_user) + 32];
-	char user[SANITIZE_SIZE(sizeof cfg->auth_user)];
 	ssize_t n;
 
 	if (tcgetattr(fd, &tty_saved) != 0)
@@ -1112,8 +1132,6 @@ static int prompt_password(struct config *cfg, int fd)
 	tty_quiet = tty_saved;
 	tty_quiet.c_lflag &= ~(tcflag_t)ECHO;
 	tty_quiet.c_lflag |= ECHONL; /* the user still sees the Enter */
-	sanitize_buf(user, sizeof user, cfg->auth_user, strlen(cfg->auth_user));
-	snprintf(prompt, sizeof prompt, "Password for %s: ", user);
 
 	tty_fd = fd;
 	install_prompt_handlers();
@@ -1121,42 +1139,79 @@ static int prompt_password(struct config *cfg, int fd)
 	    tcsetattr(fd, TCSAFLUSH, &tty_quiet) != 0)
 		n = -1;
 	else
-		n = read_line(fd, cfg->auth_pass, sizeof cfg->auth_pass);
+		n = read_line(fd, buf, size);
 	tcsetattr(fd, TCSAFLUSH, &tty_saved);
 	remove_prompt_handlers();
 	tty_fd = -1;
 	if (n < 0)
-		explicit_bzero(cfg->auth_pass, sizeof cfg->auth_pass);
+		explicit_bzero(buf, size);
 	return n < 0 ? (int)n : 0;
 }
 
-int cli_read_password(struct config *cfg, FILE *err)
+/* One password: from the environment variable env when set and not
+ * empty, else prompted for (prompt) on /dev/tty. what names it in the
+ * messages. */
+static int read_secret(const char *env, const char *what, const char *prompt,
+		       char *buf, size_t size, FILE *err)
 {
-	const char *env = getenv(CLI_PASSWORD_ENV);
+	const char *val = getenv(env);
 	int fd, rc;
 
-	if (cfg->auth_user[0] == '\0' || cfg->do_explain)
-		return 0;
-	if (env && env[0]) {
-		if (strlen(env) >= sizeof cfg->auth_pass)
-			return usage_error(
-			    err, CLI_PASSWORD_ENV " is longer than %zu bytes",
-			    sizeof cfg->auth_pass - 1);
-		memcpy(cfg->auth_pass, env, strlen(env) + 1);
+	if (val && val[0]) {
+		if (strlen(val) >= size)
+			return usage_error(err, "%s is longer than %zu bytes",
+					   env, size - 1);
+		memcpy(buf, val, strlen(val) + 1);
 		return 0;
 	}
 	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
-		return usage_error(err, "no password: set " CLI_PASSWORD_ENV
-					" or run on a terminal");
-	rc = prompt_password(cfg, fd);
+		return usage_error(err, "no %s: set %s or run on a terminal",
+				   what, env);
+	rc = prompt_secret(fd, prompt, buf, size);
 	close(fd);
 	if (rc == -2)
-		return usage_error(err, "password is longer than %zu bytes",
-				   sizeof cfg->auth_pass - 1);
+		return usage_error(err, "%s is longer than %zu bytes", what,
+				   size - 1);
 	if (rc < 0)
-		return usage_error(err, "no password: set " CLI_PASSWORD_ENV
-					" or run on a terminal");
+		return usage_error(err, "no %s: set %s or run on a terminal",
+				   what, env);
+	return 0;
+}
+
+int cli_read_password(struct config *cfg, FILE *err)
+{
+	char prompt[SANITIZE_SIZE(PROXY_SHOWN_MAX) + 48];
+	char user[SANITIZE_SIZE(PROXY_SHOWN_MAX)];
+	int rc;
+
+	if (cfg->do_explain)
+		return 0;
+	if (cfg->auth_user[0]) {
+		sanitize_buf(user, sizeof user, cfg->auth_user,
+			     strlen(cfg->auth_user));
+		snprintf(prompt, sizeof prompt, "Password for %s: ", user);
+		rc = read_secret(CLI_PASSWORD_ENV, "password", prompt,
+				 cfg->auth_pass, sizeof cfg->auth_pass, err);
+		if (rc)
+			return rc;
+	}
+	if (cfg->proxy.user[0]) {
+		/* RFC 1929: PLEN is one octet, so at most 255. */
+		sanitize_buf(user, sizeof user, cfg->proxy.shown,
+			     strlen(cfg->proxy.shown));
+		snprintf(prompt, sizeof prompt,
+			 "Password for the proxy %s: ", user);
+		rc = read_secret(CLI_PROXY_PASSWORD_ENV, "proxy password",
+				 prompt, cfg->proxy_pass,
+				 sizeof cfg->proxy_pass, err);
+		if (rc)
+			return rc;
+		if (cfg->proxy_pass[0] == '\0')
+			return usage_error(err, "the proxy password is empty "
+						"(RFC 1929 needs 1 to 255 "
+						"octets)");
+	}
 	return 0;
 }
 
@@ -1214,6 +1269,14 @@ static const char usage_text[] =
 	"      --insecure           send the --auth credentials even when the\n"
 	"                           certificate does not verify (warned loudly);\n"
 	"                           changes nothing without --auth\n"
+	"      --proxy URL          connect through a SOCKS5 proxy (RFC 1928),\n"
+	"                           URL socks5://[USER@]HOST[:PORT]: HOST an IP\n"
+	"                           address (IPv6 in brackets), PORT 1080 if left\n"
+	"                           out; DNS is still asked from here and the proxy\n"
+	"                           is given addresses; with USER, the password\n"
+	"                           (RFC 1929) comes from SMTPPROBE_PROXY_PASSWORD\n"
+	"                           or a prompt, never the URL; the MTA-STS fetch\n"
+	"                           goes through it too (default: direct)\n"
 	"      --dnsbl LIST         comma list of DNS block-list zones to look the\n"
 	"                           sending address up in, or none (default:\n"
 	"                           zen.spamhaus.org,b.barracudacentral.org,\n"
@@ -1254,6 +1317,8 @@ static const char usage_text[] =
 	"\n"
 	"Environment:\n"
 	"  SMTPPROBE_PASSWORD  password for --auth (if unset, prompted for)\n"
+	"  SMTPPROBE_PROXY_PASSWORD  password for the --proxy USER (if unset,\n"
+	"                      prompted for)\n"
 	"  NO_COLOR            when set, no ANSI colour, as with --no-color\n"
 	"  SMTPPROBE_TRACE_STATES  when set, every state change on stderr\n"
 	"\n"

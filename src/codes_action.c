@@ -98,6 +98,10 @@ static const struct codes_action actions[CAT__COUNT] = {
 	[CAT_TLS] = { ACT_RECEIVER_ADMIN,
 	  "Read the certificate facts (smtpprobe -v); the receiver's admin "
 	  "must fix the certificate or the TLS setup." },
+	[CAT_PROXY] = { ACT_YOU,
+	  "Check the --proxy URL, user and password, and that the proxy "
+	  "runs and lets this host connect to the mail host's port; a "
+	  "probe without --proxy shows whether the proxy is the problem." },
 };
 /* clang-format on */
 

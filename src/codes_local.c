@@ -319,6 +319,115 @@ static const struct local_error_info local_errors[LE__COUNT] = {
 	   "This server cannot take mail for the address as written: use an "
 	   "ASCII alias of the mailbox, or the receiver must enable "
 	   "SMTPUTF8."),
+	LE(LE_PROXY_REFUSED, "proxy_refused", CAT_PROXY,
+	   "The SOCKS5 proxy given with --proxy refused the connection: "
+	   "nothing listens at that address and port. The mail host was "
+	   "never tried.",
+	   "Check the --proxy address and port, and that the proxy runs "
+	   "(ss -ltn on its host)."),
+	LE(LE_PROXY_UNREACHABLE, "proxy_unreachable", CAT_PROXY,
+	   "The SOCKS5 proxy given with --proxy could not be reached from "
+	   "here, as the detail says (no route, no source address of that "
+	   "family, a local firewall). The mail host was never tried.",
+	   "Check the --proxy address and this host's routing and firewall "
+	   "towards it."),
+	LE(LE_PROXY_TIMEOUT, "proxy_timeout", CAT_PROXY,
+	   "The SOCKS5 proxy did not complete its part in time: either the "
+	   "connection to it got no answer, or it accepted the connection "
+	   "and then did not finish the SOCKS5 handshake (it may be waiting "
+	   "on its own connection to the mail host, or not speak SOCKS5 at "
+	   "all).",
+	   "Check that the --proxy address is a SOCKS5 proxy and that it "
+	   "answers (curl --socks5 ADDR:PORT to a known host); raise "
+	   "--timeout if it is merely slow."),
+	LE(LE_PROXY_CLOSED, "proxy_closed", CAT_PROXY,
+	   "The SOCKS5 proxy closed (or reset) the connection in the middle "
+	   "of the handshake, before the tunnel to the mail host was open.",
+	   "Look at the proxy's log for why it dropped this client; check "
+	   "that the --proxy port is the SOCKS5 one."),
+	LE(LE_PROXY_GARBAGE, "proxy_garbage", CAT_PROXY,
+	   "What answered at the --proxy address does not speak SOCKS5: its "
+	   "reply had the wrong version byte (perhaps an HTTP proxy, SOCKS4, "
+	   "or another service on that port).",
+	   "Point --proxy at the SOCKS5 port of the proxy."),
+	LE(LE_PROXY_NO_METHOD, "proxy_no_acceptable_method", CAT_PROXY,
+	   "The SOCKS5 proxy accepts none of the authentication methods "
+	   "offered (RFC 1928 reply 0xFF): without USER@ in --proxy only "
+	   "\"no authentication\" is offered, with it only username/password "
+	   "(RFC 1929).",
+	   "Add USER@ to the --proxy URL if the proxy wants a login, or "
+	   "remove it if the proxy wants none; a proxy that wants GSSAPI "
+	   "cannot be used."),
+	LE(LE_PROXY_METHOD_UNSUPPORTED, "proxy_method_unsupported", CAT_PROXY,
+	   "The SOCKS5 proxy chose an authentication method that was not "
+	   "offered, which RFC 1928 does not allow: the proxy is broken or "
+	   "not a SOCKS5 proxy.",
+	   "Use another proxy, or report the fault to whoever runs it."),
+	LE(LE_PROXY_AUTH_FAILED, "proxy_auth_failed", CAT_PROXY,
+	   "The SOCKS5 proxy refused the user name and password (RFC 1929 "
+	   "status not 0). This is about the proxy login, not the mail "
+	   "host.",
+	   "Check the USER in --proxy and the password in "
+	   "SMTPPROBE_PROXY_PASSWORD (or the one typed at the prompt)."),
+	LE(LE_PROXY_BAD_ADDRESS_TYPE, "proxy_bad_address_type", CAT_PROXY,
+	   "The SOCKS5 proxy's CONNECT reply carried an address of an "
+	   "unknown type (RFC 1928 6): the reply cannot be read, so the "
+	   "tunnel is not used.",
+	   "Use another proxy, or report the fault to whoever runs it."),
+	LE(LE_PROXY_GENERAL_FAILURE, "proxy_general_failure", CAT_PROXY,
+	   "The SOCKS5 proxy answered CONNECT with \"general SOCKS server "
+	   "failure\" (REP 0x01): it failed for a reason of its own, not "
+	   "named.",
+	   "Look at the proxy's log; retry later."),
+	LE(LE_PROXY_FORBIDDEN, "proxy_forbidden", CAT_PROXY,
+	   "The SOCKS5 proxy's rules do not allow this connection (REP "
+	   "0x02, \"connection not allowed by ruleset\"): the proxy, not "
+	   "the mail host, refused, typically because outbound port 25 or "
+	   "this destination is not allowed for this client or user.",
+	   "Ask whoever runs the proxy to allow this client (or user) to "
+	   "reach the mail host's address and port."),
+	LE(LE_PROXY_NET_UNREACHABLE, "proxy_network_unreachable", CAT_NETWORK,
+	   "The SOCKS5 proxy has no route to the mail host's network (REP "
+	   "0x03): the proxy's side cannot reach it, usually an IPv6 "
+	   "address tried through a proxy without IPv6.",
+	   "Probe with -4 (or -6) to use the family the proxy has, or use a "
+	   "proxy with a route to the mail host."),
+	LE(LE_PROXY_HOST_UNREACHABLE, "proxy_host_unreachable", CAT_NETWORK,
+	   "The SOCKS5 proxy could not reach the mail host (REP 0x04, "
+	   "\"host unreachable\"): its connection to the address timed out "
+	   "or had no route. From the proxy's network the host is down or "
+	   "filtered.",
+	   "Compare with a probe without --proxy or through another proxy: "
+	   "if only the proxy cannot reach it, its network (port 25 "
+	   "blocked?) is the cause."),
+	LE(LE_PROXY_TARGET_REFUSED, "proxy_connection_refused", CAT_NETWORK,
+	   "The mail host refused the proxy's connection (REP 0x05, "
+	   "\"connection refused\"): the proxy reached the host, and nothing "
+	   "listens on that port there, or the host rejects the proxy's "
+	   "address.",
+	   "Check that the mail service listens on that address and port, "
+	   "and whether the host's firewall rejects the proxy's address."),
+	LE(LE_PROXY_TTL_EXPIRED, "proxy_ttl_expired", CAT_NETWORK,
+	   "The SOCKS5 proxy reports that its connection to the mail host "
+	   "expired on the way (REP 0x06, \"TTL expired\"): a routing loop or "
+	   "a path too long from the proxy's network.",
+	   "Retry later or through another proxy; the proxy's network must "
+	   "fix the routing."),
+	LE(LE_PROXY_COMMAND_UNSUPPORTED, "proxy_command_unsupported",
+	   CAT_PROXY,
+	   "The SOCKS5 proxy does not support CONNECT (REP 0x07, \"command "
+	   "not supported\"), the one command the probe needs.",
+	   "Use a proxy that allows CONNECT."),
+	LE(LE_PROXY_ATYP_UNSUPPORTED, "proxy_address_type_unsupported",
+	   CAT_PROXY,
+	   "The SOCKS5 proxy does not take this kind of address (REP 0x08, "
+	   "\"address type not supported\"): usually a proxy without IPv6 "
+	   "given an IPv6 address. The probe never hands the proxy a name.",
+	   "Probe with -4 (or -6) to give the proxy the family it takes."),
+	LE(LE_PROXY_UNASSIGNED_REPLY, "proxy_unassigned_reply", CAT_PROXY,
+	   "The SOCKS5 proxy answered CONNECT with a reply code RFC 1928 does "
+	   "not assign (0x09 to 0xFF): the tunnel was not opened.",
+	   "Look at the proxy's documentation or log for the code."),
 };
 
 /* clang-format on */

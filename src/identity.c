@@ -80,7 +80,8 @@ static int family_of(const char *ip)
 	return 0;
 }
 
-static void add_egress(struct run_record *rec, const char *ip, int echoed)
+static void add_egress(struct run_record *rec, const char *ip, int echoed,
+		       int proxy)
 {
 	int fam = family_of(ip);
 
@@ -94,6 +95,7 @@ static void add_egress(struct run_record *rec, const char *ip, int echoed)
 	snprintf(e->address, sizeof e->address, "%s", ip);
 	e->family = fam;
 	e->echoed = echoed;
+	e->proxy = proxy && !echoed;
 	e->fcrdns = -1;
 }
 
@@ -119,36 +121,56 @@ static void local_ip(const char *la, char *out, size_t n)
 	}
 }
 
+/* The address the servers saw this probe come from, as far as this side
+ * knows it: through a proxy the proxy's BND.ADDR (the socket's own
+ * address only reaches the proxy), else the socket's own address. */
+static int source_ip(const struct run_record *rec, const struct probe *p,
+		     char *ip, size_t n)
+{
+	int proxied = rec->cfg && rec->cfg->proxy.host[0];
+
+	ip[0] = '\0';
+	if (proxied && p->proxy_bound[0])
+		local_ip(p->proxy_bound, ip, n);
+	else if (!proxied)
+		local_ip(p->local_address, ip, n);
+	/* Proxies that do not say (RFC 1928 lets BND.ADDR be anything)
+	 * answer 0.0.0.0 or ::: no address at all. */
+	if (strcmp(ip, "0.0.0.0") == 0 || strcmp(ip, "::") == 0)
+		ip[0] = '\0';
+	return proxied;
+}
+
 void identity_update(struct run_record *rec)
 {
-	char ip[ADDR_STR_MAX + 8];
+	char ip[SOCKS5_BOUND_MAX];
 
 	for (size_t i = 0; i < rec->nprobes; i++) {
 		struct probe *p = &rec->probes[i];
 		if (!p->echoed[0])
 			probe_echoed(p);
 		if (p->echoed[0])
-			add_egress(rec, p->echoed, 1);
+			add_egress(rec, p->echoed, 1, 0);
 	}
 	for (size_t i = 0; i < rec->nprobes; i++) {
-		local_ip(rec->probes[i].local_address, ip, sizeof ip);
+		int proxied = source_ip(rec, &rec->probes[i], ip, sizeof ip);
 		int fam = family_of(ip);
 		if (fam && !dns_is_private(fam, ip))
-			add_egress(rec, ip, 0);
+			add_egress(rec, ip, 0, proxied);
 	}
 }
 
 void identity_collect(struct run_record *rec)
 {
-	char ip[ADDR_STR_MAX + 8];
+	char ip[SOCKS5_BOUND_MAX];
 
 	identity_update(rec);
 	/* Private and loopback local addresses say nothing about who the
 	 * receiver sees, unless nothing else is known. */
 	for (size_t i = 0; rec->negress == 0 && i < rec->nprobes; i++) {
-		local_ip(rec->probes[i].local_address, ip, sizeof ip);
+		int proxied = source_ip(rec, &rec->probes[i], ip, sizeof ip);
 		if (family_of(ip))
-			add_egress(rec, ip, 0);
+			add_egress(rec, ip, 0, proxied);
 	}
 }
 

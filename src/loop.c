@@ -363,14 +363,24 @@ static void start_fetch(struct run *r)
 	r->fetch = sts_fetch_new(
 	    r->rec->target->domain, addrs, m->naddrs, r->cfg->ca_file,
 	    (long)r->cfg->timeout_s * 1000, err, sizeof err);
+	if (r->fetch && r->cfg->proxy.host[0] &&
+	    sts_fetch_set_proxy(r->fetch, r->cfg->proxy.host,
+				r->cfg->proxy.family, r->cfg->proxy.port,
+				r->cfg->proxy.user, r->cfg->proxy_pass, err,
+				sizeof err) < 0) {
+		sts_fetch_free(r->fetch);
+		r->fetch = NULL;
+	}
 	if (!r->fetch) {
 		policy_sts_take_fetch(r->rec, NULL, err, mono_ms(r));
 		return;
 	}
 	record_note(r->rec, mono_ms(r), -1, 0,
 		    "HTTPS GET https://mta-sts.%s/.well-known/mta-sts.txt "
-		    "(the MTA-STS policy, beside the SMTP probes)",
-		    r->rec->target->domain);
+		    "(the MTA-STS policy, beside the SMTP probes)%s%s",
+		    r->rec->target->domain,
+		    r->cfg->proxy.host[0] ? " through the SOCKS5 proxy " : "",
+		    r->cfg->proxy.host[0] ? r->cfg->proxy.shown : "");
 }
 
 static int fetching(const struct run *r)
@@ -469,7 +479,16 @@ static void advance(struct run *r)
 		    !late)
 			return;
 		end_fetch(r);
-		if (reach_wanted(r->rec) && !late) {
+		if (reach_wanted(r->rec) && !late && r->cfg->proxy.host[0]) {
+			/* Direct checks would say nothing about the proxy's
+			 * path, and checks through it nothing the probes did
+			 * not. */
+			record_note(r->rec, now, -1, 0,
+				    "port 25 was silent through the proxy; the "
+				    "connect-only checks of 587 and 465 are not "
+				    "made with --proxy");
+			enter_egress(r);
+		} else if (reach_wanted(r->rec) && !late) {
 			r->reach = reach_start(r->rec, now,
 					       (long)r->cfg->timeout_s * 1000);
 			r->phase = PH_REACH;

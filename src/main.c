@@ -245,6 +245,7 @@ int main(int argc, char **argv)
 	rc = run_main(argc, argv, cfgp);
 	sts_fetch_global_cleanup(); /* when a fetch set libcurl up */
 	explicit_bzero(cfgp->auth_pass, sizeof cfgp->auth_pass);
+	explicit_bzero(cfgp->proxy_pass, sizeof cfgp->proxy_pass);
 	free(cfgp);
 	return rc;
 }

@@ -65,6 +65,7 @@ static const char *const finding_names[FIND__COUNT] = {
     [FIND_POSTMASTER_REFUSED] = "postmaster_refused",
     [FIND_CATCH_ALL] = "catch_all",
     [FIND_CATCH_ALL_SKIPPED] = "catch_all_skipped",
+    [FIND_PROXY_FAILED] = "proxy_failed",
 };
 
 const char *finding_name(enum finding_kind k)
@@ -181,6 +182,41 @@ static int reason_network(struct run_record *rec)
 		    rec->cfg->ports[0] == PORT_MX)
 			f->port = PORT_MX;
 	}
+	conclude(rec, f);
+	return 1;
+}
+
+/* ---- the proxy ---- */
+
+/* Every probe ended at the --proxy itself (category proxy: the login,
+ * its rules, its reachability): the mail hosts were never asked, and
+ * the network reasoning below would blame them, or this host's port 25,
+ * for what the proxy did. */
+static int reason_proxy(struct run_record *rec)
+{
+	struct finding *f;
+	int first = -1;
+
+	if (!rec->cfg || !rec->cfg->proxy.host[0] || rec->nprobes == 0)
+		return 0;
+	for (size_t i = 0; i < rec->nprobes; i++) {
+		const struct probe *p = &rec->probes[i];
+		const struct step *s = p->nsteps > 0 ? &p->steps[0] : NULL;
+		const struct local_error_info *li =
+		    s ? codes_local(s->error) : NULL;
+
+		if (!tried_connect(p))
+			continue;
+		if (connected(p) || !li || li->category != CAT_PROXY)
+			return 0;
+		if (first < 0)
+			first = (int)i;
+	}
+	if (first < 0)
+		return 0;
+	f = probe_finding(rec, FIND_PROXY_FAILED, &rec->probes[first]);
+	if (f)
+		f->step = 0;
 	conclude(rec, f);
 	return 1;
 }
@@ -751,7 +787,11 @@ void reason_about(struct run_record *rec)
 	if (rec->dns.status == DNS_OK) {
 		/* At most one finding becomes the overall verdict's reason:
 		 * the first that applies, strongest first. */
-		if (!reason_network(rec) && !reason_blocklist(rec) &&
+		/* Through a proxy, a port that does not answer says
+		 * something of the proxy's network, not of this one's. */
+		int proxied = rec->cfg && rec->cfg->proxy.host[0];
+		int network = proxied ? reason_proxy(rec) : reason_network(rec);
+		if (!network && !reason_blocklist(rec) &&
 		    !reason_inconsistent(rec))
 			reason_greylist(rec);
 		reason_retry(rec);

@@ -152,6 +152,7 @@ struct probe *record_add_probe(struct run_record *rec, size_t host,
 	p->port = port;
 	p->deciding_step = -1;
 	p->connect_ms = -1;
+	p->proxy_ms = -1;
 	return p;
 }
 

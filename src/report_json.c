@@ -312,6 +312,24 @@ static json_t *json_recipients(const struct run_record *rec,
 	return done(a, err);
 }
 
+/* The probe's SOCKS5 tunnel; null for a direct connection. */
+static json_t *json_probe_proxy(const struct run_record *rec,
+				const struct probe *p)
+{
+	json_t *o;
+	int err;
+
+	if (!rec->cfg || !rec->cfg->proxy.host[0])
+		return json_null();
+	o = json_object();
+	if (!o)
+		return NULL;
+	err = set(o, "bound_address", jstr_opt(p->proxy_bound));
+	err |= set(o, "handshake_ms",
+		   p->proxy_ms >= 0 ? json_integer(p->proxy_ms) : json_null());
+	return done(o, err);
+}
+
 static json_t *json_probe(const struct run_record *rec, const struct probe *p)
 {
 	json_t *o = json_object(), *steps = json_array();
@@ -341,6 +359,7 @@ static json_t *json_probe(const struct run_record *rec, const struct probe *p)
 					 : json_null());
 	err |= set(o, "notes", json_notes(p));
 	err |= set(o, "echoed_address", jstr_opt(p->echoed));
+	err |= set(o, "proxy", json_probe_proxy(rec, p));
 	err |= set(o, "recipients", json_recipients(rec, p));
 	err |= set(o, "capabilities", json_caps(p->caps));
 	return done(o, err);
@@ -538,7 +557,9 @@ static json_t *json_egress(const struct run_record *rec)
 		}
 		err |= set(o, "address", jstr(e->address));
 		err |= set(o, "source",
-			   json_string(e->echoed ? "echoed" : "local"));
+			   json_string(e->echoed  ? "echoed"
+				       : e->proxy ? "proxy"
+						  : "local"));
 		err |= set(o, "ptr", jstr(e->ptr));
 		err |= set(o, "fcrdns", tri(e->fcrdns));
 		err |= set(o, "dnsbl", json_dnsbl(rec, e));
@@ -691,6 +712,27 @@ static json_t *json_findings(const struct run_record *rec)
 	return done(a, err);
 }
 
+/* --proxy, never its password; null for direct connections. */
+static json_t *json_proxy(const struct config *cfg)
+{
+	const struct proxy_url *px = cfg ? &cfg->proxy : NULL;
+	json_t *o;
+	int err;
+
+	if (!px || !px->host[0])
+		return json_null();
+	o = json_object();
+	if (!o)
+		return NULL;
+	err = set(o, "url", jstr(px->shown));
+	err |= set(o, "address", jstr(px->host));
+	err |= set(o, "port", json_integer(px->port));
+	err |= set(o, "auth",
+		   json_string(px->user[0] ? "username_password" : "none"));
+	err |= set(o, "user", jstr_opt(px->user));
+	return done(o, err);
+}
+
 static json_t *json_document(const struct run_record *rec)
 {
 	const struct config *cfg = rec->cfg;
@@ -712,6 +754,7 @@ static json_t *json_document(const struct run_record *rec)
 	err |= set(o, "domain", jstr(rec->target ? rec->target->domain : ""));
 	err |= set(o, "insecure",
 		   json_boolean(cfg && cfg->insecure && cfg->auth_user[0]));
+	err |= set(o, "proxy", json_proxy(cfg));
 	err |= set(o, "dns", json_dns(&rec->dns));
 	err |= set(o, "tls_policy", json_tls_policy(rec));
 	err |= set(o, "egress", json_egress(rec));

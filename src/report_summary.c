@@ -514,6 +514,11 @@ static void summary_policy(FILE *out, const struct run_record *rec)
 /* Who the receivers saw. */
 static void summary_identity(FILE *out, const struct run_record *rec)
 {
+	if (rec->cfg && rec->cfg->proxy.host[0]) {
+		fputs("Proxy:   ", out);
+		report_put_clean(out, rec->cfg->proxy.shown);
+		fputs(" (SOCKS5; the servers saw the proxy's address)\n", out);
+	}
 	if (rec->negress == 0)
 		return;
 	fputs("You:     ", out);
@@ -522,7 +527,9 @@ static void summary_identity(FILE *out, const struct run_record *rec)
 		fprintf(out, "%s", i ? "; " : "");
 		report_put_clean(out, e->address);
 		fprintf(out, " (%s), PTR ",
-			e->echoed ? "as a server saw it" : "local");
+			e->echoed  ? "as a server saw it"
+			: e->proxy ? "the proxy's, as it said"
+				   : "local");
 		report_put_clean(out, e->ptr ? e->ptr
 				      : e->ptr_asked
 					  ? "none"

@@ -81,6 +81,8 @@ static void header(FILE *out, const struct run_record *rec)
 	header_field(out, "Command:", cfg ? cfg->cmdline : NULL);
 	header_field(out, "Date:", rec->started_utc);
 	header_field(out, "Resolvers:", rec->resolvers);
+	if (cfg && cfg->proxy.host[0])
+		header_field(out, "Proxy:", cfg->proxy.shown);
 	fputs("Legend:    C: sent by smtpprobe, S: sent by the server, "
 	      "* smtpprobe's own note,\n"
 	      "           => what a reply or failure means (indented); "

@@ -34,6 +34,7 @@
 #include "smtpprobe/net.h"
 #include "smtpprobe/reply.h"
 #include "smtpprobe/sanitize.h"
+#include "smtpprobe/socks5.h"
 #include "smtpprobe/policy_dns.h"
 #include "smtpprobe/recipients.h"
 #include "smtpprobe/tlsconn.h"
@@ -47,6 +48,7 @@ _Static_assert(SESSION_OPEN_MAX >= DLG_CMDS_MAX,
 enum sess_state {
 	SS_IDLE,
 	SS_CONNECTING,
+	SS_PROXY, /* --proxy: the SOCKS5 handshake, inside the connect step */
 	SS_HANDSHAKE,
 	SS_DIALOGUE,
 	SS_DONE,
@@ -54,9 +56,9 @@ enum sess_state {
 };
 
 static const char *const sess_state_names[SS__COUNT] = {
-    [SS_IDLE] = "idle",		  [SS_CONNECTING] = "connecting",
-    [SS_HANDSHAKE] = "handshake", [SS_DIALOGUE] = "dialogue",
-    [SS_DONE] = "done",
+    [SS_IDLE] = "idle",		[SS_CONNECTING] = "connecting",
+    [SS_PROXY] = "proxy",	[SS_HANDSHAKE] = "handshake",
+    [SS_DIALOGUE] = "dialogue", [SS_DONE] = "done",
 };
 
 #define TLS_GREETING_TEXT                                                      \
@@ -93,6 +95,11 @@ struct session {
 	const struct dane_host *dane;
 	int dane_enforce;
 	int dane_unauthenticated; /* OpenSSL took no record: TLS is enough */
+	/* --proxy: the SOCKS5 handshake (its struct holds the password until
+	 * it is sent) and when the proxy's connection was up. */
+	int via_proxy;
+	struct socks5 s5;
+	long proxy_started;
 };
 
 /* The only way the session's state changes; traced when asked. */
@@ -194,6 +201,7 @@ struct session *session_new(const struct session_env *env, int probe)
 	recipients_configure(env->rec, s->probe, &s->dcfg);
 	dane_config(s);
 	dlg_init(&s->dlg, &s->dcfg);
+	s->via_proxy = cfg->proxy.host[0] != '\0';
 	s->probe->tls.mode = s->dcfg.implicit_tls ? TLSM_IMPLICIT : TLSM_NONE;
 	return s;
 }
@@ -207,6 +215,7 @@ void session_free(struct session *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	rp_reset(&s->rp);
+	socks5_wipe(&s->s5);
 	/* The output buffer and the dialogue may hold AUTH credentials;
 	 * explicit_bzero is not optimised away before free(). */
 	explicit_bzero(s, sizeof *s);
@@ -237,6 +246,10 @@ short session_events(const struct session *s)
 {
 	switch (s->state) {
 	case SS_CONNECTING: return POLLOUT;
+	case SS_PROXY: {
+		const unsigned char *o;
+		return socks5_pending_out(&s->s5, &o) ? POLLOUT : POLLIN;
+	}
 	case SS_HANDSHAKE: return s->hs_wants_write ? POLLOUT : POLLIN;
 	case SS_DIALOGUE: {
 		int out = s->outoff < s->outlen && !s->wr_wants_read;
@@ -369,11 +382,35 @@ static void finish(struct session *s, long now)
 
 /* ---- connecting ---- */
 
+/* The connection to the proxy failed: the mail host was never tried. */
+static void proxy_connect_failed(struct session *s, long now, int err)
+{
+	const struct proxy_url *px = &s->env->cfg->proxy;
+	char why[160];
+
+	snprintf(why, sizeof why,
+		 px->family == AF_INET6 ? "the proxy [%s]:%d: %s"
+					: "the proxy %s:%d: %s",
+		 px->host, px->port, strerror(err));
+	if (err == ETIMEDOUT)
+		fail(s, now, s->cur_step, OUTCOME_TIMEOUT, LE_PROXY_TIMEOUT,
+		     why);
+	else
+		fail(s, now, s->cur_step, OUTCOME_UNREACHABLE,
+		     err == ECONNREFUSED ? LE_PROXY_REFUSED
+					 : LE_PROXY_UNREACHABLE,
+		     why);
+}
+
 static void connect_failed(struct session *s, long now, int err)
 {
 	enum outcome o;
 	enum local_error e;
 
+	if (s->via_proxy) {
+		proxy_connect_failed(s, now, err);
+		return;
+	}
 	switch (err) {
 	case ECONNREFUSED: o = OUTCOME_REFUSED, e = LE_CONN_REFUSED; break;
 	case ECONNRESET: o = OUTCOME_REFUSED, e = LE_CONN_RESET; break;
@@ -416,7 +453,8 @@ static int open_step(struct session *s, enum stage st, long now,
 static void start_tls(struct session *s, long now);
 static void drive_handshake(struct session *s, long now);
 
-static void connected(struct session *s, long now)
+/* The socket's own address, "ip:port" or "[ip]:port". */
+static void note_local_address(struct session *s)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
@@ -437,12 +475,16 @@ static void connected(struct session *s, long now)
 	}
 	snprintf(p->local_address, sizeof p->local_address,
 		 ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d", ip, port);
-	p->connect_ms = now - s->started;
+}
+
+/* The connection to the mail host is up, direct or through the proxy:
+ * the greeting (or the TLS handshake) comes next. */
+static void open_dialogue(struct session *s, long now)
+{
+	struct probe *p = s->probe;
+
 	if (s->cur_step >= 0) /* -1 only when out of memory */
 		p->steps[s->cur_step].reply_ms = now;
-	record_note(s->env->rec, now, s->idx, 0,
-		    "connected to %s [%s]:%d from %s in %ld ms", s->host,
-		    p->address, p->port, p->local_address, p->connect_ms);
 	if (s->dcfg.implicit_tls) {
 		start_tls(s, now);
 		/* The client speaks first in TLS: send the ClientHello. */
@@ -452,6 +494,261 @@ static void connected(struct session *s, long now)
 	}
 	set_state(s, SS_DIALOGUE);
 	open_step(s, STAGE_BANNER, now, NULL);
+}
+
+/* ---- the SOCKS5 proxy (--proxy) ---- */
+
+/* "ip:port" or "[ip]:port" of the proxy. */
+static const char *proxy_where(const struct session *s, char *buf, size_t n)
+{
+	const struct proxy_url *px = &s->env->cfg->proxy;
+
+	snprintf(buf, n, px->family == AF_INET6 ? "[%s]:%d" : "%s:%d", px->host,
+		 px->port);
+	return buf;
+}
+
+/* What the handshake was doing, for the messages. */
+static const char *s5_step_words(enum socks5_state st)
+{
+	switch (st) {
+	case S5_GREETING: return "the method selection";
+	case S5_AUTH: return "the username/password authentication";
+	case S5_CONNECT: return "CONNECT";
+	default: return "the handshake";
+	}
+}
+
+/* The codec moved on from before: trace it, and say what the proxy
+ * chose. Remembers the last step that was still under way. */
+static void s5_changed(struct session *s, long now, enum socks5_state before)
+{
+	enum socks5_state st = socks5_state(&s->s5);
+	struct probe *p = s->probe;
+
+	if (st == before)
+		return;
+	if (s->dcfg.trace)
+		s->dcfg.trace(s->dcfg.trace_arg, "socks5",
+			      socks5_state_name(before), socks5_state_name(st));
+	if (st == S5_AUTH) {
+		char user[SANITIZE_SIZE(PROXY_USER_MAX)];
+		const char *u = s->env->cfg->proxy.user;
+		sanitize_buf(user, sizeof user, u, strlen(u));
+		record_note(s->env->rec, now, s->idx, 0,
+			    "SOCKS5: the proxy chose username/password (RFC "
+			    "1929): sending the user %s and the password (not "
+			    "shown)",
+			    user);
+	} else if (st == S5_CONNECT) {
+		record_note(
+		    s->env->rec, now, s->idx, 0,
+		    "SOCKS5: %s; CONNECT %s%s%s:%d",
+		    before == S5_AUTH
+			? "the proxy accepted the user name and password"
+			: "the proxy wants no authentication",
+		    p->family == AF_INET6 ? "[" : "", p->address,
+		    p->family == AF_INET6 ? "]" : "", p->port);
+	}
+}
+
+/* The handshake failed: each way is its own error, with what RFC 1928
+ * (or 1929) says the proxy meant. */
+static void proxy_failed(struct session *s, long now, enum socks5_state at)
+{
+	enum socks5_error e = socks5_error(&s->s5);
+	int rep = socks5_reply_code(&s->s5);
+	enum outcome o = OUTCOME_UNREACHABLE;
+	enum local_error le;
+	char why[320], where[PROXY_HOST_MAX + 16];
+
+	switch (e) {
+	case S5E_CLOSED: le = LE_PROXY_CLOSED; break;
+	case S5E_GARBAGE: le = LE_PROXY_GARBAGE; break;
+	case S5E_NO_ACCEPTABLE_METHOD: le = LE_PROXY_NO_METHOD; break;
+	case S5E_METHOD_UNSUPPORTED: le = LE_PROXY_METHOD_UNSUPPORTED; break;
+	case S5E_AUTH_FAILED: le = LE_PROXY_AUTH_FAILED; break;
+	case S5E_BAD_ADDRESS_TYPE: le = LE_PROXY_BAD_ADDRESS_TYPE; break;
+	case S5E_REPLY:
+		switch (rep) {
+		case 0x01: le = LE_PROXY_GENERAL_FAILURE; break;
+		case 0x02: le = LE_PROXY_FORBIDDEN; break;
+		case 0x03: le = LE_PROXY_NET_UNREACHABLE; break;
+		case 0x04: le = LE_PROXY_HOST_UNREACHABLE; break;
+		case 0x05:
+			le = LE_PROXY_TARGET_REFUSED;
+			o = OUTCOME_REFUSED; /* the mail host answered */
+			break;
+		case 0x06: le = LE_PROXY_TTL_EXPIRED; break;
+		case 0x07: le = LE_PROXY_COMMAND_UNSUPPORTED; break;
+		case 0x08: le = LE_PROXY_ATYP_UNSUPPORTED; break;
+		default: le = LE_PROXY_UNASSIGNED_REPLY; break;
+		}
+		break;
+	default: le = LE_PROXY_GENERAL_FAILURE; break; /* cannot happen */
+	}
+	proxy_where(s, where, sizeof where);
+	if (e == S5E_REPLY)
+		snprintf(why, sizeof why,
+			 "the proxy %s answered CONNECT with "
+			 "REP 0x%02x (%s): %s",
+			 where, rep & 0xff, socks5_reply_name(rep),
+			 socks5_reply_meaning(rep));
+	else
+		snprintf(why, sizeof why, "the proxy %s, during %s: %s", where,
+			 s5_step_words(at), socks5_error_name(e));
+	socks5_wipe(&s->s5);
+	fail(s, now, s->cur_step, o, le, why);
+}
+
+/* The connection to the proxy broke during the handshake. */
+static void proxy_lost(struct session *s, long now, enum socks5_state at,
+		       int err)
+{
+	char why[200], where[PROXY_HOST_MAX + 16];
+
+	socks5_wipe(&s->s5);
+	snprintf(why, sizeof why, "the proxy %s, during %s: %s",
+		 proxy_where(s, where, sizeof where), s5_step_words(at),
+		 strerror(err));
+	fail(s, now, s->cur_step, OUTCOME_UNREACHABLE, LE_PROXY_CLOSED, why);
+}
+
+/* The tunnel is open: from here on the socket carries SMTP (or TLS)
+ * to the mail host, as a direct connection would. */
+static void tunnel_open(struct session *s, long now)
+{
+	struct probe *p = s->probe;
+
+	snprintf(p->proxy_bound, sizeof p->proxy_bound, "%s",
+		 socks5_bound(&s->s5));
+	socks5_wipe(&s->s5);
+	p->proxy_ms = now - s->proxy_started;
+	p->connect_ms = now - s->started;
+	record_note(s->env->rec, now, s->idx, 0,
+		    "SOCKS5: the proxy connected to %s [%s]:%d in %ld ms, "
+		    "from %s (BND.ADDR): the mail host sees the proxy's "
+		    "address, not this host's",
+		    s->host, p->address, p->port, p->proxy_ms,
+		    p->proxy_bound[0] ? p->proxy_bound : "?");
+	open_dialogue(s, now);
+}
+
+/* Write what the handshake has to say, read what the proxy answered.
+ * Reads peek first and take only what the codec consumed, so that the
+ * first bytes of the SMTP stream (or of TLS) stay in the socket for the
+ * dialogue, as on a direct connection. */
+static void proxy_io(struct session *s, long now)
+{
+	unsigned char buf[SOCKS5_BOUND_MAX];
+
+	for (int rounds = 0; rounds < 8 && s->state == SS_PROXY; rounds++) {
+		enum socks5_state before = socks5_state(&s->s5);
+		const unsigned char *o;
+		size_t n = socks5_pending_out(&s->s5, &o);
+		ssize_t r;
+
+		if (before == S5_DONE) {
+			tunnel_open(s, now);
+			return;
+		}
+		if (n > 0) {
+			r = send(s->fd, o, n, MSG_NOSIGNAL);
+			if (r < 0) {
+				if (errno == EAGAIN || errno == EWOULDBLOCK ||
+				    errno == EINTR)
+					return;
+				proxy_lost(s, now, before, errno);
+				return;
+			}
+			socks5_sent(&s->s5, (size_t)r);
+			if ((size_t)r < n)
+				return;
+			continue;
+		}
+		r = recv(s->fd, buf, sizeof buf, MSG_PEEK);
+		if (r < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				return;
+			if (errno == ECONNRESET) {
+				socks5_closed(&s->s5);
+				proxy_failed(s, now, before);
+			} else {
+				proxy_lost(s, now, before, errno);
+			}
+			return;
+		}
+		if (r == 0) {
+			socks5_closed(&s->s5);
+			proxy_failed(s, now, before);
+			return;
+		}
+		size_t used = socks5_feed(&s->s5, buf, (size_t)r);
+		if (used > 0 && recv(s->fd, buf, used, 0) != (ssize_t)used) {
+			proxy_lost(s, now, before, errno ? errno : EIO);
+			return;
+		}
+		s5_changed(s, now, before);
+		if (socks5_state(&s->s5) == S5_FAILED) {
+			proxy_failed(s, now, before);
+			return;
+		}
+		if (used == 0 && socks5_state(&s->s5) == before &&
+		    !socks5_pending_out(&s->s5, &o))
+			return; /* nothing moved: wait for poll */
+	}
+	/* Done on the last round: nothing more may come (implicit TLS waits
+	 * for the ClientHello), so do not wait for poll. */
+	if (s->state == SS_PROXY && socks5_state(&s->s5) == S5_DONE)
+		tunnel_open(s, now);
+}
+
+static void proxy_start(struct session *s, long now)
+{
+	const struct config *cfg = s->env->cfg;
+	const char *user = cfg->proxy.user[0] ? cfg->proxy.user : NULL;
+	struct probe *p = s->probe;
+
+	s->proxy_started = now;
+	set_state(s, SS_PROXY);
+	s->deadline = now + timeout_ms(s); /* the handshake's own wait */
+	if (socks5_init(&s->s5, p->address, p->port, user,
+			user ? cfg->proxy_pass : NULL) < 0) {
+		char why[96];
+		snprintf(why, sizeof why, "cannot build the SOCKS5 request: %s",
+			 socks5_error_name(socks5_error(&s->s5)));
+		socks5_wipe(&s->s5);
+		fail(s, now, s->cur_step, OUTCOME_UNREACHABLE,
+		     LE_PROXY_GENERAL_FAILURE, why);
+		return;
+	}
+	note(s, now,
+	     user ? "SOCKS5: offering username/password (RFC 1929) only"
+		  : "SOCKS5: offering no authentication only");
+	proxy_io(s, now);
+}
+
+static void connected(struct session *s, long now)
+{
+	struct probe *p = s->probe;
+	char where[PROXY_HOST_MAX + 16];
+
+	note_local_address(s);
+	if (s->via_proxy) {
+		record_note(s->env->rec, now, s->idx, 0,
+			    "connected to the SOCKS5 proxy %s from %s in %ld "
+			    "ms",
+			    proxy_where(s, where, sizeof where),
+			    p->local_address, now - s->started);
+		proxy_start(s, now);
+		return;
+	}
+	p->connect_ms = now - s->started;
+	record_note(s->env->rec, now, s->idx, 0,
+		    "connected to %s [%s]:%d from %s in %ld ms", s->host,
+		    p->address, p->port, p->local_address, p->connect_ms);
+	open_dialogue(s, now);
 }
 
 void session_start(struct session *s, long now)
@@ -477,10 +774,15 @@ void session_start(struct session *s, long now)
 	s->cur_step = probe_add_step(p, STAGE_CONNECT, now, NULL, 0);
 	set_state(s, SS_CONNECTING);
 	s->deadline = now + timeout_ms(s);
-	record_note(s->env->rec, now, s->idx, 0, "connecting to %s [%s]:%d%s",
-		    s->host, p->address, p->port,
-		    s->dcfg.implicit_tls ? " (implicit TLS)" : "");
-	if (!net_sockaddr(p->address, p->family, p->port, &ss, &sl)) {
+	record_note(s->env->rec, now, s->idx, 0,
+		    "connecting to %s [%s]:%d%s%s%s", s->host, p->address,
+		    p->port, s->dcfg.implicit_tls ? " (implicit TLS)" : "",
+		    s->via_proxy ? " through the SOCKS5 proxy " : "",
+		    s->via_proxy ? s->env->cfg->proxy.shown : "");
+	const struct proxy_url *px = &s->env->cfg->proxy;
+	if (!(s->via_proxy
+		  ? net_sockaddr(px->host, px->family, px->port, &ss, &sl)
+		  : net_sockaddr(p->address, p->family, p->port, &ss, &sl))) {
 		connect_failed(s, now, EAFNOSUPPORT);
 		return;
 	}
@@ -1068,6 +1370,10 @@ void session_handle(struct session *s, short revents, long now)
 		if (revents & (POLLOUT | POLLERR | POLLHUP))
 			on_connect_ready(s, now);
 		return;
+	case SS_PROXY:
+		if (revents)
+			proxy_io(s, now);
+		return;
 	case SS_HANDSHAKE:
 		if (revents)
 			drive_handshake(s, now);
@@ -1093,9 +1399,22 @@ void session_check_timeout(struct session *s, long now)
 		return;
 	switch (s->state) {
 	case SS_CONNECTING:
-		fail(s, now, s->cur_step, OUTCOME_TIMEOUT, LE_CONN_TIMEOUT,
-		     "no answer to the connection attempt");
+		fail(s, now, s->cur_step, OUTCOME_TIMEOUT,
+		     s->via_proxy ? LE_PROXY_TIMEOUT : LE_CONN_TIMEOUT,
+		     s->via_proxy ? "no answer from the SOCKS5 proxy to the "
+				    "connection attempt"
+				  : "no answer to the connection attempt");
 		return;
+	case SS_PROXY: {
+		char why[160];
+		snprintf(why, sizeof why,
+			 "the SOCKS5 proxy did not finish %s in time",
+			 s5_step_words(socks5_state(&s->s5)));
+		socks5_wipe(&s->s5);
+		fail(s, now, s->cur_step, OUTCOME_TIMEOUT, LE_PROXY_TIMEOUT,
+		     why);
+		return;
+	}
 	case SS_HANDSHAKE:
 		fail(s, now, s->cur_step, OUTCOME_TIMEOUT, LE_TLS_TIMEOUT,
 		     "the TLS handshake did not complete in time");

@@ -72,6 +72,14 @@ struct sts_fetch {
 	size_t naddrs;
 	char domain[DNS_NAME_MAX + 1];
 	char *ca_file;
+	/* sts_fetch_set_proxy: the SOCKS5 proxy libcurl connects to instead
+	 * (its address checked as the attempt's would be), and its login;
+	 * the password is wiped when the fetch is freed. */
+	int proxied;
+	int proxy_lookup_due; /* the proxy's literal is looked up first */
+	struct sockaddr_storage proxy_sa;
+	char proxy_url[64];
+	char *proxy_user, *proxy_pass;
 	char *body;
 	size_t len, cap;
 	size_t dropped; /* a redirect's body, read and not kept */
@@ -317,13 +325,21 @@ static int on_timer(CURLM *multi, long timeout_ms, void *data)
 }
 
 /* libcurl is about to resolve a name itself: CURLOPT_RESOLVE did not
- * cover it. Refuse, so that its resolver (a thread) never starts. */
+ * cover it. Refuse, so that its resolver (a thread) never starts. The
+ * one exception is the proxy: libcurl asks this before it looks at the
+ * name, even for the IP literal a proxy always is here, which it then
+ * converts without a resolver; that lookup comes first, before the SOCKS
+ * handshake resolves the host name (from the pinned entry). */
 static int on_resolver_start(void *resolver_state, void *reserved, void *data)
 {
 	struct sts_fetch *f = data;
 
 	(void)resolver_state;
 	(void)reserved;
+	if (f->proxy_lookup_due) {
+		f->proxy_lookup_due = 0;
+		return 0;
+	}
 	f->resolve_refused = 1;
 	return 1;
 }
@@ -349,14 +365,41 @@ static int addr_is_ours(const struct sts_fetch *f, const struct sockaddr *sa,
 	return 0;
 }
 
-/* Connect to the attempt's address only, whatever libcurl thinks. */
+/* Is sa the proxy's address and port? */
+static int addr_is_proxy(const struct sts_fetch *f, const struct sockaddr *sa,
+			 socklen_t salen)
+{
+	const struct sockaddr_storage *p = &f->proxy_sa;
+
+	if (!f->proxied || sa->sa_family != p->ss_family)
+		return 0;
+	if (p->ss_family == AF_INET && salen >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *a = (const void *)sa;
+		const struct sockaddr_in *b = (const void *)p;
+		return a->sin_port == b->sin_port &&
+		       memcmp(&a->sin_addr, &b->sin_addr, sizeof a->sin_addr) ==
+			   0;
+	}
+	if (p->ss_family == AF_INET6 && salen >= sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *a = (const void *)sa;
+		const struct sockaddr_in6 *b = (const void *)p;
+		return a->sin6_port == b->sin6_port &&
+		       memcmp(&a->sin6_addr, &b->sin6_addr,
+			      sizeof a->sin6_addr) == 0;
+	}
+	return 0;
+}
+
+/* Connect to the attempt's address only (through a proxy: to the proxy
+ * only), whatever libcurl thinks. */
 static curl_socket_t on_open_socket(void *data, curlsocktype purpose,
 				    struct curl_sockaddr *addr)
 {
 	struct sts_fetch *f = data;
 
 	if (purpose != CURLSOCKTYPE_IPCXN ||
-	    !addr_is_ours(f, &addr->addr, addr->addrlen)) {
+	    !(f->proxied ? addr_is_proxy(f, &addr->addr, addr->addrlen)
+			 : addr_is_ours(f, &addr->addr, addr->addrlen))) {
 		f->addr_refused = 1;
 		return CURL_SOCKET_BAD;
 	}
@@ -476,7 +519,24 @@ static int set_options(struct sts_fetch *f, long total_ms, long connect_ms,
 	SET(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_NOPROGRESS, 1L);
-	SET(CURLOPT_PROXY, "");
+	if (f->proxied) {
+		/* socks5://: libcurl resolves the name itself, which
+		 * CURLOPT_RESOLVE pins, and hands the proxy the address. */
+		SET(CURLOPT_PROXY, f->proxy_url);
+		SET(CURLOPT_NOPROXY, (char *)NULL);
+		/* With a user RFC 1929, else no authentication; libcurl
+		 * offers "no authentication" beside RFC 1929 whatever this
+		 * says (the SMTP sessions offer one method only, socks5.h),
+		 * and this keeps GSSAPI out. */
+		SET(CURLOPT_SOCKS5_AUTH,
+		    f->proxy_user ? (long)CURLAUTH_BASIC : (long)CURLAUTH_NONE);
+		if (f->proxy_user) {
+			SET(CURLOPT_PROXYUSERNAME, f->proxy_user);
+			SET(CURLOPT_PROXYPASSWORD, f->proxy_pass);
+		}
+	} else {
+		SET(CURLOPT_PROXY, ""); /* never one from the environment */
+	}
 	SET(CURLOPT_USERAGENT, "smtpprobe/" SMTPPROBE_VERSION);
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)STS_POLICY_MAX);
 	SET(CURLOPT_WRITEFUNCTION, on_write);
@@ -526,6 +586,7 @@ static int start_attempt(struct sts_fetch *f, char *err, size_t errlen)
 		 f->domain, STS_PORT, f->addr_text[f->cur]);
 	f->too_big = f->big_headers = f->bad_status = f->bad_type = 0;
 	f->oom = f->resolve_refused = f->addr_refused = 0;
+	f->proxy_lookup_due = f->proxied;
 	f->len = f->dropped = f->header_bytes = 0;
 	f->errbuf[0] = '\0';
 	f->attempt++;
@@ -608,11 +669,68 @@ struct sts_fetch *sts_fetch_new(const char *domain, const char *const *addrs,
 	return f;
 }
 
+static void free_secret(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+int sts_fetch_set_proxy(struct sts_fetch *f, const char *ip, int family,
+			int port, const char *user, const char *pass, char *err,
+			size_t errlen)
+{
+	struct sockaddr_storage *ss = &f->proxy_sa;
+
+	memset(ss, 0, sizeof *ss);
+	if (port < 1 || port > 65535)
+		goto bad;
+	if (family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+		if (inet_pton(AF_INET, ip, &in->sin_addr) != 1)
+			goto bad;
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)port);
+		snprintf(f->proxy_url, sizeof f->proxy_url, "socks5://%s:%d",
+			 ip, port);
+	} else if (family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+		if (inet_pton(AF_INET6, ip, &in6->sin6_addr) != 1)
+			goto bad;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		snprintf(f->proxy_url, sizeof f->proxy_url, "socks5://[%s]:%d",
+			 ip, port);
+	} else {
+		goto bad;
+	}
+	free(f->proxy_user);
+	free_secret(f->proxy_pass);
+	f->proxy_user = f->proxy_pass = NULL;
+	if (user && user[0] &&
+	    (!(f->proxy_user = strdup(user)) ||
+	     !(f->proxy_pass = strdup(pass ? pass : "")))) {
+		fail_arg(err, errlen, "out of memory");
+		return -1;
+	}
+	f->proxied = 1;
+	/* The attempt that is set up already (no connection yet). */
+	end_attempt(f);
+	f->attempt--;
+	return start_attempt(f, err, errlen);
+bad:
+	fail_arg(err, errlen, "not a proxy address");
+	return -1;
+}
+
 void sts_fetch_free(struct sts_fetch *f)
 {
 	if (!f)
 		return;
 	end_attempt(f);
+	free(f->proxy_user);
+	free_secret(f->proxy_pass);
 	free(f->ca_file);
 	free(f->body);
 	free(f);

@@ -77,6 +77,7 @@ static const char *const category_names[CAT__COUNT] = {
     [CAT_DNS] = "dns",
     [CAT_NETWORK] = "network",
     [CAT_TLS] = "tls",
+    [CAT_PROXY] = "proxy",
 };
 
 static const char *const class_names[] = {

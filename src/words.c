@@ -280,6 +280,16 @@ static void finding_words(const struct run_record *rec, struct finding *f)
 			    "firewall lets you in.");
 		}
 		break;
+	case FIND_PROXY_FAILED:
+		snprintf(
+		    t, tn,
+		    "Every probe ended at the SOCKS5 proxy %.200s (%s), before "
+		    "any mail host was reached: nothing is known about the "
+		    "mail hosts themselves.",
+		    rec->cfg ? rec->cfg->proxy.shown : "?",
+		    s ? codes_local_name(s->error) : "?");
+		set(r, rn, s ? s->remediation : NULL);
+		break;
 	case FIND_FAMILY_BROKEN:
 		snprintf(t, tn,
 			 "IPv%d connections all failed while IPv%d worked: "

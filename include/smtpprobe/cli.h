@@ -33,6 +33,8 @@
 
 /* Environment variable that holds the --auth password. */
 #define CLI_PASSWORD_ENV "SMTPPROBE_PASSWORD"
+/* Environment variable that holds the --proxy user's password. */
+#define CLI_PROXY_PASSWORD_ENV "SMTPPROBE_PROXY_PASSWORD"
 
 /* Parse argv into *cfg (zeroed first). Resets getopt (optind = 0), so it
  * may be called more than once; argv's pointer order may be permuted. */
@@ -45,6 +47,10 @@ int cli_parse(int argc, char **argv, struct config *cfg, FILE *err);
  * SIGQUIT/SIGTSTP during the prompt). Returns 0, or CLI_EXIT_USAGE after
  * one line to err when there is no way to get a password or it is too
  * long. Without --auth it does nothing and returns 0.
+ *
+ * The same for a --proxy URL with USER@: the proxy password from
+ * SMTPPROBE_PROXY_PASSWORD, else prompted for; no terminal and no
+ * variable is the same usage error.
  */
 int cli_read_password(struct config *cfg, FILE *err);
 

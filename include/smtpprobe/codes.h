@@ -128,6 +128,26 @@ enum local_error {
 	/* capabilities the probe needs but the server lacks */
 	LE_AUTH_UNAVAILABLE,	 /* --auth, but no AUTH PLAIN/LOGIN offered */
 	LE_SMTPUTF8_UNAVAILABLE, /* UTF-8 local part, no SMTPUTF8 offered */
+	/* --proxy: the proxy itself (category proxy), then what it says of
+	 * its own connection to the mail host (REP 3-6: network) */
+	LE_PROXY_REFUSED,	     /* connecting to the proxy: ECONNREFUSED */
+	LE_PROXY_UNREACHABLE,	     /* connecting to the proxy: other errno */
+	LE_PROXY_TIMEOUT,	     /* no connection or no handshake in time */
+	LE_PROXY_CLOSED,	     /* closed or reset mid-handshake */
+	LE_PROXY_GARBAGE,	     /* not a SOCKS5 answer */
+	LE_PROXY_NO_METHOD,	     /* method selection 0xFF */
+	LE_PROXY_METHOD_UNSUPPORTED, /* chose a method not offered */
+	LE_PROXY_AUTH_FAILED,	     /* RFC 1929 STATUS not 0 */
+	LE_PROXY_BAD_ADDRESS_TYPE,   /* CONNECT reply with a bad ATYP */
+	LE_PROXY_GENERAL_FAILURE,    /* REP 0x01 */
+	LE_PROXY_FORBIDDEN,	     /* REP 0x02: ruleset */
+	LE_PROXY_NET_UNREACHABLE,    /* REP 0x03 */
+	LE_PROXY_HOST_UNREACHABLE,   /* REP 0x04 */
+	LE_PROXY_TARGET_REFUSED,     /* REP 0x05: the mail host refused */
+	LE_PROXY_TTL_EXPIRED,	     /* REP 0x06 */
+	LE_PROXY_COMMAND_UNSUPPORTED, /* REP 0x07 */
+	LE_PROXY_ATYP_UNSUPPORTED,    /* REP 0x08: e.g. no IPv6 */
+	LE_PROXY_UNASSIGNED_REPLY,    /* REP 0x09-0xFF */
 	LE__COUNT
 };
 

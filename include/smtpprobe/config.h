@@ -7,6 +7,7 @@
 
 #include "smtpprobe/bounds.h"
 #include "smtpprobe/dialogue.h"
+#include "smtpprobe/proxy_url.h"
 
 enum family_pref { FAMILY_ANY, FAMILY_V4, FAMILY_V6 };
 
@@ -70,7 +71,13 @@ struct config {
 	char auth_user[256];  /* "" = no AUTH */
 	char auth_pass[256];  /* never printed */
 	int insecure;	      /* --insecure: AUTH over an unverified cert */
-	int trace_states;     /* SMTPPROBE_TRACE_STATES: state changes */
+	/* --proxy: every SMTP session and the MTA-STS fetch go through this
+	 * SOCKS5 proxy; proxy.host "" = direct. The password (with
+	 * proxy.user) comes from SMTPPROBE_PROXY_PASSWORD or the prompt and
+	 * is never printed. */
+	struct proxy_url proxy;
+	char proxy_pass[256];
+	int trace_states; /* SMTPPROBE_TRACE_STATES: state changes */
 	int verbose;
 	int json;
 	int color;

@@ -23,6 +23,7 @@
 #include "smtpprobe/config.h"
 #include "smtpprobe/policy_text.h"
 #include "smtpprobe/reply.h"
+#include "smtpprobe/socks5.h"
 #include "smtpprobe/types.h"
 
 #define ADDR_STR_MAX 64 /* textual IPv4/IPv6 address, with room */
@@ -228,6 +229,7 @@ struct egress {
 	char address[ADDR_STR_MAX];
 	int family;	/* AF_INET / AF_INET6 */
 	int echoed;	/* a server named it (else: a local address) */
+	int proxy;	/* the --proxy's BND.ADDR (when not echoed) */
 	int ptr_asked;	/* the PTR question went out */
 	int ptr_status; /* c-ares status of the PTR answer */
 	char *ptr;	/* the PTR name (sanitised), NULL if none */
@@ -315,6 +317,11 @@ struct probe {
 	struct tls_info tls;
 	int policy_failed; /* an MTA-STS policy made the outcome tls_error */
 	char echoed[ADDR_STR_MAX]; /* the client address the server named */
+	/* --proxy: the SOCKS5 handshake's time (-1 until the tunnel is
+	 * open) and the proxy's BND.ADDR:BND.PORT, the address it connected
+	 * to the mail host from ("" until then). */
+	long proxy_ms;
+	char proxy_bound[SOCKS5_BOUND_MAX];
 	size_t nsteps, capsteps;
 	struct step *steps;
 };
@@ -414,6 +421,7 @@ enum finding_kind {
 	FIND_POSTMASTER_REFUSED, /* the target accepted, postmaster not */
 	FIND_CATCH_ALL,		 /* a random local part accepted too */
 	FIND_CATCH_ALL_SKIPPED,	 /* --catch-all not tried at a big provider */
+	FIND_PROXY_FAILED,	 /* --proxy: every probe ended at the proxy */
 	FIND__COUNT
 };
 const char *finding_name(enum finding_kind k);

@@ -102,6 +102,20 @@ struct sts_fetch *sts_fetch_new(const char *domain, const char *const *addrs,
 				long timeout_ms, char *err, size_t errlen);
 void sts_fetch_free(struct sts_fetch *f);
 
+/* Right after sts_fetch_new, before the first sts_fetch_process: fetch
+ * through the SOCKS5 proxy at ip (a literal of family AF_INET or
+ * AF_INET6) and port, with user and pass (RFC 1929) unless user is NULL
+ * or "". libcurl is given socks5://, so the host name is still resolved
+ * here (from the pinned addresses) and the proxy gets the address; the
+ * only socket libcurl may open is the one to the proxy, and the result's
+ * remote_ip is then the proxy's. libcurl offers "no authentication"
+ * beside username/password. The password is copied, never logged,
+ * and wiped by sts_fetch_free. 0, or -1 with a one-line reason in err
+ * (the fetch must then be freed). */
+int sts_fetch_set_proxy(struct sts_fetch *f, const char *ip, int family,
+			int port, const char *user, const char *pass, char *err,
+			size_t errlen);
+
 /* Loop glue: add libcurl's sockets to pfds (at most max; it never has
  * more than STS_SOCKETS_CAP), returning how many (0 when done); then
  * hand back what poll() saw, the same pfds and n. sts_fetch_process also runs

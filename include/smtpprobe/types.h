@@ -93,6 +93,7 @@ enum category {
 	CAT_DNS,
 	CAT_NETWORK,
 	CAT_TLS,
+	CAT_PROXY, /* the --proxy setup or the proxy itself */
 	CAT__COUNT
 };
 

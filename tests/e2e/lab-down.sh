@@ -28,7 +28,17 @@ if [ -d "$LAB_DIR/pids" ]; then
 		[ -f "$f" ] || continue
 		pid=$(tr -dc '0-9' <"$f")
 		if lab_pid_ours "$pid"; then
+			# danted forks its workers into its own process group
+			# (start_daemon's setsid), and an I/O worker with a session
+			# in progress outlives its mother's TERM: the group's
+			# members inside the namespace go too, each by its PID.
+			members=""
+			[ "$n" = danted ] && members=$(ps -o pid= -g "$pid" 2>/dev/null)
 			kill -TERM "$pid" 2>/dev/null && pids+=("$pid") && names+=("$n")
+			for m in $members; do
+				[ "$m" != "$pid" ] && lab_pid_ours "$m" &&
+					kill -TERM "$m" 2>/dev/null && pids+=("$m") && names+=("$n worker")
+			done
 		fi
 		rm -f "$f"
 	done

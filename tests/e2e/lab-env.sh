@@ -40,11 +40,15 @@ LAB_WEB=127.0.3.1           # nginx: 443 with a lab-CA certificate for every mta
 LAB_WEB_BADCERT=127.0.3.2   # nginx: 443 with a self-signed certificate
 LAB_WEB_NONE=127.0.3.3      # nothing listens on 443 (connection refused)
 LAB_SLOW_WEB=127.0.2.80     # nginx: the benchmark's MTA-STS policy host (delayed path)
+LAB_PROXY=127.0.6.1         # danted: SOCKS5 on $LAB_PROXY_PORT, no authentication; its
+                            # rules block CONNECT to $LAB_DENY:25 (REP 0x02)
+LAB_PROXY_OUT=127.0.6.2     # danted's external address: the client the servers see through it
+LAB_PROXY_PORT=1080
 
 LAB_ALIASES="$LAB_RESOLVER $LAB_AUTH $LAB_DEADDNS $LAB_MX1 $LAB_GREY $LAB_DENY $LAB_PLAIN \
 $LAB_DROP $LAB_RESET $LAB_BACKUP $LAB_EVERYONE $LAB_LISTED $LAB_CATCHALL $LAB_DEAD $LAB_NOPTR $LAB_BADPTR $LAB_EXIM \
 $LAB_CLIENT_NOPTR $LAB_CLIENT_BADPTR $LAB_SLOW $LAB_SLOW_DNS $LAB_RESOLVER_NOVAL \
-$LAB_WEB $LAB_WEB_BADCERT $LAB_WEB_NONE $LAB_SLOW_WEB $LAB_SINK"
+$LAB_WEB $LAB_WEB_BADCERT $LAB_WEB_NONE $LAB_SLOW_WEB $LAB_SINK $LAB_PROXY $LAB_PROXY_OUT"
 
 # DNSSEC: knot signs ".", lab.test and _25._tcp.dane-bogus-mx.lab.test
 # (one ECDSA P-256 key each, made at bring-up); the root's DS for lab.test

@@ -4,7 +4,7 @@
 # zones, DNSSEC-signed), two unbound instances in front of knot (one
 # validating, one not), Dovecot (SASL only), one Postfix instance serving
 # several test hosts on 127.0.x.y aliases and ::1, nginx serving the
-# MTA-STS policies, and nftables rules that DROP one host and REJECT
+# MTA-STS policies, Exim, danted (a SOCKS5 proxy), and nftables rules that DROP one host and REJECT
 # another with a TCP reset. Every daemon runs with its own
 # configuration under $SMTPPROBE_LAB_DIR (default /run/smtpprobe-lab); every
 # PID it starts is recorded in $SMTPPROBE_LAB_DIR/pids and stopped by
@@ -18,13 +18,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 lab_require_root "lab-up.sh: needs root (network namespaces, nftables, daemons)"
 
 missing=""
-for tool in ip nft openssl knotd keymgr unbound dovecot postfix postconf nginx python3; do
+for tool in ip nft openssl knotd keymgr unbound dovecot postfix postconf nginx danted python3; do
 	command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] ||
 		missing="$missing $tool"
 done
 if [ -n "$missing" ]; then
 	echo "lab-up.sh: missing:$missing" >&2
-	echo "  install: apt-get install postfix dovecot-core knot unbound nginx-light nftables openssl iproute2 python3" >&2
+	echo "  install: apt-get install postfix dovecot-core knot unbound nginx-light dante-server nftables openssl iproute2 python3" >&2
 	exit 1
 fi
 if ! [ -x "$LAB_EXIM_BIN" ] || ! id Debian-exim >/dev/null 2>&1; then
@@ -890,6 +890,43 @@ lab_log "smtp-sink (accepts everything, $LAB_SINK:25)"
 start_daemon sink smtp-sink -u postfix -h sink.$LAB_ZONE -m 1024 "$LAB_SINK:25" 1024
 if ! ports_open $LAB_SINK:25; then
 	lab_log "smtp-sink is not listening on $LAB_SINK:25"
+	exit 1
+fi
+
+# ---------------------------------------------------------------- danted
+lab_log "danted (SOCKS5 on $LAB_PROXY:$LAB_PROXY_PORT, connecting out from $LAB_PROXY_OUT)"
+dn=$LAB_DIR/danted
+mkdir -p "$dn"
+cat >"$dn/danted.conf" <<EOF
+# smtpprobe lab: a SOCKS5 proxy (RFC 1928) for smtpprobe --proxy, without
+# authentication; it relays inside the lab's loopback only.
+logoutput: $LAB_DIR/log/danted.log
+internal: $LAB_PROXY port = $LAB_PROXY_PORT
+external: $LAB_PROXY_OUT
+clientmethod: none
+socksmethod: none
+user.privileged: root
+user.unprivileged: nobody
+client pass {
+	from: 127.0.0.0/8 to: $LAB_PROXY/32
+	log: error connect disconnect
+}
+# The ruleset refuses one destination: CONNECT gets REP 0x02.
+socks block {
+	from: 127.0.0.0/8 to: $LAB_DENY/32 port = 25
+	command: connect
+	log: error connect
+}
+socks pass {
+	from: 127.0.0.0/8 to: 127.0.0.0/8
+	command: connect
+	log: error connect disconnect
+}
+EOF
+# In the foreground (no -D): its PID is the one recorded.
+start_daemon danted danted -f "$dn/danted.conf" -p "$dn/danted.pid"
+if ! ports_open $LAB_PROXY:$LAB_PROXY_PORT; then
+	lab_log "danted is not listening on $LAB_PROXY:$LAB_PROXY_PORT (see $LAB_DIR/log/danted*)"
 	exit 1
 fi
 

@@ -27,7 +27,12 @@
 # - ptr: dig -x for the lab's client addresses (rcode and PTR names) and
 #   the A answer of each PTR name and of the HELO names the scenarios use;
 # - exim_hello: the first line of Exim's EHLO reply as swaks sees it, and
-#   the bracketed address in it.
+#   the bracketed address in it;
+# - proxy: curl --socks5 (local resolution, as smtpprobe --proxy) through
+#   the lab's danted to mx1:25 and to the host its rules block, each an
+#   SMTP NOOP: curl's exit status, the greeting it got, its SOCKS5 lines,
+#   and the client address Postfix logged for the session (danted's
+#   external address).
 #
 # Every command runs inside the lab's namespace (the script enters it
 # itself when started outside).
@@ -64,8 +69,9 @@ smtp_tls_CAfile = $LAB_DIR/pki/ca.pem
 EOF
 
 export LAB_DIR LAB_ZONE LAB_RESOLVER LAB_RESOLVER_NOVAL LAB_DANE_DOMAINS LAB_STS_DOMAINS
+export LAB_PROXY LAB_PROXY_PORT LAB_MX1 LAB_DENY
 MAIL_CONFIG=$ptf exec python3 - "$LAB_DIR/reference.json" <<'PY'
-import json, os, re, subprocess, sys
+import json, os, re, subprocess, sys, time
 
 out_path = sys.argv[1]
 lab_dir = os.environ["LAB_DIR"]
@@ -258,6 +264,31 @@ for line in (out + err).splitlines():
 
 for n in ("localhost", "mx1." + zone, "nosuch." + zone):
     ref["helo"][n] = dig(val, n, "A")["answer"]
+
+# Through danted: what curl --socks5 sees, and whom Postfix saw.
+ref["proxy"] = {}
+proxy = "%s:%s" % (os.environ["LAB_PROXY"], os.environ["LAB_PROXY_PORT"])
+maillog = os.path.join(lab_dir, "log", "postfix.log")
+for name, addr in (("mx1", os.environ["LAB_MX1"]), ("blocked", os.environ["LAB_DENY"])):
+    with open(maillog, errors="replace") as f:
+        before = len(f.read().splitlines())
+    rc, out, err = run(["curl", "-sv", "--max-time", "10", "--socks5", proxy,
+                        "smtp://%s:25/reference.%s" % (addr, zone), "-X", "NOOP"])
+    lines = err.splitlines()
+    banner = next((l[2:].strip() for l in lines if l.startswith("< 220")), None)
+    client = None
+    for _ in range(50):  # postlogd writes asynchronously
+        with open(maillog, errors="replace") as f:
+            new = f.read().splitlines()[before:]
+        m = [re.search(r" connect from \S*\[([0-9a-fA-F.:]+)\]", l) for l in new]
+        m = [x.group(1) for x in m if x]
+        if m or banner is None:
+            client = m[0] if m else None
+            break
+        time.sleep(0.1)
+    ref["proxy"][name] = {"address": addr, "curl_exit": rc, "banner": banner,
+                          "socks": [l[2:].strip() for l in lines if "SOCKS5" in l],
+                          "postfix_client": client}
 
 with open(out_path, "w") as f:
     json.dump(ref, f, indent=2, sort_keys=False)

@@ -26,6 +26,10 @@ from schema import schema_problems  # noqa: E402
 ZONE = "lab.test"
 LAB_DROP = "127.0.1.5"   # lab-env.sh: port 25 dropped, 587 answers, 465 closed
 LAB_DEAD = "127.0.1.11"  # lab-env.sh: every TCP segment dropped
+LAB_PROXY, LAB_PROXY_PORT = "127.0.6.1", 1080  # lab-env.sh: danted, no authentication
+LAB_PROXY_OUT = "127.0.6.2"                    # danted's external address
+LAB_DENY = "127.0.1.3"   # danted's rules block CONNECT to it on 25
+PROXY_URL = "socks5://%s:%d" % (LAB_PROXY, LAB_PROXY_PORT)
 
 
 # Seconds added to every wall-time bound: the process start-up of a slow
@@ -1186,6 +1190,121 @@ def exim_names_the_client(lab):
        "recipients of an unknown one")
     eq(_verdict_reason(d), "rejected", "verdict reason")
     check("rejects_everyone" not in _kinds(d), "rejects_everyone for a mailbox refusal")
+
+
+def _proxied(d, p):
+    """The JSON says probe p went through danted and what it bound."""
+    eq((d["proxy"]["url"], d["proxy"]["address"], d["proxy"]["port"], d["proxy"]["auth"]),
+       (PROXY_URL, LAB_PROXY, LAB_PROXY_PORT, "none"), "proxy")
+    bound = (p["proxy"] or {}).get("bound_address") or ""
+    check(bound.startswith(LAB_PROXY_OUT + ":"),
+          "bound_address %r, want danted's external %s:PORT" % (bound, LAB_PROXY_OUT))
+    check(p["proxy"]["handshake_ms"] is not None, "handshake_ms is null")
+    check(p["local_address"].startswith(LAB_PROXY + ":"),
+          "local_address %r: this side's address towards danted" % p["local_address"])
+
+
+@scenario
+def proxy_danted_to_postfix(lab):
+    """Through danted to mx1 (curl --socks5 first, reference.sh): the
+    probe is accepted as a direct one would be, and Postfix's own log shows
+    the session came from danted's external address, not the probe's."""
+    ref = _reference(lab)["proxy"]["mx1"]
+    eq((ref["curl_exit"], ref["postfix_client"]), (0, LAB_PROXY_OUT),
+       "curl --socks5 through danted (exit, the client Postfix logged)")
+    before = len(_postfix_log(lab))
+    d = expect(lab.probe(["--proxy", PROXY_URL, "alice@ok." + ZONE]), 0, "accepted")
+    p = one_probe(d)
+    eq((p["host"], p["address"], p["port"]), ("mx1." + ZONE, "127.0.1.1", 25),
+       "probe (the mail host's address, not the proxy's)")
+    _proxied(d, p)
+    tls_verified(p, "starttls")
+    eq(" ".join(step(p, "banner")["reply"]["lines"]), ref["banner"][4:],
+       "greeting (curl through danted: %r)" % ref["banner"])
+    reply_is(step(p, "rcpt"), 250, "2.1.5", "success")
+    lines = _new_postfix_lines(lab, before, 1)
+    clients = re.findall(r" connect from \S*\[([0-9a-fA-F.:]+)\]", "\n".join(lines))
+    eq(clients, [LAB_PROXY_OUT], "the clients Postfix logged for the probe")
+    eq([(e["address"], e["source"]) for e in d["egress"]], [(LAB_PROXY_OUT, "proxy")],
+       "egress (danted's BND.ADDR)")
+    never_sent_data(d)
+
+
+@scenario
+def proxy_danted_echoed_by_exim(lab):
+    """Through danted to Exim, which names its client in the EHLO reply:
+    the echoed address is danted's external one, the egress the identity
+    checks use; this side's own address is never an egress."""
+    d = expect(lab.probe(["--proxy", PROXY_URL, "--dnsbl", "none", "alice@exim." + ZONE]),
+               0, "accepted")
+    p = one_probe(d)
+    _proxied(d, p)
+    eq(p["echoed_address"], LAB_PROXY_OUT, "echoed_address")
+    eq(sorted((e["address"], e["source"]) for e in d["egress"]), [(LAB_PROXY_OUT, "echoed")],
+       "egress")
+
+
+@scenario
+def proxy_danted_ruleset_blocks(lab):
+    """danted's rules block mx deny:25 (curl: SOCKS5 reply 2): the probe
+    says proxy_forbidden, a local matter, and blames neither the host nor
+    this side's port 25."""
+    ref = _reference(lab)["proxy"]["blocked"]
+    check(ref["curl_exit"] != 0 and any("(2)" in l for l in ref["socks"]),
+          "curl through danted to %s was not refused with REP 2: %r" % (LAB_DENY, ref))
+    d = expect(lab.probe(["--proxy", PROXY_URL, "-s", LAB_DENY, "alice@ok." + ZONE]),
+               69, "unreachable")
+    p = one_probe(d)
+    s = p["steps"][p["deciding_step"]]
+    eq((s["stage"], s["error"], s["category"]), ("connect", "proxy_forbidden", "proxy"),
+       "deciding step")
+    eq(_verdict_reason(d), "finding:proxy_failed", "verdict reason")
+    check("port25_blocked" not in _kinds(d), "port25_blocked through a proxy")
+    eq(d["connect_checks"], [], "connect-only checks through a proxy")
+
+
+@scenario
+def proxy_danted_port25_dropped(lab):
+    """Port 25 of drop.lab.test dropped (nftables): danted's own connect
+    hangs, so the handshake does not finish within --timeout
+    (proxy_timeout, outcome timeout). Without a proxy this is where the
+    connect-only checks of 587 and 465 run; through one they are not made
+    (-v says so), and port25_blocked, a finding about this side's
+    network, is not drawn."""
+    t = 2
+    r = lab.probe(["-t", str(t), "--proxy", PROXY_URL, "alice@dropped." + ZONE])
+    d = expect(r, 69, "unreachable")
+    p = one_probe(d)
+    eq((p["port"], p["outcome"]), (25, "timeout"), "the one probe")
+    c = step(p, "connect")
+    eq((c["category"], c.get("error")), ("proxy", "proxy_timeout"), "connect step")
+    eq(d["connect_checks"], [], "connect_checks through a proxy")
+    check("port25_blocked" not in _kinds(d) and "all_unreachable" not in _kinds(d),
+          "a port-25 finding through a proxy: %r" % _kinds(d))
+    eq(_verdict_reason(d), "finding:proxy_failed", "verdict reason")
+    check(r.wall <= 2 * t + 1 + SLACK,
+          "wall time %.2f s, want at most the connect's and the handshake's --timeout" % r.wall)
+    out = lab.run(["-v", "-t", str(t), "--proxy", PROXY_URL, "alice@dropped." + ZONE]).out
+    check("connect-only checks of 587 and 465 are not made with --proxy" in out,
+          "-v does not say the connect-only checks were skipped: %r" % out[-600:])
+
+
+@scenario
+def proxy_danted_mta_sts_fetch(lab):
+    """The MTA-STS policy fetch goes through danted too: the policy is
+    fetched, and nginx logs danted's external address as the client."""
+    log = os.path.join(lab.dir, "log", "nginx-access.log")
+    with open(log, errors="replace") as f:
+        before = len(f.read().splitlines())
+    d = expect(lab.probe(["--proxy", PROXY_URL, "alice@sts-ok." + ZONE]), 0, "accepted")
+    m = d["tls_policy"]["mta_sts"]
+    eq((m["status"], m["mode"]), ("ok", "enforce"), "mta_sts status and mode")
+    _proxied(d, one_probe(d))
+    time.sleep(0.2)
+    with open(log, errors="replace") as f:
+        new = f.read().splitlines()[before:]
+    clients = [l.split()[0] for l in new if "mta-sts.txt" in l]
+    eq(clients, [LAB_PROXY_OUT], "the clients nginx logged for the policy")
 
 
 @scenario

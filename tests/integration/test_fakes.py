@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Self-test of the integration harness: fakesmtp.py and fakedns.py, checked
-with Python's own smtplib/ssl and a hand-built DNS client. It needs no
+"""Self-test of the integration harness: fakesmtp.py, fakedns.py and
+fakesocks.py, checked with Python's own smtplib/ssl, a hand-built DNS
+client and a hand-built SOCKS5 client. It needs no
 smtpprobe binary, so the harness can be trusted before the probe exists.
 
     tests/integration/test_fakes.py
@@ -29,6 +30,7 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
 from fakedns import FakeDNS, encode_name  # noqa: E402
 from fakesmtp import FakeSMTP  # noqa: E402
+from fakesocks import FakeSocks  # noqa: E402
 from harness import (CaseFailure, base64_cores, check, eq, json_string_problems,  # noqa: E402
                      make_pki, output_problems)
 
@@ -524,6 +526,69 @@ def harness_base64_cores(env):
                 blob = base64.b64encode(os.urandom(pre) + secret + os.urandom(post)).decode()
                 check(any(c in blob for c in cores),
                       "no core of a %d-byte secret in base64 with %d bytes before, %d after" % (n, pre, post))
+
+
+# --- SOCKS5 ----------------------------------------------------------------------
+
+def socks5(port, dest, dport, methods=(0,), cred=None, proxy="127.0.0.7"):
+    """A hand-built SOCKS5 client (RFC 1928, 1929): (method chosen, auth
+    status or None, REP or None, the socket). dest is an IPv4 literal."""
+    s = socket.create_connection((proxy, port), timeout=2)
+    s.sendall(bytes([5, len(methods)] + list(methods)))
+    ver, method = s.recv(2)
+    status = rep = None
+    if method == 2 and cred:
+        u, p = (x.encode() for x in cred)
+        s.sendall(bytes([1, len(u)]) + u + bytes([len(p)]) + p)
+        status = s.recv(2)[1]
+        if status != 0:
+            return method, status, None, s
+    if method in (0, 2):
+        s.sendall(bytes([5, 1, 0, 1]) + socket.inet_aton(dest) + struct.pack("!H", dport))
+        head = s.recv(10)
+        rep = head[1] if len(head) > 1 else None
+    return method, status, rep, s
+
+
+@case
+def socks_relay_and_refusals(env):
+    with FakeSMTP(ADDR, 0, {"name": "mx1.example.test"}) as smtp:
+        px = FakeSocks("127.0.0.7", 0, {"source": "127.0.0.9"}).start()
+        try:
+            m, st, rep, s = socks5(px.port, ADDR, smtp.port)
+            eq((m, st, rep), (0, None, 0), "no-auth CONNECT (method, status, REP)")
+            s.settimeout(2)
+            check(s.recv(100).startswith(b"220 mx1.example.test"), "no banner through the relay")
+            s.sendall(b"QUIT\r\n")
+            check(s.recv(100).startswith(b"221"), "no 221 through the relay")
+            s.close()
+            check(smtp.wait_idle(2.0), "the relayed connection stayed open")
+            eq(smtp.conns[0].peer[0], "127.0.0.9", "the address the SMTP server saw")
+            # Never outside the loopback network, whatever the script says.
+            m, st, rep, s = socks5(px.port, "192.0.2.1", 25)
+            s.close()
+            eq(rep, 2, "REP for a destination outside 127.0.0.0/8")
+            eq(px.conns[-1].dest, ("192.0.2.1", 25), "the destination asked for")
+        finally:
+            px.stop()
+    px = FakeSocks("127.0.0.7", 0, {"auth": ("u", "pw"), "rep": 5}).start()
+    try:
+        m, st, rep, s = socks5(px.port, ADDR, 25, methods=(2,), cred=("u", "pw"))
+        s.close()
+        eq((m, st, rep), (2, 0, 5), "RFC 1929 login, then the scripted REP")
+        m, st, rep, s = socks5(px.port, ADDR, 25, methods=(2,), cred=("u", "bad"))
+        s.close()
+        eq((m, st), (2, 1), "a wrong password: status 1")
+        m, st, rep, s = socks5(px.port, ADDR, 25, methods=(0,))
+        s.close()
+        eq(m, 0xFF, "no acceptable method without a login")
+    finally:
+        px.stop()
+    try:
+        FakeSocks("192.0.2.1", 0)
+        raise CaseFailure("fakesocks listened outside the loopback network")
+    except ValueError:
+        pass
 
 
 # --- DNS -------------------------------------------------------------------------

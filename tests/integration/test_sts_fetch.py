@@ -261,8 +261,12 @@ class StsEnv:
         return srv
 
     def fetch(self, addrs, timeout_ms=TIMEOUT_MS, ca=True, domain=DOMAIN, abort_after=None,
-              expect_exit=0, wrapper=(), extra_env=None):
+              expect_exit=0, wrapper=(), extra_env=None, proxy=None, proxy_user=None):
         cmd = list(wrapper) + [self.binary, "--timeout-ms", str(timeout_ms)]
+        if proxy:
+            cmd += ["--proxy", proxy]
+        if proxy_user:
+            cmd += ["--proxy-user", proxy_user]
         if domain is not None:
             cmd += ["--domain", domain]
         for a in addrs:
@@ -406,6 +410,38 @@ def _(env):
     status(d, "ok")
     eq(d.get("remote_ip"), ADDRS[0], "remote_ip")
     one_request(srv)
+
+
+@case("through_socks5_proxy")
+def _(env):
+    # --proxy: libcurl connects to the proxy only, authenticates (RFC
+    # 1929), and hands it the pinned address, never the name.
+    from fakesocks import FakeSocks
+    srv = env.https(ADDRS[3], body=POLICY)
+    px = FakeSocks("127.0.8.20", 0, {"auth": ("fetcher", "sts-Pw-91")})
+    px.start()
+    env._cleanup.append(px.stop)
+    d = env.fetch([ADDRS[3]], proxy="127.0.8.20:%d" % px.port, proxy_user="fetcher",
+                  extra_env={"SMTPPROBE_PROXY_PASSWORD": "sts-Pw-91"})
+    status(d, "ok")
+    eq(body(d), POLICY, "body")
+    one_request(srv)
+    eq(len(px.conns), 1, "connections to the proxy")
+    c = px.conns[0]
+    # libcurl always offers "no authentication" (0) beside RFC 1929 (2);
+    # CURLOPT_SOCKS5_AUTH keeps GSSAPI (1) out.
+    eq(sorted(c.methods), [0, 2], "methods offered")
+    eq((c.user, c.password), ("fetcher", "sts-Pw-91"), "credentials")
+    eq(c.atyp, 1, "CONNECT ATYP (an address, not a name)")
+    eq(c.dest, (ADDRS[3], 443), "CONNECT destination")
+    # A proxy that refuses the login: no policy, and an error that says so.
+    px2 = FakeSocks("127.0.8.21", 0, {"auth": ("fetcher", "other")})
+    px2.start()
+    env._cleanup.append(px2.stop)
+    d = env.fetch([ADDRS[3]], proxy="127.0.8.21:%d" % px2.port, proxy_user="fetcher",
+                  extra_env={"SMTPPROBE_PROXY_PASSWORD": "sts-Pw-91"})
+    check(d.get("status") != "ok", "a refused proxy login still fetched the policy")
+    check("sts-Pw-91" not in str(d), "the proxy password is in the result")
 
 
 # --- answers that are not a policy ---------------------------------------------

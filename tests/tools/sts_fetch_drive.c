@@ -5,7 +5,11 @@
  *
  *   sts_fetch_drive --domain D --addr A [--addr B ...] [--ca-file F]
  *                   [--timeout-ms N] [--abort-after-ms N]
+ *                   [--proxy IPV4:PORT [--proxy-user U]]
  *
+ * --proxy fetches through that SOCKS5 proxy (sts_fetch_set_proxy), as
+ * smtpprobe --proxy does; the --proxy-user's password comes from
+ * SMTPPROBE_PROXY_PASSWORD.
  * --abort-after-ms calls sts_fetch_abort after N ms, as the run's
  * deadline would. Besides the result, the JSON says how many loop turns
  * the fetch took ("turns": a spinning loop shows there) and the most
@@ -18,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "smtpprobe/sts_fetch.h"
@@ -50,7 +55,8 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: sts_fetch_drive --domain D --addr A [--addr "
 			"B ...] [--ca-file F] [--timeout-ms N] "
-			"[--abort-after-ms N]\n");
+			"[--abort-after-ms N] [--proxy IPV4:PORT "
+			"[--proxy-user U]]\n");
 	return 1;
 }
 
@@ -79,6 +85,7 @@ static void print_json(json_t *o)
 int main(int argc, char **argv)
 {
 	const char *domain = NULL, *ca = NULL, *addrs[STS_ADDRS_CAP + 1];
+	const char *proxy = NULL, *proxy_user = NULL;
 	long timeout_ms = 5000, abort_after = -1, t0;
 	size_t naddrs = 0;
 	char err[256] = "";
@@ -100,6 +107,10 @@ int main(int argc, char **argv)
 			timeout_ms = strtol(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--abort-after-ms") == 0)
 			abort_after = strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--proxy") == 0)
+			proxy = argv[++i];
+		else if (strcmp(argv[i], "--proxy-user") == 0)
+			proxy_user = argv[++i];
 		else
 			return usage();
 	}
@@ -110,6 +121,20 @@ int main(int argc, char **argv)
 	t0 = mono_ms();
 	f = sts_fetch_new(domain, addrs, naddrs, ca, timeout_ms, err,
 			  sizeof err);
+	if (f && proxy) {
+		char ip[64];
+		const char *colon = strrchr(proxy, ':');
+		size_t n = colon ? (size_t)(colon - proxy) : 0;
+		snprintf(ip, sizeof ip, "%.*s", (int)n, proxy);
+		if (!colon ||
+		    sts_fetch_set_proxy(f, ip, AF_INET, atoi(colon + 1),
+					proxy_user,
+					getenv("SMTPPROBE_PROXY_PASSWORD"), err,
+					sizeof err) < 0) {
+			sts_fetch_free(f);
+			f = NULL;
+		}
+	}
 	if (!f) {
 		print_json(json_pack("{ss}", "refused", err));
 		sts_fetch_global_cleanup();

@@ -693,6 +693,86 @@ static void test_password(void **state)
 		   "no password: set SMTPPROBE_PASSWORD or run on a terminal"));
 }
 
+/* ---- --proxy ----------------------------------------------------------- */
+
+static void test_proxy(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *err;
+	int fd;
+
+	(void)state;
+	assert_ok("example.org");
+	assert_string_equal(cfg.proxy.host, "");
+	assert_ok("--proxy", "socks5://127.0.0.1:1080", "example.org");
+	assert_string_equal(cfg.proxy.host, "127.0.0.1");
+	assert_int_equal(cfg.proxy.port, 1080);
+	assert_string_equal(cfg.proxy.user, "");
+	assert_ok("--proxy=socks5://bob@[::1]:9", "example.org");
+	assert_string_equal(cfg.proxy.host, "::1");
+	assert_string_equal(cfg.proxy.user, "bob");
+	assert_string_equal(cfg.proxy.shown, "socks5://bob@[::1]:9");
+
+	/* Each bad URL: one line, exit 64. */
+	assert_fails(64, "--proxy", "socks5://proxy.example:1080", "x.org");
+	assert_non_null(strstr(errbuf, "IP address"));
+	assert_fails(64, "--proxy", "http://127.0.0.1:8080", "x.org");
+	assert_fails(64, "--proxy", "socks5h://127.0.0.1:1080", "x.org");
+	assert_fails(64, "--proxy", "socks5://127.0.0.1:0", "x.org");
+	assert_fails(64, "--proxy", "socks5://127.0.0.1:1/x", "x.org");
+	assert_fails(64, "--proxy");
+	/* A password in the URL: refused, and never echoed or kept. */
+	assert_fails(64, "--proxy", "socks5://bob:hunter2@127.0.0.1:1080",
+		     "x.org");
+	assert_null(strstr(errbuf, "hunter2"));
+	assert_null(strstr(cfg.cmdline, "hunter2"));
+	assert_fails(64, "--proxy=socks5://bob:hunter2@127.0.0.1", "x.org");
+	assert_null(strstr(errbuf, "hunter2"));
+	assert_null(strstr(cfg.cmdline, "hunter2"));
+	assert_non_null(strstr(cfg.cmdline, "socks5://bob:***@127.0.0.1"));
+
+	/* The password: from the environment, never in the command line. */
+	setenv(CLI_PROXY_PASSWORD_ENV, "pr0xy-s3cret", 1);
+	assert_ok("--proxy", "socks5://bob@127.0.0.1:1080", "example.org");
+	assert_int_equal(cli_read_password(&cfg, stderr), 0);
+	assert_string_equal(cfg.proxy_pass, "pr0xy-s3cret");
+	assert_null(strstr(cfg.cmdline, "pr0xy"));
+	assert_string_equal(cfg.auth_pass, "");
+	/* Without USER nothing is read. */
+	assert_ok("--proxy", "socks5://127.0.0.1:1080", "example.org");
+	assert_int_equal(cli_read_password(&cfg, stderr), 0);
+	assert_string_equal(cfg.proxy_pass, "");
+	/* Longer than RFC 1929's 255. */
+	char big[300];
+	memset(big, 'p', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	setenv(CLI_PROXY_PASSWORD_ENV, big, 1);
+	assert_ok("--proxy", "socks5://bob@127.0.0.1:1080", "example.org");
+	err = open_memstream(&buf, &len);
+	assert_int_equal(cli_read_password(&cfg, err), 64);
+	fclose(err);
+	assert_non_null(strstr(buf, CLI_PROXY_PASSWORD_ENV));
+	free(buf);
+	buf = NULL;
+	unsetenv(CLI_PROXY_PASSWORD_ENV);
+
+	/* Without a terminal there is nobody to ask. */
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY);
+	if (fd >= 0) {
+		close(fd);
+		skip();
+	}
+	assert_ok("--proxy", "socks5://bob@127.0.0.1:1080", "example.org");
+	err = open_memstream(&buf, &len);
+	assert_int_equal(cli_read_password(&cfg, err), 64);
+	fclose(err);
+	assert_non_null(strstr(buf, "no proxy password: set "
+				    "SMTPPROBE_PROXY_PASSWORD or run on a "
+				    "terminal"));
+	free(buf);
+}
+
 /* ---- default EHLO name ------------------------------------------------- */
 
 static void write_file(const char *path, const char *text)
@@ -932,6 +1012,7 @@ int main(void)
 	    cmocka_unit_test(test_usage_matches_man),
 #endif
 	    cmocka_unit_test(test_password),
+	    cmocka_unit_test(test_proxy),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -785,7 +785,8 @@ static void test_local_errors_cover_enum(void **state)
 			fail_msg("local error %s has an empty text", li->name);
 		assert_true(
 		    li->category == CAT_DNS || li->category == CAT_NETWORK ||
-		    li->category == CAT_TLS || li->category == CAT_PROTOCOL);
+		    li->category == CAT_TLS || li->category == CAT_PROTOCOL ||
+		    li->category == CAT_PROXY);
 		for (f = LE_NONE + 1; f < e; f++)
 			assert_string_not_equal(codes_local(f)->name, li->name);
 	}
@@ -809,6 +810,16 @@ static void test_local_error_categories(void **state)
 			 CAT_PROTOCOL);
 	assert_int_equal(codes_local(LE_SMTPUTF8_UNAVAILABLE)->category,
 			 CAT_PROTOCOL);
+	/* --proxy: the proxy's own failures are a local matter; what it
+	 * says of its path to the mail host is the network's. */
+	for (e = LE_PROXY_REFUSED; e <= LE_PROXY_UNASSIGNED_REPLY; e++) {
+		int path = e >= LE_PROXY_NET_UNREACHABLE &&
+			   e <= LE_PROXY_TTL_EXPIRED;
+		assert_int_equal(codes_local(e)->category,
+				 path ? CAT_NETWORK : CAT_PROXY);
+		assert_memory_equal(codes_local(e)->name, "proxy_", 6);
+	}
+	assert_int_equal(codes_category_action(CAT_PROXY)->who, ACT_YOU);
 	assert_string_equal(codes_local(LE_DNS_NXDOMAIN)->name, "nxdomain");
 	assert_string_equal(codes_local(LE_CONN_REFUSED)->name,
 			    "connection_refused");
