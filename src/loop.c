@@ -483,10 +483,11 @@ static void advance(struct run *r)
 			/* Direct checks would say nothing about the proxy's
 			 * path, and checks through it nothing the probes did
 			 * not. */
-			record_note(r->rec, now, -1, 0,
-				    "port 25 was silent through the proxy; the "
-				    "connect-only checks of 587 and 465 are not "
-				    "made with --proxy");
+			record_note(
+			    r->rec, now, -1, 0,
+			    "port 25 was silent through the proxy; the "
+			    "connect-only checks of 587 and 465 are not "
+			    "made with --proxy");
 			enter_egress(r);
 		} else if (reach_wanted(r->rec) && !late) {
 			r->reach = reach_start(r->rec, now,
