@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "smtpprobe/addr.h"
@@ -53,6 +54,7 @@ struct slot {
 	struct member m[GROUP_TARGETS_MAX];
 	const struct probe_target *more[GROUP_TARGETS_MAX - 1];
 	size_t n;
+	int solo; /* a target asked again: nothing joins it */
 	struct run_record rec;
 	struct run *run;
 	int pfd_off, pfd_n; /* its slice of the poll array this turn */
@@ -95,6 +97,8 @@ struct batch {
 	int progress;
 	long started_ms, last_progress_ms;
 	int write_failed, write_errno;
+	int oom;	 /* out of memory: the run stopped */
+	int input_error; /* reading the list failed */
 };
 
 /* ---- output ---- */
@@ -122,7 +126,7 @@ static void emit_bad_line(struct batch *b, const struct batch_line *l,
 	struct verdict *v;
 
 	if (!rec) {
-		b->write_failed = 1;
+		b->write_failed = b->oom = 1;
 		return;
 	}
 	record_init(rec, b->cfg, t);
@@ -250,6 +254,7 @@ static int read_chunk(struct batch *b)
 	fprintf(b->err, "smtpprobe: reading the --batch input: %s\n",
 		strerror(errno));
 	b->eof = 1;
+	b->input_error = 1;
 	return -1;
 }
 
@@ -302,8 +307,9 @@ static int place(struct batch *b, const struct member *m)
 	for (size_t i = 0; i < b->nslots && !s; i++) {
 		struct slot *g = b->slots[i];
 		/* A DOMAIN stops after MAIL FROM: it is a group alone. */
-		if (!g->run && g->n < GROUP_TARGETS_MAX &&
-		    g->m[0].t.is_address && m->t.is_address &&
+		if (!g->run && !g->solo && !m->tries &&
+		    g->n < GROUP_TARGETS_MAX && g->m[0].t.is_address &&
+		    m->t.is_address &&
 		    g->m[0].t.need_smtputf8 == m->t.need_smtputf8 &&
 		    strcmp(g->m[0].t.domain, m->t.domain) == 0)
 			s = g;
@@ -316,6 +322,9 @@ static int place(struct batch *b, const struct member *m)
 			return -1;
 		s->n = 0;
 		s->run = NULL;
+		/* A target asked again goes alone: a connection, a
+		 * transaction, a recipient limit of its own. */
+		s->solo = m->tries > 0;
 		b->slots[b->nslots++] = s;
 	}
 	s->m[s->n++] = *m;
@@ -426,8 +435,7 @@ static void finish_slot(struct batch *b, size_t i)
 		struct run_record v;
 
 		if (group_view(&s->rec, j, &s->m[j].t, &v) < 0) {
-			b->write_failed = 1;
-			b->write_errno = ENOMEM;
+			b->write_failed = b->oom = 1;
 			break;
 		}
 		interpret_record(&v);
@@ -484,8 +492,12 @@ static void turn(struct batch *b)
 	if (b->progress)
 		t = until(t, PROGRESS_EVERY_MS);
 	if (poll(b->pfds, (nfds_t)n, (int)(t < 0 ? 1000 : t)) < 0) {
-		if (errno != EINTR)
-			return;
+		/* Nothing seen: the timers and deadlines still run, so every
+		 * run still ends; a failure that persists is not a spin. */
+		if (errno != EINTR) {
+			struct timespec nap = {0, 10 * 1000000};
+			nanosleep(&nap, NULL);
+		}
 		for (int i = 0; i < n; i++)
 			b->pfds[i].revents = 0;
 	}
@@ -578,7 +590,8 @@ int batch_run(const struct config *cfg, FILE *out, FILE *err)
 	b.started_ms = run_shared_now(&b.sh);
 	for (;;) {
 		if (take_lines(&b) < 0) {
-			rc = EX_IOERR;
+			if (!b.input_error)
+				b.oom = 1;
 			break;
 		}
 		if (b.write_failed)
@@ -589,12 +602,17 @@ int batch_run(const struct config *cfg, FILE *out, FILE *err)
 		turn(&b);
 		show_progress(&b, run_shared_now(&b.sh), 0);
 	}
-	if (b.write_failed) {
+	if (b.oom) {
+		rc = EX_OSERR;
+		fputs("smtpprobe: out of memory: the batch stopped\n", err);
+	} else if (b.write_failed) {
 		rc = EX_IOERR;
 		/* A reader that went away (| head) ends the run quietly. */
 		if (b.write_errno != EPIPE)
 			fprintf(err, "smtpprobe: writing the results: %s\n",
 				strerror(b.write_errno));
+	} else if (b.input_error) {
+		rc = EX_IOERR; /* the message was printed when it happened */
 	}
 	show_progress(&b, run_shared_now(&b.sh), 1);
 	batch_free(&b);

@@ -1336,8 +1336,8 @@ static const char usage_text[] =
 	"  75  temporary     a 4xx reply decided it, or DNS SERVFAIL or timeout\n"
 	"  76  protocol      the server broke the SMTP protocol\n"
 	"  77  rejected      a 5xx reply decided it\n"
-	"  74  output        --batch: writing the results failed (quietly when the\n"
-	"                    reader went away)\n"
+	"  74  i/o           --batch: reading the list or writing the results\n"
+	"                    failed (quietly when the reader went away)\n"
 	"\n"
 	"See smtpprobe(1) for details.\n";
 /* clang-format on */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "smtpprobe/dns_raw.h"
 #include "smtpprobe/record.h"
@@ -38,6 +39,7 @@ struct entry {
 	int status, timeouts;
 	unsigned char *abuf;
 	int alen;
+	long born;		/* mono_s() when it came */
 	struct waiter *waiters; /* while pending, in arrival order */
 	size_t bytes;		/* what it counts against max_bytes */
 };
@@ -265,8 +267,31 @@ static void describe_servers(struct dns_pool *p, const struct config *cfg)
 		snprintf(out + len, cap - len, " (system, /etc/resolv.conf)");
 }
 
-/* A question's answer: kept (unless the channel is going away), then
- * handed to every waiter. */
+/* Seconds of a monotonic clock: how old a kept answer is. */
+static long mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec;
+}
+
+/* An answer worth keeping: c-ares finished, and the server answered
+ * NOERROR or NXDOMAIN (RCODE 0 or 3, the low nibble of octet 3). */
+static int keepable(int status, const unsigned char *abuf, int alen)
+{
+	int rcode;
+
+	if (status == ARES_ENOTFOUND || status == ARES_ENODATA)
+		return 1;
+	if (status != ARES_SUCCESS || !abuf || alen < 12)
+		return 0;
+	rcode = abuf[3] & 0x0f;
+	return rcode == 0 || rcode == 3;
+}
+
+/* A question's answer: kept (unless the channel is going away, or it is
+ * no answer), then handed to every waiter. */
 static void flight_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 		      int alen)
 {
@@ -287,7 +312,21 @@ static void flight_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 		entry_free(e);
 		return;
 	}
+	/* Only answers are kept: a timeout, an unreachable or refusing
+	 * server, a SERVFAIL may be gone at the next asking. */
+	if (!keepable(status, abuf, alen)) {
+		unhash(p, e);
+		while (w) {
+			struct waiter *next = w->next;
+			w->cb(w->arg, status, timeouts, abuf, alen);
+			free(w);
+			w = next;
+		}
+		entry_free(e);
+		return;
+	}
 	e->state = E_DONE;
+	e->born = mono_s();
 	e->status = status;
 	e->timeouts = timeouts;
 	if (abuf && alen > 0) {
@@ -425,6 +464,16 @@ void dns_pool_send(struct dns_pool *p, const void *owner, const char *name,
 		return;
 	}
 	e = find(p, key, type);
+	if (e && e->state == E_DONE &&
+	    mono_s() - e->born > DNS_CACHE_MAX_AGE_S) {
+		/* Too old to trust for a long batch: asked again. */
+		unlink_age(p, e);
+		unhash(p, e);
+		p->entries--;
+		p->bytes -= e->bytes;
+		entry_free(e);
+		e = NULL;
+	}
 	if (e && e->state == E_DONE) {
 		p->stats.cache_hits++;
 		enqueue(p, &w, e->status, e->timeouts, e->abuf, e->alen);
@@ -479,19 +528,34 @@ void dns_pool_cancel(struct dns_pool *p, const void *owner)
 {
 	struct waiter *gone = NULL, **tail = &gone;
 
-	/* Answers already in: delivered now, in order. */
-	for (struct delivery **dp = &p->due; *dp;) {
-		struct delivery *d = *dp;
-		if (d->w.owner != owner) {
-			dp = &d->next;
-			continue;
+	/* Answers already in: taken out of the queue first (with its tail
+	 * right), then delivered in order; what their callbacks queue for
+	 * this owner is taken on the next round. */
+	for (int round = 0; round < 8; round++) {
+		struct delivery *mine = NULL, **mt = &mine;
+		struct delivery **dp = &p->due;
+
+		p->due_tail = NULL;
+		while (*dp) {
+			struct delivery *d = *dp;
+			if (d->w.owner != owner) {
+				p->due_tail = d;
+				dp = &d->next;
+				continue;
+			}
+			*dp = d->next;
+			d->next = NULL;
+			*mt = d;
+			mt = &d->next;
 		}
-		*dp = d->next;
-		deliver(d);
+		if (!mine)
+			break;
+		while (mine) {
+			struct delivery *d = mine;
+			mine = d->next;
+			deliver(d);
+		}
 	}
-	p->due_tail = NULL;
-	for (struct delivery *d = p->due; d; d = d->next)
-		p->due_tail = d;
 	/* Questions on their way: the owner's waiters leave them. */
 	for (struct entry *e = p->pending; e; e = e->next) {
 		for (struct waiter **wp = &e->waiters; *wp;) {

@@ -12,6 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
+/* What a view shows for another target's RCPT TO. */
+#define OTHER_RCPT_SHOWN "RCPT TO:<another target of this batch transaction>"
+
 static int other_target(const struct step *s, size_t j)
 {
 	return s->stage == STAGE_RCPT && s->role == RCPT_TARGET &&
@@ -39,17 +42,29 @@ static int own_rcpt(const struct probe *p, size_t j)
 	return -1;
 }
 
-/* What ended a dialogue that left later RCPT TOs unanswered: a reply
- * that closes the connection (421), else the first local failure. */
+/* What ended a dialogue that left later RCPT TOs unanswered, after the
+ * first target's reply: a reply that closes the connection (421), else
+ * the first local failure since. */
 static int ending_step(const struct probe *p)
 {
-	for (size_t i = p->nsteps; i-- > 0;)
+	int from = own_rcpt(p, 0);
+
+	if (from < 0)
+		return -1;
+	for (size_t i = p->nsteps; i-- > (size_t)from + 1;)
 		if (p->steps[i].reply && p->steps[i].reply->code == 421)
 			return (int)i;
-	for (size_t i = 0; i < p->nsteps; i++)
+	for (size_t i = (size_t)from + 1; i < p->nsteps; i++)
 		if (p->steps[i].error != LE_NONE)
 			return (int)i;
 	return -1;
+}
+
+/* An own reply that is no answer about the target: the server closing
+ * the connection (421) after an earlier recipient's reply. */
+static int no_answer(const struct step *s)
+{
+	return !s->reply || s->reply->code == 421;
 }
 
 /* Did the group's dialogue on p decide by its first target's reply?
@@ -76,12 +91,17 @@ static void decide_for(struct probe *q, const struct probe *p, size_t j,
 	q->deciding_step = d >= 0 ? map[d] : -1;
 	if (j == 0 || !decided_by_first(p))
 		return;
-	if (r >= 0 && p->steps[r].reply) {
+	if (r >= 0 && !no_answer(&p->steps[r])) {
 		q->deciding_step = map[r];
 		q->outcome = outcome_of_code(p->steps[r].reply->code);
 		return;
 	}
 	q->flags |= PROBEF_UNANSWERED;
+	if (r >= 0 && p->steps[r].reply) { /* its own 421 */
+		q->deciding_step = map[r];
+		q->outcome = OUTCOME_TEMPFAIL;
+		return;
+	}
 	if (end < 0) { /* nothing says why: not asked */
 		q->outcome = OUTCOME_SKIPPED;
 		q->deciding_step = r >= 0 ? map[r] : -1;
@@ -105,7 +125,7 @@ static int view_probe(struct probe *q, const struct probe *p, size_t j,
 
 	/* Unanswered after the first target's reply: the step that ended
 	 * the dialogue stays in the view, whoever's it was. */
-	if (j > 0 && decided_by_first(p) && (r < 0 || !p->steps[r].reply))
+	if (j > 0 && decided_by_first(p) && (r < 0 || no_answer(&p->steps[r])))
 		end = ending_step(p);
 	*q = *p;
 	q->steps = calloc(p->nsteps ? p->nsteps : 1, sizeof *q->steps);
@@ -117,7 +137,15 @@ static int view_probe(struct probe *q, const struct probe *p, size_t j,
 			continue;
 		}
 		map[i] = (int)n;
-		q->steps[n++] = p->steps[i];
+		q->steps[n] = p->steps[i];
+		/* Another target's step, kept for the reply that ended the
+		 * dialogue: not its address, and not one of this target's
+		 * recipients. */
+		if (other_target(&p->steps[i], j)) {
+			q->steps[n].sent = (char *)OTHER_RCPT_SHOWN;
+			q->steps[n].role = RCPT_NONE;
+		}
+		n++;
 	}
 	q->nsteps = q->capsteps = n;
 	decide_for(q, p, j, map, end);

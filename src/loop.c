@@ -394,7 +394,9 @@ static void end_fetch(struct run *r)
 		return;
 	if (!sts_fetch_done(r->fetch))
 		sts_fetch_abort(r->fetch);
-	else if (r->sh->sts)
+	else if (r->sh->sts && sts_fetch_result(r->fetch)->http_status != 0)
+		/* Kept only what the server said (a policy, or an HTTP
+		 * refusal); a connect, TLS or timeout failure may pass. */
 		sts_cache_put(r->sh->sts, r->rec->target->domain,
 			      r->rec->policy.sts.id,
 			      sts_fetch_result(r->fetch));

@@ -123,14 +123,16 @@ void recipients_configure(const struct run_record *rec, const struct probe *p,
 			  struct dialogue_config *dc)
 {
 	dc->nextra = 0;
+	/* The control right after the first target, so that a transaction's
+	 * recipient limit meets the other targets of a group first. */
+	if (rec->control_rcpt[0]) {
+		dc->extra_rcpt[dc->nextra] = rec->control_rcpt;
+		dc->extra_role[dc->nextra++] = RCPT_CONTROL;
+	}
 	for (size_t i = 0; i < rec->nmore && i < GROUP_TARGETS_MAX - 1; i++) {
 		dc->extra_rcpt[dc->nextra] = rec->more[i]->rcpt;
 		dc->extra_target[dc->nextra] = (int)i + 1;
 		dc->extra_role[dc->nextra++] = RCPT_TARGET;
-	}
-	if (rec->control_rcpt[0]) {
-		dc->extra_rcpt[dc->nextra] = rec->control_rcpt;
-		dc->extra_role[dc->nextra++] = RCPT_CONTROL;
 	}
 	if (rec->catch_all_rcpt[0] && !probe_provider(rec, p)) {
 		dc->extra_rcpt[dc->nextra] = rec->catch_all_rcpt;

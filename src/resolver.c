@@ -54,7 +54,8 @@ struct resolver {
 	struct dns_pool *pool; /* the process's channel and answer cache */
 	long (*clock)(void *); /* the run's clock, for the callbacks' notes */
 	void *clock_arg;
-	int outstanding;	    /* queries not yet answered */
+	int outstanding; /* queries not yet answered */
+	int cancelling;	 /* inside dns_pool_cancel: send nothing new */
 	struct dns_scratch scratch; /* address answers until merged */
 	int pending[MX_HOSTS_CAP];  /* address answers still due */
 	long now;		    /* the clock, for the callbacks' notes */
@@ -97,8 +98,10 @@ void resolver_free(struct resolver *r)
 {
 	if (!r)
 		return;
-	if (r->outstanding > 0)
+	if (r->outstanding > 0) {
+		r->cancelling = 1;
 		dns_pool_cancel(r->pool, r);
+	}
 	for (size_t i = 0; i < DANE_HOSTS_CAP; i++) {
 		free(r->policy.orig[i].ans);
 		free(r->policy.target[i].ans);
@@ -118,6 +121,11 @@ int resolver_done(const struct resolver *r)
 static void send_query(struct resolver *r, const char *name, int type,
 		       ares_callback cb, void *arg)
 {
+	/* A callback of a cancellation asks no more: cancelled too. */
+	if (r->cancelling) {
+		cb(arg, ARES_ECANCELLED, 0, NULL, 0);
+		return;
+	}
 	dns_pool_send(r->pool, r, name, type, cb, arg);
 }
 
@@ -476,7 +484,10 @@ void resolver_update(struct resolver *r, long now)
 void resolver_abort(struct resolver *r, long now)
 {
 	r->now = now;
-	if (r->outstanding > 0)
+	if (r->outstanding > 0) {
+		r->cancelling = 1;
 		dns_pool_cancel(r->pool, r); /* callbacks run now */
+		r->cancelling = 0;
+	}
 	finish(r);
 }

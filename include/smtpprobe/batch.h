@@ -5,11 +5,12 @@
  * "input_line" says which line it was).
  *
  * The input is read a chunk at a time as targets are wanted (standard
- * input without blocking the loop), never whole. Targets of one domain
- * are probed together, up to GROUP_TARGETS_MAX in one group (group.h):
- * one run, one transaction per connection. At most --concurrency x
- * GROUP_TARGETS_MAX targets, in at most 2 x --concurrency groups, are
- * under way at once; the connections of all of them share one budget
+ * input without blocking the loop), never whole. ADDRESS targets of one
+ * domain are probed together, up to GROUP_TARGETS_MAX in one group
+ * (group.h): one run, one transaction per connection; a DOMAIN target,
+ * and a target asked again, goes alone. At most 8 x --concurrency
+ * targets, in at most 2 x --concurrency groups, are under way at once; the
+ * connections of all of them share one budget
  * (--concurrency in all, --per-host to one address, a host that says slow
  * down paused); their DNS questions share one answer cache.
  * Memory is bounded by the concurrency, not by the length of the list.
@@ -26,8 +27,9 @@
 #include "smtpprobe/config.h"
 
 /* Returns the exit status: 0 when every target was probed (whatever the
- * outcomes), 65 when the file cannot be read, 74 when stdout fails (a
- * closed pipe ends the run quietly), 70/71 for an internal failure. */
+ * outcomes), 65 when the file cannot be read, 74 when reading it or
+ * writing stdout fails (a closed pipe ends the run quietly), 71 when
+ * memory runs out. */
 int batch_run(const struct config *cfg, FILE *out, FILE *err);
 
 #endif

@@ -6,12 +6,12 @@
  * waiter; an answer already in is handed out from the cache on the next
  * turn of the loop, never from inside dns_pool_send.
  *
- * What is kept: every answer c-ares finished (success, NXDOMAIN, NODATA,
- * SERVFAIL, a timeout), keyed by the question's name (case-insensitive,
- * without a final dot) and type; not a cancelled one. The cache holds at
- * most max_entries answers and max_bytes of them; past either, the oldest
- * go first. Answers do not expire within the process: a batch is one
- * snapshot of DNS, as a single probe is.
+ * What is kept: answers, NOERROR (with data or without) and NXDOMAIN,
+ * keyed by the question's name (case-insensitive, without a final dot)
+ * and type, for at most DNS_CACHE_MAX_AGE_S; not a timeout, a SERVFAIL, a
+ * refusal or a cancelled question, which the next asker asks again. The
+ * cache holds at most max_entries answers and max_bytes of them; past
+ * either, the oldest go first.
  *
  * Every query asks for DNSSEC (AD in the header, DO in the OPT record,
  * which c-ares 1.18 sets neither of).
@@ -28,6 +28,9 @@
 /* The default bounds of the answer cache. */
 #define DNS_CACHE_ENTRIES 8192
 #define DNS_CACHE_BYTES	  (8u * 1024 * 1024)
+/* An answer older than this is asked again (a batch of hours should not
+ * run on one morning's DNS; TTLs are not read). */
+#define DNS_CACHE_MAX_AGE_S 300
 
 struct dns_pool;
 

@@ -1345,7 +1345,8 @@ def batch_against_postfix_exim_and_sink(lab):
         tls_verified(p, "starttls")
         s = p["steps"][p["deciding_step"]]
         eq(s["sent"], "RCPT TO:<%s>" % lines[n - 1], "line %d decided by its own RCPT" % n)
-        eq([x["role"] for x in p["recipients"]], ["target", "control"], "line %d recipients" % n)
+        eq(sorted(x["role"] for x in p["recipients"]), ["control", "target"],
+           "line %d recipients" % n)
     reply_is(one_probe(docs[3])["steps"][one_probe(docs[3])["deciding_step"]], 550, "5.1.1",
              "mailbox_unknown")
     # The same target alone says the same.

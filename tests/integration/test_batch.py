@@ -210,40 +210,68 @@ def batch_shared(env):
     eq((got.count("EHLO"), got.count("MAIL"), got.count("RCPT")), (1, 1, 5),
        "EHLO, MAIL and RCPT (four targets and postmaster) on the wire")
     rcpts = [l for l in srv.conns[0].received if l.startswith("RCPT")]
-    eq(rcpts[-1], "RCPT TO:<postmaster@a.batch.test>", "the control recipient, once, last")
+    eq(rcpts[1], "RCPT TO:<postmaster@a.batch.test>",
+       "the control recipient, once, right after the first target")
     for n, want in ((1, "accepted"), (2, "rejected"), (3, "accepted"), (4, "accepted")):
         d = docs[n]
         eq(d["verdict"]["outcome"], want, "line %d outcome" % n)
         p = d["probes"][0]
         mine = [s["sent"] for s in p["steps"] if s["stage"] == "rcpt" and s["role"] == "target"]
         eq(mine, ["RCPT TO:<%s>" % lines[n - 1]], "line %d: its own RCPT only" % n)
-        eq([x["role"] for x in p["recipients"]], ["target", "control"], "line %d recipients" % n)
+        eq(sorted(x["role"] for x in p["recipients"]), ["control", "target"],
+           "line %d recipients" % n)
         eq(p["steps"][p["deciding_step"]]["sent"], "RCPT TO:<%s>" % lines[n - 1],
            "line %d: decided by its own reply" % n)
         check(any(s["stage"] == "ehlo" for s in p["steps"]), "line %d keeps the EHLO step" % n)
+
+
+@case("batch_domain_and_addresses_of_it")
+def batch_domain_mixed(env):
+    """A DOMAIN line and ADDRESS lines of the same domain, in both orders:
+    the DOMAIN stops after MAIL FROM, each ADDRESS gets its own verdict,
+    and no empty RCPT TO:<> ever goes out."""
+    srv = accept_all(env, MXA, MXA_NAME)
+    for order in (["a.batch.test", "nobody@a.batch.test", "alice@a.batch.test"],
+                  ["nobody@a.batch.test", "a.batch.test", "alice@a.batch.test"]):
+        path = write_list(env, "mixed-domain.txt", order)
+        r = env.run("--batch", path, "--starttls", "never", "--dnsbl", "none")
+        r.expect_exit(0)
+        docs = by_line(r.docs)
+        for n, line in enumerate(order, 1):
+            d = docs[n]
+            rc = [s for p in d["probes"] for s in p["steps"] if s["stage"] == "rcpt"]
+            if "@" not in line:
+                eq((d["verdict"]["outcome"], rc), ("accepted", []), "%s: DOMAIN" % line)
+            else:
+                eq(d["verdict"]["outcome"], "rejected" if line.startswith("nobody") else
+                   "accepted", "%s in %s" % (line, order))
+    sent = [l for c in srv.conns for l in c.received]
+    check("RCPT TO:<>" not in sent, "an empty RCPT TO went out: %s" % clip(sent))
 
 
 @case("batch_too_many_recipients_next_connection")
 def batch_452(env):
     """A server that takes two recipients per transaction: the rest get
     their answer in further connections, never the 452 as a verdict."""
-    srv = env.smtp(MXA, env.scenario(MXA_NAME, tls=False, rcpt_limit=2))
-    lines = ["u%d@a.batch.test" % i for i in range(5)]
-    path = write_list(env, "many.txt", lines)
-    r = env.run("--batch", path, "--starttls", "never", "--no-control", "--dnsbl", "none")
-    r.expect_exit(0)
-    docs = by_line(r.docs)
-    eq(sorted(docs), [1, 2, 3, 4, 5], "one document per target")
-    eq([docs[n]["verdict"]["outcome"] for n in range(1, 6)], ["accepted"] * 5, "outcomes")
-    check(len(srv.conns) >= 3, "five targets, two per transaction: %d connections"
-          % len(srv.conns))
-    for c in srv.conns:
-        rc = [l for l in c.received if l.startswith("RCPT")]
-        check(len(rc) <= 5, "a connection's RCPTs: %s" % clip(rc))
-    for n in range(1, 6):
-        codes = [s["reply"]["code"] for p in docs[n]["probes"] for s in p["steps"]
-                 if s["stage"] == "rcpt" and s.get("reply")]
-        check(452 not in codes, "line %d's document holds no 452: %s" % (n, codes))
+    for limit, control in ((2, ["--no-control"]), (1, [])):
+        srv = env.smtp(MXA, env.scenario(MXA_NAME, tls=False, rcpt_limit=limit))
+        lines = ["u%d@a.batch.test" % i for i in range(6)]
+        path = write_list(env, "many.txt", lines)
+        r = env.run("--batch", path, "--starttls", "never", "--dnsbl", "none", *control)
+        r.expect_exit(0)
+        docs = by_line(r.docs)
+        eq(sorted(docs), [1, 2, 3, 4, 5, 6], "one document per target (limit %d)" % limit)
+        eq([docs[n]["verdict"]["outcome"] for n in range(1, 7)], ["accepted"] * 6,
+           "outcomes (limit %d)" % limit)
+        check(len(srv.conns) >= 2, "six targets, %d per transaction: %d connections"
+              % (limit, len(srv.conns)))
+        for n in range(1, 7):
+            codes = [s["reply"]["code"] for p in docs[n]["probes"] for s in p["steps"]
+                     if s["stage"] == "rcpt" and s["role"] == "target" and s.get("reply")]
+            check(452 not in codes, "line %d's own RCPT got no 452 (limit %d): %s"
+                  % (n, limit, codes))
+        srv.stop()
+        env.servers.remove(srv)
 
 
 @case("batch_slow_down_pauses_the_host")

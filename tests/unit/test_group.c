@@ -205,10 +205,14 @@ static void test_unanswered_after_421(void **state)
 	rcpt(p, 2, NULL);
 	p->outcome = OUTCOME_ACCEPTED;
 	p->deciding_step = r0;
-	/* bob's own reply was the 421. */
+	/* bob's own reply was the 421: the server closing, not an answer
+	 * about bob, who is worth another connection too. */
 	assert_int_equal(group_view(&rec, 1, &targets[1], &v), 0);
 	assert_int_equal(v.probes[0].outcome, OUTCOME_TEMPFAIL);
-	assert_false(v.probes[0].flags & PROBEF_UNANSWERED);
+	assert_true(v.probes[0].flags & PROBEF_UNANSWERED);
+	assert_int_equal(probe_deciding_step(&v.probes[0])->target, 1);
+	interpret_record(&v);
+	assert_true(group_unanswered(&v));
 	group_view_free(&v);
 	/* carol was never answered: the 421 that ended it stays in her
 	 * view and decides, and she is worth another connection. */
@@ -217,7 +221,12 @@ static void test_unanswered_after_421(void **state)
 	assert_true(q->flags & PROBEF_UNANSWERED);
 	assert_int_equal(q->outcome, OUTCOME_TEMPFAIL);
 	assert_int_equal(probe_deciding_step(q)->reply->code, 421);
-	assert_int_equal(rcpts_of(q, RCPT_TARGET), 2);
+	/* bob's step stays for its 421, but not as carol's recipient, and
+	 * without bob's address. */
+	assert_int_equal(rcpts_of(q, RCPT_TARGET), 1);
+	for (size_t i = 0; i < q->nsteps; i++)
+		assert_null(q->steps[i].sent ? strstr(q->steps[i].sent, "bob@")
+					     : NULL);
 	interpret_record(&v);
 	assert_true(group_unanswered(&v));
 	group_view_free(&v);
