@@ -601,8 +601,9 @@ int run_shared_init(struct run_shared *sh, const struct config *cfg, int pauses,
 {
 	memset(sh, 0, sizeof *sh);
 	clock_gettime(CLOCK_MONOTONIC, &sh->epoch);
-	sh->dns =
-	    dns_pool_new(cfg, DNS_CACHE_ENTRIES, DNS_CACHE_BYTES, err, errlen);
+	/* One probe asks a few dozen questions; a batch, many domains'. */
+	sh->dns = dns_pool_new(cfg, pauses ? DNS_CACHE_ENTRIES : 256,
+			       DNS_CACHE_BYTES, err, errlen);
 	if (!sh->dns)
 		return -1;
 	sh->budget = budget_new(cfg->concurrency, cfg->per_host, pauses);
