@@ -256,22 +256,18 @@ def _(env):
     eq(field(doc, "verdict.reason"), "finding", "verdict.reason")
 
 
-@case("proxy_stall_accept")
-def _(env):
-    px = proxy(env, stall_at="accept")
-    r = env.run("--proxy", url(px), RCPT)
-    failed(r, "proxy_timeout", "timeout")
-    check(r.elapsed < TIMEOUT * 2 + 1.5, "a stalled proxy took %.1f s (--timeout %d)"
-          % (r.elapsed, TIMEOUT))
+def stalled(stall_at, what):
+    def run(env):
+        px = proxy(env, stall_at=stall_at)
+        r = env.run("--proxy", url(px), RCPT)
+        failed(r, "proxy_timeout", "timeout")
+        check(r.elapsed < TIMEOUT * 2 + 1.5, "%s took %.1f s (--timeout %d)"
+              % (what, r.elapsed, TIMEOUT))
+    return run
 
 
-@case("proxy_stall_connect")
-def _(env):
-    px = proxy(env, stall_at="connect")
-    r = env.run("--proxy", url(px), RCPT)
-    failed(r, "proxy_timeout", "timeout")
-    check(r.elapsed < TIMEOUT * 2 + 1.5, "a stalled CONNECT took %.1f s (--timeout %d)"
-          % (r.elapsed, TIMEOUT))
+case("proxy_stall_accept")(stalled("accept", "a stalled proxy"))
+case("proxy_stall_connect")(stalled("connect", "a stalled CONNECT"))
 
 
 @case("proxy_closed_mid_handshake")
