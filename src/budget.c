@@ -27,6 +27,7 @@ struct budget {
 	int total, per_host, pauses;
 	size_t open;
 	unsigned npauses;
+	long wake; /* the earliest pause's end when last looked, -1 none */
 	struct host *buckets[BUCKETS];
 };
 
@@ -87,6 +88,7 @@ struct budget *budget_new(int total, int per_host, int pauses)
 	b->total = total > 0 ? total : 1;
 	b->per_host = per_host > 0 ? per_host : 1;
 	b->pauses = pauses;
+	b->wake = -1;
 	return b;
 }
 
@@ -157,6 +159,8 @@ long budget_pause(struct budget *b, const char *addr, long now)
 		return h->paused_until - now;
 	h->paused_until = now + ms;
 	h->backoff_ms = ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : ms * 2;
+	if (b->wake < 0 || h->paused_until < b->wake)
+		b->wake = h->paused_until;
 	return ms;
 }
 
@@ -171,15 +175,20 @@ void budget_relax(struct budget *b, const char *addr, long now)
 	maybe_drop(b, h, now);
 }
 
-long budget_next_wake(const struct budget *b, long now)
+long budget_next_wake(struct budget *b, long now)
 {
 	long best = -1;
 
+	/* Asked by every run held back, every turn: the table is walked
+	 * only when the pause remembered has ended. */
+	if (b->wake < 0 || b->wake > now)
+		return b->wake;
 	for (size_t i = 0; i < BUCKETS; i++)
 		for (const struct host *h = b->buckets[i]; h; h = h->next)
 			if (h->paused_until > now &&
 			    (best < 0 || h->paused_until < best))
 				best = h->paused_until;
+	b->wake = best;
 	return best;
 }
 

@@ -40,7 +40,7 @@ void budget_relax(struct budget *b, const char *addr, long now);
 
 /* When the earliest pause still running ends (an absolute time), or -1
  * when no host is paused. */
-long budget_next_wake(const struct budget *b, long now);
+long budget_next_wake(struct budget *b, long now);
 
 size_t budget_open_total(const struct budget *b);
 /* Connections open to addr now, and pauses it has been given so far. */
