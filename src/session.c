@@ -82,6 +82,10 @@ struct session {
 	long started;  /* connect start, for connect_ms */
 	int cur_step;  /* connect or TLS step in progress */
 	int drop_rest; /* ignore the rest of this read (after fail_quit) */
+	/* After a malformed reply, the replies still due to the commands
+	 * pipelined behind it: each is recorded on its own step, none goes
+	 * to the dialogue, which has ended (QUIT's reply comes after). */
+	int skip_due;
 	int close_after_flush; /* QUIT is going out; then close */
 	int open[SESSION_OPEN_MAX];
 	size_t nopen;
@@ -308,8 +312,16 @@ static void fail_quit(struct session *s, long now, int step, enum local_error e,
 	if (dlg_protocol_error(&s->dlg, p->steps[step].stage, e, override))
 		p->deciding_step = step;
 	rp_reset(&s->rp);
-	s->nopen = 0; /* replies still due will never be matched now */
-	s->drop_rest = 1;
+	if (e == LE_PROTO_MALFORMED && s->nopen > 1 && s->open[0] == step) {
+		/* A whole malformed line: the lines still frame, so the
+		 * replies behind it are each its own command's, and QUIT's
+		 * comes after them. */
+		memmove(s->open, s->open + 1, --s->nopen * sizeof s->open[0]);
+		s->skip_due = (int)s->nopen;
+	} else {
+		s->nopen = 0; /* replies still due will never be matched */
+		s->drop_rest = 1;
+	}
 	perform(s, dlg_quit(&s->dlg), now);
 }
 
@@ -1178,6 +1190,10 @@ static void on_reply(struct session *s, struct reply *r, const char *rest,
 	p->steps[step].reply_ms = now;
 	p->flags |= reply_probe_flags(r);
 	record_event(s->env->rec, now, s->idx, EV_REPLY, in_tls(s), step, NULL);
+	if (s->skip_due > 0) { /* its command's, after the dialogue ended */
+		s->skip_due--;
+		return;
+	}
 	if (s->nopen == 0 && (nrest > 0 || rp_pending(&s->rp)) &&
 	    s->dlg.state != DS_QUIT) {
 		int starttls =

@@ -801,6 +801,25 @@ def _(env):
     ], one)
 
 
+@case("hostile_14b_replies_behind_a_malformed_one")
+def _(env):
+    """MAIL's reply is malformed while the RCPTs pipelined behind it are
+    answered properly: each later reply is its own command's (recorded on
+    its step), and QUIT's reply is QUIT's, not an RCPT's."""
+    srv = mx(env, replies={"MAIL": "25x 2.1.0 Ok", "QUIT": "221 2.0.0 See you"})
+    r = env.run(RCPT)
+    r.expect_exit(76)
+    p = r.doc["probes"][0]
+    rcpts = [s for s in p["steps"] if s["stage"] == "rcpt"]
+    check(rcpts, "the RCPTs were pipelined with MAIL")
+    eq([field(s, "reply.code") for s in rcpts], [250] * len(rcpts), "the RCPT steps' replies")
+    q = last_step(p, "quit")
+    eq((field(q, "reply.code"), field(q, "reply.lines")), (221, ["2.0.0 See you"]),
+       "QUIT's reply is QUIT's")
+    check("quit_refused" not in finding_kinds(r.doc), "no quit_refused from an RCPT's reply")
+    quit_after_protocol_error(srv)
+
+
 @case("hostile_15_enhanced_code_mismatch")
 def _(env):
     srv = mx(env, replies={"RCPT": "250 5.1.1 ok"})
