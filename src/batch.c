@@ -33,9 +33,9 @@
 #define STR_(x) #x
 #define STR(x)	STR_(x)
 
-#define READ_CHUNK	    65536
-#define PROGRESS_EVERY_MS   250
-#define TARGETS_PER_CONNECT 2 /* groups under way per --concurrency */
+#define READ_CHUNK	   65536
+#define PROGRESS_EVERY_MS  250
+#define GROUPS_PER_CONNECT 2 /* groups under way per --concurrency */
 /* Targets read ahead per --concurrency: enough to fill a quarter of the
  * connections with full groups of one domain, few enough that a list of
  * a thousand already takes all the memory a run ever takes. */
@@ -564,7 +564,7 @@ int batch_run(const struct config *cfg, FILE *out, FILE *err)
 	b.progress = isatty(fileno(err));
 	batch_reader_init(&b.rd);
 	raise_fd_limit(cfg);
-	b.maxslots = (size_t)cfg->concurrency * TARGETS_PER_CONNECT;
+	b.maxslots = (size_t)cfg->concurrency * GROUPS_PER_CONNECT;
 	b.lookahead = (size_t)cfg->concurrency * LOOKAHEAD_PER_CONNECT;
 	b.npfds_cap =
 	    DNS_SOCKETS_CAP + 1 + b.maxslots * (size_t)run_pollfds_max();
