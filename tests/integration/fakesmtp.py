@@ -623,6 +623,15 @@ class FakeSMTP:
     def connections(self):
         return len(self.sessions)
 
+    def wait_connections(self, n, timeout=2.0):
+        """Wait until n connections were accepted: one the client opened
+        and closed at once (a connect-only check) may still sit in the
+        accept queue when the client is done."""
+        deadline = time.monotonic() + timeout
+        while self.connections < n and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.connections >= n
+
     # --- internals --------------------------------------------------------
 
     def _accept_loop(self):

@@ -272,6 +272,7 @@ def _(env):
     eq([(c["address"], c["port"], c["result"]) for c in doc["connect_checks"]],
        [("127.0.0.16", 587, "connected"), ("127.0.0.16", 465, "refused")], "connect_checks")
     check(r.elapsed < 2 * TIMEOUT, "run took %.1f s, want < 2 x --timeout" % r.elapsed)
+    sub.wait_connections(1)
     check(sub.wait_idle(2.0), "the 587 connection was left open")
     eq(sub.connections, 1, "connections to 587")
     eq(sub.lines, [], "commands sent to 587")
