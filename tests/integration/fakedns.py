@@ -50,6 +50,7 @@ CLI use (runs until SIGTERM or SIGINT)::
 """
 
 import argparse
+import errno
 import ipaddress
 import json
 import selectors
@@ -170,19 +171,24 @@ class FakeDNS:
         if log_path:
             open(log_path, "w").close()
 
-        self.udp = socket.socket(family, socket.SOCK_DGRAM)
-        self.tcp = None
-        try:
-            self.udp.bind((host, port))
-            self.port = self.udp.getsockname()[1]
-            if tcp:
-                self.tcp = socket.socket(family, socket.SOCK_STREAM)
-                self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                self.tcp.bind((host, self.port))
-                self.tcp.listen(8)
-        except OSError:
-            self._close_sockets()
-            raise
+        # Port 0: the kernel picks a free UDP port, whose TCP twin may be
+        # taken; then another pair is tried.
+        for attempt in range(20 if port == 0 and tcp else 1):
+            self.udp = socket.socket(family, socket.SOCK_DGRAM)
+            self.tcp = None
+            try:
+                self.udp.bind((host, port))
+                self.port = self.udp.getsockname()[1]
+                if tcp:
+                    self.tcp = socket.socket(family, socket.SOCK_STREAM)
+                    self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    self.tcp.bind((host, self.port))
+                    self.tcp.listen(8)
+                break
+            except OSError as e:
+                self._close_sockets()
+                if port != 0 or e.errno != errno.EADDRINUSE or attempt == 19:
+                    raise
         self._loop = threading.Thread(target=self._serve, daemon=True,
                                       name="fakedns-%s:%d" % (host, self.port))
 
